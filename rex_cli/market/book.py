@@ -1,0 +1,764 @@
+"""Limit order book of one target unit: continuous double auction plus opening call.
+
+Units and conventions:
+    * prices are integer **ticks** (> 0), quantities integer **lots** (> 0); nothing
+      else enters the book (``bool`` and ``float`` are refused, integer-like numbers
+      such as ``numpy.int64`` are converted to ``int``);
+    * times are simulation minutes; they are stamped on orders and fills but time
+      priority is the order of arrival in the book (a per-book sequence number);
+    * order ids must be unique among resting orders (the exchange keeps them unique
+      for the whole run); owners are integers (agent ids) compared with ``==``.
+
+Matching rules (SPEC section 2):
+    * price-time priority; a trade executes at the **resting** order's price;
+      partial fills; a limit order's remainder rests, a market order's remainder is
+      dropped (it never rests); ``worst_price`` bounds how far a market order walks;
+    * **self-trade prevention (STP)**: an incoming order skips the resting orders of
+      its own owner, which stay in the book untouched with their queue priority;
+      matching goes on with the next order of the level and the next levels;
+    * **no self-crossing ("cancel newest")**: a limit remainder (new order or
+      replace) whose price would cross a resting opposite order of the *same owner*
+      is cancelled instead of resting. In continuous trading everything else that
+      it crossed has been traded away, so this rule is exactly what keeps the book
+      uncrossed (``best_bid < best_ask``) after every operation. During the call
+      phase the same rule is applied at entry (no matching happens, so the whole
+      order is cancelled): the resting buys and sells of one owner never cross.
+      The dropped quantity is reported in :attr:`OrderBook.last_dropped_qty` and
+      :meth:`OrderBook.get` returns ``None`` for that order id.
+
+Opening call auction (``OrderBook(call_phase=True)``): limit orders rest without
+matching (the book may be crossed), market orders are rejected, cancel / shrink /
+replace work (replace does not match). :meth:`OrderBook.uncross` ends the call:
+
+    1. the clearing price ``p*`` maximises the matched volume
+       ``V(p) = min(D(p), S(p))`` over all integer ticks, where ``D(p)`` is the buy
+       quantity priced ``>= p`` and ``S(p)`` the sell quantity priced ``<= p``;
+    2. ties: minimise ``|D(p) - S(p)|``;
+    3. remaining ties form a contiguous tick range ``[lo, hi]`` (``V`` is
+       quasi-concave and ``D - S`` non-increasing); ``p* = (lo + hi) // 2``, the
+       tick closest to the midpoint, rounding down;
+    4. the eligible buys (``price >= p*``) and sells (``price <= p*``) are matched at
+       ``p*`` in price-time priority on both sides; in each fill the maker is the
+       earlier-submitted order of the pair;
+    5. STP applies to the auction as well (a buyer and a seller of the same owner
+       are never paired). Because one owner's buys and sells never cross (rule
+       above), two eligible orders of one owner cannot exist on opposite sides, so
+       STP never binds here: the executed volume always equals the maximal
+       ``V(p*)``. The remainder rests; afterwards the book is not crossed and
+       continuous trading begins.
+
+Implementation notes (for speed): each side is a ``SortedDict`` keyed by price
+(negated for bids, so the first key is the best on both sides) mapping to a
+``_Level`` (a deque of ``__slots__`` orders plus the level's total quantity); an
+id -> order dict serves cancel / shrink / replace / get. Cancels are lazy: the order
+is marked dead (``qty == 0``) and left in its deque until matching pops it or the
+level is compacted; the level total is updated at once, and a level whose total
+reaches zero is removed at once, so best prices and depth are always exact. The
+best bid/ask are cached so that the common non-marketable limit order costs no
+sorted-structure lookup.
+
+The book is a pure core: it never logs, prints or sends messages; it returns fills
+or raises :class:`~rex_cli.market.orders.OrderRejected`.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from itertools import islice
+from numbers import Integral
+from typing import Any
+
+from sortedcontainers import SortedDict
+
+from rex_cli.market.orders import (
+    AuctionQuote,
+    Fill,
+    OrderRejected,
+    OrderView,
+    RejectReason,
+    Side,
+    make_fill,
+)
+
+__all__ = ["OrderBook"]
+
+_BUY = Side.BUY
+_SELL = Side.SELL
+_INF = float("inf")
+_new_fill = make_fill
+# Compact a level's deque when it holds more than this many dead (cancelled) entries
+# and they are at least half of it: bounded memory, amortised O(1) per cancel.
+_COMPACT_MIN_DEAD = 32
+
+
+class _Order:
+    """A resting order (mutable, private). ``qty == 0`` marks a dead deque entry."""
+
+    __slots__ = ("order_id", "owner", "price", "qty", "seq", "side", "time")
+
+    def __init__(
+        self,
+        order_id: int,
+        owner: int,
+        side: Side,
+        price: int,
+        qty: int,
+        time: float,
+        seq: int,
+    ) -> None:
+        self.order_id = order_id
+        self.owner = owner
+        self.side = side
+        self.price = price
+        self.qty = qty
+        self.time = time
+        self.seq = seq
+
+
+class _Level:
+    """One price level: FIFO queue of orders, exact live total, count of dead entries."""
+
+    __slots__ = ("dead", "orders", "price", "qty")
+
+    def __init__(self, price: int) -> None:
+        self.price = price
+        self.orders: deque[_Order] = deque()
+        self.qty = 0
+        self.dead = 0
+
+
+def _reject(reason: RejectReason, detail: str) -> OrderRejected:
+    return OrderRejected(reason, detail)
+
+
+def _as_positive_int(value: object, reason: RejectReason, what: str) -> int:
+    """Slow path of validation: accept integer-like numbers > 0, refuse the rest."""
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise _reject(reason, f"{what} must be an integer, got {value!r}")
+    ivalue = int(value)
+    if ivalue <= 0:
+        raise _reject(reason, f"{what} must be > 0, got {ivalue}")
+    return ivalue
+
+
+def _bad_side(side: object) -> OrderRejected:
+    return _reject(RejectReason.BAD_SIDE, f"side must be a Side, got {side!r}")
+
+
+class OrderBook:
+    """Limit order book for one target unit (see the module docstring for the rules).
+
+    Invariants after every public call:
+        * every resting order has ``qty > 0`` lots and a price ``> 0`` ticks;
+        * each level's total equals the sum of its live orders (depth is exact);
+        * outside the call phase the book is not crossed: ``best_bid < best_ask``
+          whenever both exist;
+        * the resting buys and sells of one owner never cross each other.
+
+    Args:
+        call_phase: Start in the opening call phase (orders are collected without
+            matching until :meth:`uncross`).
+    """
+
+    __slots__ = (
+        "_asks",
+        "_best_ask",
+        "_best_bid",
+        "_bids",
+        "_call",
+        "_dropped",
+        "_index",
+        "_last_auction_price",
+        "_seq",
+    )
+
+    def __init__(self, call_phase: bool = False) -> None:
+        self._bids: Any = SortedDict()  # -price -> _Level (first key = best bid)
+        self._asks: Any = SortedDict()  # price -> _Level (first key = best ask)
+        self._index: dict[int, _Order] = {}
+        self._best_bid: int = 0  # 0 when there is no bid
+        self._best_ask: float = _INF  # inf when there is no ask (an int otherwise)
+        self._seq = 0
+        self._call = bool(call_phase)
+        self._dropped = 0
+        self._last_auction_price: int | None = None
+
+    # ------------------------------------------------------------------ queries
+
+    @property
+    def in_call_phase(self) -> bool:
+        """True while the opening call collects orders (until :meth:`uncross`)."""
+        return self._call
+
+    @property
+    def last_auction_price(self) -> int | None:
+        """Clearing price of the opening auction in ticks; None if none traded yet."""
+        return self._last_auction_price
+
+    @property
+    def last_dropped_qty(self) -> int:
+        """Lots of the last ``limit`` / ``market`` / ``replace`` that neither traded nor rest.
+
+        For a market order this is the unfilled remainder; for a limit order or a
+        replace it is the remainder cancelled by the no-self-crossing rule (0 if the
+        remainder rests or everything traded).
+        """
+        return self._dropped
+
+    def best_bid(self) -> int | None:
+        """Highest resting buy price in ticks, or None if there is no buy order."""
+        return self._best_bid or None
+
+    def best_ask(self) -> int | None:
+        """Lowest resting sell price in ticks, or None if there is no sell order."""
+        best = self._best_ask
+        return None if best == _INF else int(best)
+
+    def depth(self, side: Side, levels: int) -> list[tuple[int, int]]:
+        """Aggregated resting quantity of the best ``levels`` price levels of ``side``.
+
+        Args:
+            side: Which side of the book.
+            levels: Number of levels wanted (>= 0); fewer are returned if fewer exist.
+
+        Returns:
+            ``[(price_ticks, total_qty_lots), ...]``, best price first (highest bid,
+            lowest ask); every total is > 0.
+        """
+        if side is not _BUY and side is not _SELL:
+            raise _bad_side(side)
+        if isinstance(levels, bool) or not isinstance(levels, int) or levels < 0:
+            raise ValueError(f"levels must be an integer >= 0, got {levels!r}")
+        book = self._bids if side is _BUY else self._asks
+        return [(lvl.price, lvl.qty) for lvl in islice(book.values(), levels)]
+
+    def get(self, order_id: int) -> OrderView | None:
+        """Snapshot of a resting order, or None if it is not resting (unknown or gone)."""
+        o = self._index.get(order_id)
+        if o is None:
+            return None
+        return OrderView(o.order_id, o.owner, o.side, o.price, o.qty, o.time)
+
+    def __len__(self) -> int:
+        """Number of resting orders."""
+        return len(self._index)
+
+    def __contains__(self, order_id: object) -> bool:
+        """True if ``order_id`` is a resting order."""
+        return order_id in self._index
+
+    # ------------------------------------------------------------------ orders
+
+    def limit(
+        self, order_id: int, owner: int, side: Side, price: int, qty: int, time: float
+    ) -> list[Fill]:
+        """Submit a limit order: match what crosses, rest the remainder.
+
+        Args:
+            order_id: Id, unique among resting orders.
+            owner: Owner (self-trade prevention compares owners with ``==``).
+            side: Buy or sell.
+            price: Limit price in ticks (integer > 0).
+            qty: Quantity in lots (integer > 0).
+            time: Submission time in minutes (stamped on fills and on the order).
+
+        Returns:
+            The fills in execution order (best price first), each at the resting
+            order's price. Empty during the call phase. A remainder that would cross
+            one of the owner's own resting orders is cancelled (see
+            :attr:`last_dropped_qty`).
+
+        Raises:
+            OrderRejected: BAD_PRICE, BAD_QTY, DUPLICATE_ID or BAD_SIDE; the book is
+                unchanged.
+        """
+        if type(price) is not int or price <= 0:
+            price = _as_positive_int(price, RejectReason.BAD_PRICE, "price")
+        if type(qty) is not int or qty <= 0:
+            qty = _as_positive_int(qty, RejectReason.BAD_QTY, "qty")
+        if order_id in self._index:
+            raise _reject(RejectReason.DUPLICATE_ID, f"order {order_id!r} is resting")
+        return self._enter(order_id, owner, side, price, qty, time)
+
+    def market(
+        self,
+        order_id: int,
+        owner: int,
+        side: Side,
+        qty: int,
+        time: float,
+        worst_price: int | None = None,
+    ) -> list[Fill]:
+        """Submit a market order: trade at once against the book; it never rests.
+
+        Args:
+            order_id: Id, must not be a resting order's id.
+            owner: Owner (its own resting orders are skipped).
+            side: Buy or sell.
+            qty: Quantity in lots (integer > 0).
+            time: Submission time in minutes.
+            worst_price: Optional bound in ticks: a buy never trades above it, a sell
+                never below it.
+
+        Returns:
+            The fills (each at the resting order's price). The unfilled remainder is
+            dropped and reported in :attr:`last_dropped_qty`.
+
+        Raises:
+            OrderRejected: BAD_QTY, BAD_PRICE (``worst_price``), DUPLICATE_ID,
+                BAD_SIDE, or CALL_PHASE during the opening call; the book is unchanged.
+        """
+        if type(qty) is not int or qty <= 0:
+            qty = _as_positive_int(qty, RejectReason.BAD_QTY, "qty")
+        if worst_price is not None and (type(worst_price) is not int or worst_price <= 0):
+            worst_price = _as_positive_int(worst_price, RejectReason.BAD_PRICE, "worst_price")
+        if order_id in self._index:
+            raise _reject(RejectReason.DUPLICATE_ID, f"order {order_id!r} is resting")
+        if side is not _BUY and side is not _SELL:
+            raise _bad_side(side)
+        if self._call:
+            raise _reject(RejectReason.CALL_PHASE, "market orders wait for the auction")
+        if side is _BUY:
+            bound = _INF if worst_price is None else worst_price
+            if self._best_ask > bound:
+                self._dropped = qty
+                return []
+            fills, qty = self._take(self._asks, bound, order_id, owner, _BUY, qty, time)
+        else:
+            bound = _INF if worst_price is None else -worst_price
+            if self._best_bid == 0 or -self._best_bid > bound:
+                self._dropped = qty
+                return []
+            fills, qty = self._take(self._bids, bound, order_id, owner, _SELL, qty, time)
+        self._dropped = qty
+        return fills
+
+    def cancel(self, order_id: int) -> bool:
+        """Remove a resting order.
+
+        Returns:
+            True if it was resting and is now removed; False if unknown or already
+            gone (filled, cancelled, expired, dropped).
+        """
+        o = self._index.pop(order_id, None)
+        if o is None:
+            return False
+        self._unlink(o)
+        return True
+
+    def shrink(self, order_id: int, new_qty: int) -> bool:
+        """Lower a resting order's remaining quantity; it keeps its queue priority.
+
+        Args:
+            order_id: The resting order.
+            new_qty: New remaining quantity in lots, ``0 < new_qty < current``.
+
+        Returns:
+            True if shrunk; False if the order is not resting.
+
+        Raises:
+            OrderRejected: BAD_QTY if ``new_qty`` is not an integer > 0, or (for a
+                resting order) not below its current remaining quantity.
+        """
+        if type(new_qty) is not int or new_qty <= 0:
+            new_qty = _as_positive_int(new_qty, RejectReason.BAD_QTY, "new_qty")
+        o = self._index.get(order_id)
+        if o is None:
+            return False
+        if new_qty >= o.qty:
+            raise _reject(
+                RejectReason.BAD_QTY,
+                f"shrink of order {order_id!r} to {new_qty} lots: remaining is {o.qty}",
+            )
+        book = self._bids if o.side is _BUY else self._asks
+        book[-o.price if o.side is _BUY else o.price].qty -= o.qty - new_qty
+        o.qty = new_qty
+        return True
+
+    def replace(
+        self, order_id: int, time: float, *, price: int | None = None, qty: int | None = None
+    ) -> list[Fill]:
+        """Change a resting order's price and/or quantity; it loses time priority.
+
+        The order leaves its queue and re-enters at the back of the queue at its new
+        price as if newly submitted at ``time`` (same id, owner and side); outside
+        the call phase it may match at once as an incoming order.
+
+        Args:
+            order_id: The resting order.
+            time: Time of the replace in minutes.
+            price: New limit price in ticks (integer > 0); None keeps the price.
+            qty: New remaining quantity in lots (integer > 0); None keeps it. Any
+                value is accepted; to reduce without losing priority use
+                :meth:`shrink`.
+
+        Returns:
+            Fills of the re-entered order (empty in the call phase). A remainder that
+            would cross the owner's own orders is cancelled (:attr:`last_dropped_qty`).
+
+        Raises:
+            OrderRejected: UNKNOWN_ORDER, NO_CHANGE (both None), BAD_PRICE, BAD_QTY;
+                the book is unchanged.
+        """
+        o = self._index.get(order_id)
+        if o is None:
+            raise _reject(RejectReason.UNKNOWN_ORDER, f"order {order_id!r} is not resting")
+        if price is None and qty is None:
+            raise _reject(RejectReason.NO_CHANGE, "replace needs a new price or quantity")
+        new_price = o.price if price is None else price
+        if type(new_price) is not int or new_price <= 0:
+            new_price = _as_positive_int(new_price, RejectReason.BAD_PRICE, "price")
+        new_qty = o.qty if qty is None else qty
+        if type(new_qty) is not int or new_qty <= 0:
+            new_qty = _as_positive_int(new_qty, RejectReason.BAD_QTY, "qty")
+        del self._index[order_id]
+        self._unlink(o)
+        return self._enter(order_id, o.owner, o.side, new_price, new_qty, time)
+
+    def expire_all(self) -> list[OrderView]:
+        """Remove every resting order (gate closure).
+
+        Returns:
+            Snapshots of the removed orders in arrival order (oldest first).
+        """
+        views = [
+            OrderView(o.order_id, o.owner, o.side, o.price, o.qty, o.time)
+            for o in self._index.values()
+        ]
+        self._index.clear()
+        self._bids.clear()
+        self._asks.clear()
+        self._best_bid = 0
+        self._best_ask = _INF
+        return views
+
+    # ------------------------------------------------------------------ auction
+
+    def auction_preview(self) -> AuctionQuote | None:
+        """Indicative opening-auction outcome if the call ended now.
+
+        Valid in any phase (outside the call phase the book is uncrossed and the
+        answer is None).
+
+        Returns:
+            Clearing price, volume and the demand / supply at that price (see the
+            module docstring for the tie-break rule); None if nothing would trade.
+        """
+        lo = self._best_ask
+        hi = self._best_bid
+        if hi == 0 or lo > hi:
+            return None
+        lo = int(lo)
+        # Levels that can trade at some price in [lo, hi], ascending by price.
+        bids = [(lvl.price, lvl.qty) for lvl in self._bids.values() if lvl.price >= lo]
+        bids.reverse()
+        asks = [(lvl.price, lvl.qty) for lvl in self._asks.values() if lvl.price <= hi]
+        # D(p) and S(p) are constant between these breakpoints.
+        starts = sorted({lo, *(p for p, _ in asks), *(p + 1 for p, _ in bids if p < hi)})
+        demand = sum(q for _, q in bids)
+        supply = 0
+        i = j = 0
+        best: tuple[int, int] | None = None
+        range_lo = range_hi = lo
+        for k, start in enumerate(starts):
+            while i < len(bids) and bids[i][0] < start:
+                demand -= bids[i][1]
+                i += 1
+            while j < len(asks) and asks[j][0] <= start:
+                supply += asks[j][1]
+                j += 1
+            end = starts[k + 1] - 1 if k + 1 < len(starts) else hi
+            key = (min(demand, supply), -abs(demand - supply))
+            if best is None or key > best:
+                best = key
+                range_lo, range_hi = start, end
+            elif key == best:
+                range_hi = end
+        price = (range_lo + range_hi) // 2
+        buy_qty = sum(q for p, q in bids if p >= price)
+        sell_qty = sum(q for p, q in asks if p <= price)
+        return AuctionQuote(price, min(buy_qty, sell_qty), buy_qty, sell_qty)
+
+    def uncross(self, time: float) -> list[Fill]:
+        """End the call phase: clear the opening auction at one uniform price.
+
+        Args:
+            time: Time of the auction in minutes (stamped on the fills).
+
+        Returns:
+            The auction fills, all at :attr:`last_auction_price`, in price-time
+            priority of the buy side. The maker of each fill is the earlier-submitted
+            order of the pair and ``taker_side`` is the side of the later one.
+            Afterwards the book is not crossed and trading is continuous.
+
+        Raises:
+            OrderRejected: NOT_IN_CALL_PHASE if the book is already continuous.
+        """
+        if not self._call:
+            raise _reject(RejectReason.NOT_IN_CALL_PHASE, "the call phase is over")
+        quote = self.auction_preview()
+        self._call = False
+        if quote is None:
+            return []
+        price = quote.price
+        buys = [o for lvl in self._bids.values() if lvl.price >= price for o in lvl.orders if o.qty]
+        sells = [
+            o for lvl in self._asks.values() if lvl.price <= price for o in lvl.orders if o.qty
+        ]
+        fills: list[Fill] = []
+        first = 0  # sells[:first] are exhausted
+        for b in buys:
+            k = first
+            while b.qty and k < len(sells):
+                s = sells[k]
+                if not s.qty or s.owner == b.owner:  # exhausted, or self-trade prevented
+                    k += 1
+                    continue
+                q = min(b.qty, s.qty)
+                b.qty -= q
+                s.qty -= q
+                maker, taker = (b, s) if b.seq < s.seq else (s, b)
+                fills.append(
+                    _new_fill(
+                        price,
+                        q,
+                        maker.order_id,
+                        taker.order_id,
+                        maker.owner,
+                        taker.owner,
+                        taker.side,
+                        time,
+                    )
+                )
+            while first < len(sells) and not sells[first].qty:
+                first += 1
+        self._last_auction_price = price
+        for o in (*buys, *sells):
+            if not o.qty:
+                del self._index[o.order_id]
+        self._rebuild_levels(self._bids, price, _BUY)
+        self._rebuild_levels(self._asks, price, _SELL)
+        return fills
+
+    # ------------------------------------------------------------------ internals
+
+    def _rebuild_levels(self, book: Any, price: int, side: Side) -> None:
+        """After the auction: recount the levels that traded, drop the emptied ones."""
+        bound = -price if side is _BUY else price
+        for key in list(book.irange(maximum=bound)):
+            lvl = book[key]
+            live = deque(o for o in lvl.orders if o.qty)
+            if live:
+                lvl.orders = live
+                lvl.qty = sum(o.qty for o in live)
+                lvl.dead = 0
+            else:
+                del book[key]
+        if side is _BUY:
+            self._best_bid = -book.keys()[0] if book else 0
+        else:
+            self._best_ask = book.keys()[0] if book else _INF
+
+    def _enter(
+        self, order_id: int, owner: int, side: Side, price: int, qty: int, time: float
+    ) -> list[Fill]:
+        """Match (outside the call) and rest a validated limit order; apply no-self-cross."""
+        fills: list[Fill]
+        if side is _BUY:
+            if price >= self._best_ask:
+                if self._call:
+                    fills = []
+                    if self._owner_crosses(self._asks, price, owner):
+                        self._dropped = qty
+                        return fills
+                else:
+                    fills, qty = self._take(self._asks, price, order_id, owner, _BUY, qty, time)
+                    if qty and price >= self._best_ask:
+                        # Only the owner's own asks are left at crossing prices.
+                        self._dropped = qty
+                        return fills
+                    if not qty:
+                        self._dropped = 0
+                        return fills
+            else:
+                fills = []
+            self._dropped = 0
+            self._seq += 1
+            o = _Order(order_id, owner, _BUY, price, qty, time, self._seq)
+            self._index[order_id] = o
+            book = self._bids
+            lvl = book.get(-price)
+            if lvl is None:
+                lvl = book[-price] = _Level(price)
+                if price > self._best_bid:
+                    self._best_bid = price
+            lvl.orders.append(o)
+            lvl.qty += qty
+            return fills
+        if side is not _SELL:
+            raise _bad_side(side)
+        if price <= self._best_bid:
+            if self._call:
+                fills = []
+                if self._owner_crosses(self._bids, -price, owner):
+                    self._dropped = qty
+                    return fills
+            else:
+                fills, qty = self._take(self._bids, -price, order_id, owner, _SELL, qty, time)
+                if qty and price <= self._best_bid:
+                    self._dropped = qty
+                    return fills
+                if not qty:
+                    self._dropped = 0
+                    return fills
+        else:
+            fills = []
+        self._dropped = 0
+        self._seq += 1
+        o = _Order(order_id, owner, _SELL, price, qty, time, self._seq)
+        self._index[order_id] = o
+        book = self._asks
+        lvl = book.get(price)
+        if lvl is None:
+            lvl = book[price] = _Level(price)
+            if price < self._best_ask:
+                self._best_ask = price
+        lvl.orders.append(o)
+        lvl.qty += qty
+        return fills
+
+    @staticmethod
+    def _owner_crosses(book: Any, bound_key: int, owner: int) -> bool:
+        """True if ``owner`` rests an order on ``book`` at a key ``<= bound_key``."""
+        for key in book.irange(maximum=bound_key):
+            for o in book[key].orders:
+                if o.qty and o.owner == owner:
+                    return True
+        return False
+
+    def _take(
+        self,
+        book: Any,
+        bound_key: float,
+        order_id: int,
+        owner: int,
+        side: Side,
+        qty: int,
+        time: float,
+    ) -> tuple[list[Fill], int]:
+        """Match an incoming order of ``side`` against the opposite ``book``.
+
+        Walks the levels whose key is ``<= bound_key`` best first, skipping the
+        owner's own orders (STP). Removes filled makers and emptied levels and
+        refreshes the cached best price of ``book``.
+
+        Returns:
+            ``(fills, remaining_qty_lots)``.
+        """
+        fills: list[Fill] = []
+        index = self._index
+        idx = 0  # levels before idx hold only the owner's own orders
+        emptied = False
+        while qty and idx < len(book):
+            key, lvl = book.peekitem(idx)
+            if key > bound_key:
+                break
+            lp = lvl.price
+            dq = lvl.orders
+            while qty:
+                o = dq[0]
+                oq = o.qty
+                if not oq:  # lazily cancelled
+                    dq.popleft()
+                    lvl.dead -= 1
+                    continue
+                if o.owner == owner:
+                    qty = self._take_level_slow(lvl, fills, order_id, owner, side, qty, time)
+                    break
+                if oq <= qty:
+                    dq.popleft()
+                    del index[o.order_id]
+                    o.qty = 0
+                    qty -= oq
+                    lvl.qty -= oq
+                    fills.append(
+                        _new_fill(lp, oq, o.order_id, order_id, o.owner, owner, side, time)
+                    )
+                    if not lvl.qty:
+                        break
+                else:
+                    o.qty = oq - qty
+                    lvl.qty -= qty
+                    fills.append(
+                        _new_fill(lp, qty, o.order_id, order_id, o.owner, owner, side, time)
+                    )
+                    qty = 0
+            if not lvl.qty:
+                del book[key]
+                emptied = True
+            elif qty:
+                idx += 1  # only own orders remain here
+        if emptied:
+            if side is _BUY:
+                self._best_ask = book.keys()[0] if book else _INF
+            else:
+                self._best_bid = -book.keys()[0] if book else 0
+        return fills, qty
+
+    def _take_level_slow(
+        self,
+        lvl: _Level,
+        fills: list[Fill],
+        order_id: int,
+        owner: int,
+        side: Side,
+        qty: int,
+        time: float,
+    ) -> int:
+        """Match within one level that holds the owner's own orders (kept in place)."""
+        index = self._index
+        lp = lvl.price
+        kept: deque[_Order] = deque()
+        for o in lvl.orders:
+            oq = o.qty
+            if not oq:
+                continue
+            if not qty or o.owner == owner:
+                kept.append(o)
+                continue
+            q = oq if oq <= qty else qty
+            o.qty = oq - q
+            lvl.qty -= q
+            qty -= q
+            fills.append(_new_fill(lp, q, o.order_id, order_id, o.owner, owner, side, time))
+            if o.qty:
+                kept.append(o)
+            else:
+                del index[o.order_id]
+        lvl.orders = kept
+        lvl.dead = 0
+        return qty
+
+    def _unlink(self, o: _Order) -> None:
+        """Take a resting order (already removed from the index) out of its level."""
+        if o.side is _BUY:
+            book = self._bids
+            key = -o.price
+        else:
+            book = self._asks
+            key = o.price
+        lvl = book[key]
+        lvl.qty -= o.qty
+        o.qty = 0
+        if not lvl.qty:
+            del book[key]
+            if o.side is _BUY:
+                if o.price == self._best_bid:
+                    self._best_bid = -book.keys()[0] if book else 0
+            elif o.price == self._best_ask:
+                self._best_ask = book.keys()[0] if book else _INF
+            return
+        lvl.dead += 1
+        if lvl.dead >= _COMPACT_MIN_DEAD and 2 * lvl.dead >= len(lvl.orders):
+            lvl.orders = deque(x for x in lvl.orders if x.qty)
+            lvl.dead = 0
