@@ -1,0 +1,102 @@
+"""Price statistics per target unit, from the record tables only (pure: table -> table)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["time_weighted_spread", "unit_stats"]
+
+
+def time_weighted_spread(quotes: pd.DataFrame, gate: pd.DataFrame, *, tick: float) -> pd.Series:
+    """Time-weighted mean bid-ask spread per target unit, currency/kWh.
+
+    The top of book is a step function of time (a row of ``quotes`` holds until the
+    next row of the same unit, the last one until gate closure). Only the time during
+    which both sides are present counts; units that never had both sides get NaN.
+
+    Args:
+        quotes: The ``quotes`` table.
+        gate: The ``gate`` table (gate-closure time per unit).
+        tick: currency/kWh per tick.
+
+    Returns:
+        A series indexed by ``target_unit``.
+    """
+    if quotes.empty:
+        return pd.Series(dtype="float64", name="spread_twa")
+    q = quotes.sort_values(["target_unit", "time_min"], kind="stable")
+    close = gate.set_index("target_unit")["time_min"]
+    nxt = q.groupby("target_unit")["time_min"].shift(-1)
+    end = q["target_unit"].map(close)
+    nxt = nxt.fillna(end)
+    dur = (nxt - q["time_min"]).clip(lower=0.0)
+    both = (q["bid_ticks"] > 0) & (q["ask_ticks"] > 0)
+    spread = (q["ask_ticks"] - q["bid_ticks"]) * tick
+    w = dur.where(both, 0.0)
+    num = (spread.where(both, 0.0) * w).groupby(q["target_unit"]).sum()
+    den = w.groupby(q["target_unit"]).sum()
+    out = num / den.replace(0.0, np.nan)
+    out.name = "spread_twa"
+    return out
+
+
+def unit_stats(
+    trades: pd.DataFrame,
+    quotes: pd.DataFrame,
+    gate: pd.DataFrame,
+    unit_prices: pd.DataFrame,
+    settlement: pd.DataFrame,
+    *,
+    tick: float,
+    lot_kwh: float,
+) -> pd.DataFrame:
+    """Per delivered target unit: prices, volume, spread, depth, volatility, imbalance.
+
+    Columns: ``vwap``, ``first_price``, ``last_price``, ``high``, ``low`` (currency/kWh),
+    ``volume_kwh``, ``trades``, ``auction_price``, ``auction_kwh``, ``spread_twa``,
+    ``bid_depth_kwh``/``ask_depth_kwh`` at gate closure, ``volatility`` (std of log
+    price changes between consecutive trades), ``short_price``, ``long_price``,
+    ``system_imbalance_kwh`` and ``abs_imbalance_kwh`` (Σ over agents of |x − y|).
+    """
+    units = unit_prices[["target_unit", "short_price", "long_price"]].copy()
+    units["system_imbalance_kwh"] = unit_prices["system_imbalance_lots"] * lot_kwh
+    if not trades.empty:
+        t = trades.sort_values(["target_unit", "time_min"], kind="stable")
+        g = t.groupby("target_unit")
+        value = (t["price"] * t["qty_kwh"]).groupby(t["target_unit"]).sum()
+        vol = g["qty_kwh"].sum()
+        logp = np.log(t["price"].to_numpy())
+        dlog = pd.Series(logp, index=t.index).groupby(t["target_unit"]).diff()
+        per = pd.DataFrame(
+            {
+                "vwap": value / vol,
+                "first_price": g["price"].first(),
+                "last_price": g["price"].last(),
+                "high": g["price"].max(),
+                "low": g["price"].min(),
+                "volume_kwh": vol,
+                "trades": g.size(),
+                "volatility": dlog.groupby(t["target_unit"]).std(ddof=1),
+            }
+        )
+    else:
+        per = pd.DataFrame(
+            columns=["vwap", "first_price", "last_price", "high", "low", "volume_kwh",
+                     "trades", "volatility"],
+            index=pd.Index([], name="target_unit", dtype="int64"),
+        )  # fmt: skip
+    units = units.merge(per, left_on="target_unit", right_index=True, how="left")
+    units["volume_kwh"] = units["volume_kwh"].fillna(0.0)
+    units["trades"] = units["trades"].fillna(0).astype("int64")
+    spread = time_weighted_spread(quotes, gate, tick=tick)
+    units = units.merge(spread, left_on="target_unit", right_index=True, how="left")
+    gt = gate.set_index("target_unit")
+    units["bid_depth_kwh"] = units["target_unit"].map(gt["bid_depth_lots"]) * lot_kwh
+    units["ask_depth_kwh"] = units["target_unit"].map(gt["ask_depth_lots"]) * lot_kwh
+    ap = units["target_unit"].map(gt["auction_price_ticks"])
+    units["auction_price"] = (ap * tick).where(ap > 0)
+    units["auction_kwh"] = units["target_unit"].map(gt["auction_lots"]) * lot_kwh
+    absimb = settlement["imbalance_kwh"].abs().groupby(settlement["target_unit"]).sum()
+    units["abs_imbalance_kwh"] = units["target_unit"].map(absimb).fillna(0.0)
+    return units.reset_index(drop=True)

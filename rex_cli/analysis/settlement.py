@@ -1,0 +1,117 @@
+"""Per-agent settlement and the run's headline summary (pure: tables -> tables/dict)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["agent_stats", "conservation", "summary"]
+
+
+def agent_stats(
+    agents: pd.DataFrame, trades: pd.DataFrame, settlement: pd.DataFrame
+) -> pd.DataFrame:
+    """Per agent: energy traded, trade cash, imbalance, payments and fuel cost.
+
+    Args:
+        agents: Static agent info (``agent``, ``kind``, ``marginal_cost`` …).
+        trades: The ``trades`` table.
+        settlement: The ``settlement`` table.
+
+    Returns:
+        ``agents`` plus ``bought_kwh``, ``sold_kwh``, ``trade_cash`` (received − paid),
+        ``realised_kwh``, ``short_kwh``, ``long_kwh``, ``imbalance_payment`` (paid to the
+        operator), ``generation_kwh``, ``fuel_cost`` and ``net_cost`` (what the agent
+        pays in all: − trade_cash + imbalance_payment + fuel_cost), currency and kWh.
+    """
+    out = agents.copy().set_index("agent")
+    value = trades["price"] * trades["qty_kwh"]
+    bought = trades.groupby("buyer")["qty_kwh"].sum()
+    sold = trades.groupby("seller")["qty_kwh"].sum()
+    paid = value.groupby(trades["buyer"]).sum()
+    received = value.groupby(trades["seller"]).sum()
+    idx = out.index
+    out["bought_kwh"] = bought.reindex(idx, fill_value=0.0)
+    out["sold_kwh"] = sold.reindex(idx, fill_value=0.0)
+    out["trade_cash"] = received.reindex(idx, fill_value=0.0) - paid.reindex(idx, fill_value=0.0)
+    s = settlement.groupby("agent")
+    out["realised_kwh"] = s["realised_kwh"].sum().reindex(idx, fill_value=0.0)
+    imb = settlement["imbalance_kwh"]
+    out["short_kwh"] = (
+        imb.clip(lower=0).groupby(settlement["agent"]).sum().reindex(idx, fill_value=0.0)
+    )
+    out["long_kwh"] = (
+        (-imb).clip(lower=0).groupby(settlement["agent"]).sum().reindex(idx, fill_value=0.0)
+    )
+    out["imbalance_payment"] = s["imbalance_payment"].sum().reindex(idx, fill_value=0.0)
+    gen = (-settlement["realised_kwh"]).clip(lower=0).groupby(settlement["agent"]).sum()
+    is_gen = out["kind"] == "gas_turbine"
+    out["generation_kwh"] = gen.reindex(idx, fill_value=0.0).where(is_gen, 0.0)
+    out["fuel_cost"] = out["generation_kwh"] * out["marginal_cost"]
+    out["net_cost"] = -out["trade_cash"] + out["imbalance_payment"] + out["fuel_cost"]
+    return out.reset_index()
+
+
+def conservation(agents: pd.DataFrame, settlement: pd.DataFrame) -> tuple[float, float]:
+    """Cash and energy conservation residuals (both 0 for a consistent run).
+
+    Two independent accountings must agree: the exchange's live cash ledger
+    (``agents.ledger_cash``, kept trade by trade in integer ticks·lots) and the cash
+    recomputed from the ``trades`` table (``agents.trade_cash``).
+
+    Returns:
+        ``cash_residual``: |Σ ledger cash over participants| (every payment by a buyer
+        is received by a seller) plus Σ |ledger cash − trade-table cash|, currency.
+        ``energy_residual_kwh``: Σ over units of |Σ final positions| (every reservation
+        bought was sold) plus Σ over rows of |realised − position − imbalance|, kWh.
+    """
+    ledger = agents["ledger_cash"].astype(float)
+    cash_residual = abs(ledger.sum()) + (ledger - agents["trade_cash"]).abs().sum()
+    pos = settlement.groupby("target_unit")["position_kwh"].sum().abs().sum()
+    bal = (
+        (settlement["realised_kwh"] - settlement["position_kwh"] - settlement["imbalance_kwh"])
+        .abs()
+        .sum()
+    )
+    return float(cash_residual), float(pos + bal)
+
+
+def _f(x: Any) -> float | None:
+    """A JSON-able float (None for NaN)."""
+    if x is None:
+        return None
+    v = float(x)
+    return None if math.isnan(v) else v
+
+
+def summary(
+    units: pd.DataFrame,
+    agents: pd.DataFrame,
+    trades: pd.DataFrame,
+    settlement: pd.DataFrame,
+) -> dict[str, Any]:
+    """Headline metrics of a run (JSON-able)."""
+    cash_res, energy_res = conservation(agents, settlement)
+    vwap = units["vwap"].dropna()
+    sys_imb = units["system_imbalance_kwh"]
+    return {
+        "n_units": len(units),
+        "n_agents": len(agents),
+        "trades": len(trades),
+        "volume_kwh": _f(trades["qty_kwh"].sum()),
+        "vwap_mean": _f(vwap.mean()) if len(vwap) else None,
+        "vwap_std": _f(vwap.std(ddof=1)) if len(vwap) > 1 else None,
+        "spread_mean": _f(units["spread_twa"].mean()),
+        "units_without_trade": int(units["vwap"].isna().sum()),
+        "imbalance_kwh": _f(settlement["imbalance_kwh"].abs().sum()),
+        "imbalance_short_kwh": _f(agents["short_kwh"].sum()),
+        "imbalance_long_kwh": _f(agents["long_kwh"].sum()),
+        "imbalance_cost": _f(settlement["imbalance_payment"].sum()),
+        "backup_kwh": _f(sys_imb.clip(lower=0).sum()),
+        "spilled_kwh": _f((-sys_imb).clip(lower=0).sum()),
+        "fuel_cost": _f(agents["fuel_cost"].sum()),
+        "cash_residual": cash_res,
+        "energy_residual_kwh": energy_res,
+    }

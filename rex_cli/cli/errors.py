@@ -1,0 +1,68 @@
+"""One-line errors on the command line; tracebacks only with ``--debug``."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import NoReturn
+
+import typer
+
+from rex_cli.config.load import ConfigError
+from rex_cli.records.rundir import RunFolderError
+
+__all__ = ["fail", "friendly_errors", "is_debug", "set_debug"]
+
+_STATE = {"debug": False}
+
+USER_ERRORS: tuple[type[BaseException], ...] = (ConfigError, RunFolderError, FileNotFoundError)
+
+
+def set_debug(on: bool) -> None:
+    """Remember whether ``--debug`` was given."""
+    _STATE["debug"] = on
+
+
+def is_debug() -> bool:
+    """True when ``--debug`` was given."""
+    return _STATE["debug"]
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print ``error: message`` on stderr (one line) and exit with ``code``."""
+    typer.echo(f"error: {' '.join(message.split())}", err=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def friendly_errors(on_error: Callable[[BaseException], None] | None = None) -> Iterator[None]:
+    """Turn exceptions into one-line errors and a non-zero exit (unless ``--debug``).
+
+    Bad input (config, folders, missing files) exits 2; anything else exits 1. An
+    interrupt exits 130.
+    """
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except KeyboardInterrupt:
+        if on_error is not None:
+            on_error(KeyboardInterrupt())
+        typer.echo("error: interrupted", err=True)
+        raise typer.Exit(130) from None
+    except USER_ERRORS as exc:
+        if on_error is not None:
+            on_error(exc)
+        if is_debug():
+            raise
+        fail(str(exc), code=2)
+    except Exception as exc:
+        if on_error is not None:
+            on_error(exc)
+        if is_debug():
+            raise
+        where = "" if is_debug() else " (run with --debug for the traceback)"
+        typer.echo(f"error: {type(exc).__name__}: {' '.join(str(exc).split())}{where}", err=True)
+        sys.stderr.flush()
+        raise typer.Exit(1) from None

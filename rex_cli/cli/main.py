@@ -1,0 +1,35 @@
+"""The ``rex`` command: one Typer app, one module per command."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from rex_cli.cli import config as config_cmd
+from rex_cli.cli import report as report_cmd
+from rex_cli.cli import run as run_cmd
+from rex_cli.cli.errors import set_debug
+
+app = typer.Typer(
+    name="rex",
+    help="Rex: simulate a reservation exchange (continuous double auction on a 3-D order book).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def main(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show full tracebacks instead of one-line errors.")
+    ] = False,
+) -> None:
+    """Rex: a reservation-exchange simulator for energy-market research."""
+    set_debug(debug)
+
+
+app.command("run")(run_cmd.run)
+app.command("report")(report_cmd.report)
+app.add_typer(config_cmd.app, name="config")

@@ -1,0 +1,27 @@
+"""``rex report``: rebuild tables, summary and figures of a run from its saved records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from rex_cli.cli.errors import fail, friendly_errors
+from rex_cli.pipeline import analyse_run, load_run_config
+from rex_cli.records.rundir import read_meta
+
+
+def report(
+    run_dir: Annotated[Path, typer.Argument(help="A run folder written by `rex run`.")],
+) -> None:
+    """Re-run the analysis and figures of RUN_DIR from its saved tables (never re-simulates)."""
+    with friendly_errors():
+        if not (run_dir / "config.yaml").is_file():
+            fail(f"{run_dir}: not a run folder (no config.yaml)")
+        status = read_meta(run_dir).get("status")
+        if status != "complete":
+            fail(f"{run_dir}: run status is {status!r}, not 'complete'")
+        cfg = load_run_config(run_dir)
+        analyse_run(run_dir, cfg, figures=True)
+        typer.echo(str(run_dir))

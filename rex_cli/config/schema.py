@@ -1,0 +1,424 @@
+"""The typed configuration of a Rex run: frozen dataclasses, enums and checks.
+
+Every group of ``conf/`` has a dataclass here; Hydra composes YAML, ``load.py``
+merges it onto these schemas (unknown keys and wrong types fail there) and then
+builds the frozen objects, whose ``__post_init__`` checks ranges. A check raises
+``ValueError`` with a message that starts with the field's name; ``load.py``
+prefixes the group path so the user reads e.g. ``market.tick must be > 0, got -1``.
+
+Units are in the field names or docstrings: minutes, kWh, kW, currency per kWh.
+Only ``scenario/build.py`` turns these into engine objects (ticks and lots).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from enum import Enum
+
+__all__ = [
+    "BitGeneratorName",
+    "CoordinatorConfig",
+    "GasTurbineGroup",
+    "HouseholdGroup",
+    "ImbalanceConfig",
+    "ImbalanceRule",
+    "MarketConfig",
+    "OutputConfig",
+    "PopulationConfig",
+    "RexConfig",
+    "RngConfig",
+    "WindConfig",
+    "WindFarmGroup",
+    "WindModel",
+]
+
+
+def _positive(name: str, value: float) -> None:
+    if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be > 0, got {value!r}")
+
+
+def _non_negative(name: str, value: float) -> None:
+    if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
+        raise ValueError(f"{name} must be >= 0, got {value!r}")
+
+
+def _fraction(name: str, value: float) -> None:
+    if not (0.0 <= value <= 1.0):
+        raise ValueError(f"{name} must be in [0, 1], got {value!r}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class MarketConfig:
+    """The exchange (SPEC 1-2).
+
+    Attributes:
+        unit_minutes: Length ε of a delivery unit, minutes.
+        lot_kwh: Quantity grid: one lot in kWh. Quantities are whole lots inside the engine.
+        tick: Price grid: one tick in currency/kWh. Prices are whole ticks inside the engine.
+        horizon_units: κ, the number of future units open for trading.
+        max_price: Highest admissible limit price, currency/kWh (a price cap of the exchange).
+        opening_auction: Open each new target unit with a call auction.
+        opening_window_minutes: Length of the call phase after the book opens, minutes.
+    """
+
+    unit_minutes: float = 15.0
+    lot_kwh: float = 0.1
+    tick: float = 0.001
+    horizon_units: int = 16
+    max_price: float = 3.0
+    opening_auction: bool = True
+    opening_window_minutes: float = 5.0
+
+    def __post_init__(self) -> None:
+        _positive("unit_minutes", self.unit_minutes)
+        _positive("lot_kwh", self.lot_kwh)
+        _positive("tick", self.tick)
+        if self.horizon_units < 1:
+            raise ValueError(f"horizon_units must be >= 1, got {self.horizon_units!r}")
+        _positive("max_price", self.max_price)
+        if self.max_price < self.tick:
+            raise ValueError(f"max_price must be >= tick ({self.tick}), got {self.max_price!r}")
+        if round(self.max_price / self.tick) > 10**9:
+            raise ValueError("max_price is more than 1e9 ticks: choose a larger tick")
+        _non_negative("opening_window_minutes", self.opening_window_minutes)
+        if self.opening_auction and self.opening_window_minutes >= self.unit_minutes:
+            raise ValueError(
+                f"opening_window_minutes must be < unit_minutes ({self.unit_minutes}), "
+                f"got {self.opening_window_minutes!r}"
+            )
+
+
+class ImbalanceRule(Enum):
+    """How the system operator prices imbalances."""
+
+    dual_vwap = "dual_vwap"  # around the unit's VWAP, with floor and cap
+    fixed = "fixed"  # constant short and long prices
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImbalanceConfig:
+    """Imbalance settlement (SPEC 3).
+
+    With ``dual_vwap``: short price = clip(VWAP × (1 + short_markup), floor, cap) and
+    long price = clip(VWAP × (1 − long_discount), floor, cap); a unit without trades
+    uses ``reference_price`` in place of its VWAP. With ``fixed``: ``short_price`` and
+    ``long_price``. Prices in currency/kWh.
+
+    Attributes:
+        rule: Pricing rule.
+        reference_price: Fallback price when a unit has no trade, currency/kWh.
+        short_markup: Relative markup of the short price over the VWAP.
+        long_discount: Relative discount of the long price under the VWAP.
+        floor: Lowest imbalance price, currency/kWh.
+        cap: Highest imbalance price, currency/kWh.
+        short_price: Short price under ``fixed``, currency/kWh.
+        long_price: Long price under ``fixed``, currency/kWh.
+        backup_cost: Real resource cost of backup energy covering imbalances, currency/kWh.
+    """
+
+    rule: ImbalanceRule = ImbalanceRule.dual_vwap
+    reference_price: float = 0.20
+    short_markup: float = 0.5
+    long_discount: float = 0.5
+    floor: float = 0.0
+    cap: float = 2.0
+    short_price: float = 0.40
+    long_price: float = 0.05
+    backup_cost: float = 0.30
+
+    def __post_init__(self) -> None:
+        _non_negative("reference_price", self.reference_price)
+        _non_negative("short_markup", self.short_markup)
+        _fraction("long_discount", self.long_discount)
+        _non_negative("floor", self.floor)
+        if self.cap < self.floor:
+            raise ValueError(f"cap must be >= floor ({self.floor}), got {self.cap!r}")
+        _non_negative("short_price", self.short_price)
+        _non_negative("long_price", self.long_price)
+        if self.long_price > self.short_price:
+            raise ValueError(
+                f"long_price must be <= short_price ({self.short_price}), got {self.long_price!r}"
+            )
+        _non_negative("backup_cost", self.backup_cost)
+
+    def expected_prices(self) -> tuple[float, float]:
+        """Return the (short, long) prices a participant expects before any trade.
+
+        Under ``dual_vwap`` these are the rule applied to ``reference_price``.
+        """
+        if self.rule is ImbalanceRule.fixed:
+            return self.short_price, self.long_price
+        return self.prices(self.reference_price)
+
+    def prices(self, vwap: float | None) -> tuple[float, float]:
+        """Return the (short, long) imbalance prices of a unit with the given VWAP.
+
+        Args:
+            vwap: The unit's volume-weighted average trade price, currency/kWh, or
+                ``None`` when it had no trade.
+        """
+        if self.rule is ImbalanceRule.fixed:
+            return self.short_price, self.long_price
+        ref = self.reference_price if vwap is None else vwap
+        short = min(max(ref * (1.0 + self.short_markup), self.floor), self.cap)
+        long = min(max(ref * (1.0 - self.long_discount), self.floor), self.cap)
+        return short, long
+
+
+@dataclass(frozen=True, kw_only=True)
+class CoordinatorConfig:
+    """How coordinators arrive and quote (the simple trading rule of the skeleton).
+
+    Attributes:
+        arrival_rate_per_hour: Poisson arrival rate of each coordinator, 1/hour.
+        margin: Half-width of the quoting band around the reservation value, currency/kWh.
+        shading: How far from the reservation value a quote starts when the book opens,
+            as a fraction of the gap between the expected short and long prices; the
+            shading shrinks linearly to ``margin`` at ``take_lead_minutes``.
+        price_jitter: Relative random spread of each quote's shading (uniform ±).
+        take_lead_minutes: Within this lead time of gate closure, an open position is
+            closed with a market order (worst price = the reservation value).
+    """
+
+    arrival_rate_per_hour: float = 6.0
+    margin: float = 0.01
+    shading: float = 0.8
+    price_jitter: float = 0.3
+    take_lead_minutes: float = 30.0
+
+    def __post_init__(self) -> None:
+        _positive("arrival_rate_per_hour", self.arrival_rate_per_hour)
+        _non_negative("margin", self.margin)
+        _fraction("shading", self.shading)
+        _fraction("price_jitter", self.price_jitter)
+        _non_negative("take_lead_minutes", self.take_lead_minutes)
+
+
+@dataclass(frozen=True, kw_only=True)
+class HouseholdGroup:
+    """Inflexible loads: a daily profile with morning and evening peaks.
+
+    Attributes:
+        count: Number of households.
+        base_kw: Night-time base load, kW.
+        morning_peak_kw: Extra load at the morning peak, kW.
+        evening_peak_kw: Extra load at the evening peak, kW.
+        scale_sd: Standard deviation of the log of each household's scale factor.
+        noise_sd: Relative standard deviation of the per-unit noise.
+    """
+
+    count: int = 24
+    base_kw: float = 0.3
+    morning_peak_kw: float = 0.6
+    evening_peak_kw: float = 1.0
+    scale_sd: float = 0.3
+    noise_sd: float = 0.15
+
+    def __post_init__(self) -> None:
+        _non_negative("count", self.count)
+        _non_negative("base_kw", self.base_kw)
+        _non_negative("morning_peak_kw", self.morning_peak_kw)
+        _non_negative("evening_peak_kw", self.evening_peak_kw)
+        _non_negative("scale_sd", self.scale_sd)
+        _non_negative("noise_sd", self.noise_sd)
+
+
+@dataclass(frozen=True, kw_only=True)
+class WindFarmGroup:
+    """Uncontrollable supply.
+
+    Attributes:
+        count: Number of wind farms.
+        capacity_kw: Rated power P_r of each farm, kW.
+    """
+
+    count: int = 3
+    capacity_kw: float = 12.0
+
+    def __post_init__(self) -> None:
+        _non_negative("count", self.count)
+        _positive("capacity_kw", self.capacity_kw)
+
+
+@dataclass(frozen=True, kw_only=True)
+class GasTurbineGroup:
+    """Dispatchable supply with a marginal cost.
+
+    Attributes:
+        count: Number of units.
+        capacity_kw: Maximum output of each unit, kW.
+        marginal_cost: Fuel cost per kWh generated, currency/kWh.
+    """
+
+    count: int = 1
+    capacity_kw: float = 30.0
+    marginal_cost: float = 0.12
+
+    def __post_init__(self) -> None:
+        _non_negative("count", self.count)
+        _positive("capacity_kw", self.capacity_kw)
+        _non_negative("marginal_cost", self.marginal_cost)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PopulationConfig:
+    """Who takes part: client groups and how their coordinators behave.
+
+    Agents are numbered in a fixed order (households, wind farms, gas turbines), so
+    adding agents at the end of a group keeps every earlier agent's index.
+    """
+
+    name: str = "default"
+    households: HouseholdGroup = field(default_factory=HouseholdGroup)
+    wind_farms: WindFarmGroup = field(default_factory=WindFarmGroup)
+    gas_turbines: GasTurbineGroup = field(default_factory=GasTurbineGroup)
+    coordinator: CoordinatorConfig = field(default_factory=CoordinatorConfig)
+
+    def __post_init__(self) -> None:
+        total = self.households.count + self.wind_farms.count + self.gas_turbines.count
+        if total < 2:
+            raise ValueError(
+                "households.count + wind_farms.count + gas_turbines.count must be >= 2 "
+                f"(a market needs two sides), got {total}"
+            )
+
+    @property
+    def n_agents(self) -> int:
+        """Total number of agents (one coordinator per client)."""
+        return self.households.count + self.wind_farms.count + self.gas_turbines.count
+
+
+class WindModel(Enum):
+    """Wind speed models."""
+
+    weibull_ar1 = "weibull_ar1"
+
+
+@dataclass(frozen=True, kw_only=True)
+class WindConfig:
+    """Wind speed and power (SPEC 4): a Gaussian AR(1) mapped to a Weibull marginal.
+
+    Attributes:
+        model: Which model.
+        k: Weibull shape.
+        c_ms: Weibull scale, m/s.
+        correlation_time_h: E-folding time of the latent AR(1), hours.
+        diurnal_amplitude: Relative amplitude of the daily cycle of the scale, [0, 1).
+        diurnal_peak_hour: Hour of day at which the scale peaks.
+        rho: Correlation between farms of the latent Gaussian, [0, 1].
+        cut_in_ms: Power curve cut-in speed, m/s.
+        rated_ms: Rated speed, m/s.
+        cut_out_ms: Cut-out speed, m/s.
+    """
+
+    model: WindModel = WindModel.weibull_ar1
+    k: float = 2.0
+    c_ms: float = 8.0
+    correlation_time_h: float = 8.0
+    diurnal_amplitude: float = 0.15
+    diurnal_peak_hour: float = 15.0
+    rho: float = 0.6
+    cut_in_ms: float = 3.0
+    rated_ms: float = 12.0
+    cut_out_ms: float = 25.0
+
+    def __post_init__(self) -> None:
+        _positive("k", self.k)
+        _positive("c_ms", self.c_ms)
+        _positive("correlation_time_h", self.correlation_time_h)
+        if not 0.0 <= self.diurnal_amplitude < 1.0:
+            raise ValueError(f"diurnal_amplitude must be in [0, 1), got {self.diurnal_amplitude!r}")
+        if not 0.0 <= self.diurnal_peak_hour <= 24.0:
+            raise ValueError(
+                f"diurnal_peak_hour must be in [0, 24], got {self.diurnal_peak_hour!r}"
+            )
+        _fraction("rho", self.rho)
+        _non_negative("cut_in_ms", self.cut_in_ms)
+        if self.rated_ms <= self.cut_in_ms:
+            raise ValueError(
+                f"rated_ms must be > cut_in_ms ({self.cut_in_ms}), got {self.rated_ms!r}"
+            )
+        if self.cut_out_ms < self.rated_ms:
+            raise ValueError(
+                f"cut_out_ms must be >= rated_ms ({self.rated_ms}), got {self.cut_out_ms!r}"
+            )
+
+
+class BitGeneratorName(Enum):
+    """numpy bit generators a run may draw from."""
+
+    pcg64 = "pcg64"
+    philox = "philox"
+    sfc64 = "sfc64"
+    mt19937 = "mt19937"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RngConfig:
+    """Random number generation: which numpy bit generator every stream uses."""
+
+    bit_generator: BitGeneratorName = BitGeneratorName.pcg64
+
+
+@dataclass(frozen=True, kw_only=True)
+class OutputConfig:
+    """What a run writes.
+
+    Attributes:
+        record_orders: Write ``records/order_events.parquet`` (every order event).
+        figures: Draw the figures into ``figures/``.
+        sample_units: Number of target units shown in per-unit figures.
+        progress: Show a progress bar on the terminal.
+    """
+
+    record_orders: bool = True
+    figures: bool = True
+    sample_units: int = 4
+    progress: bool = True
+
+    def __post_init__(self) -> None:
+        if self.sample_units < 1:
+            raise ValueError(f"sample_units must be >= 1, got {self.sample_units!r}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class RexConfig:
+    """A whole run.
+
+    Attributes:
+        seed: Root of the run's seed tree (a non-negative integer).
+        duration_hours: Simulated delivery period, hours from midnight.
+        market: The exchange.
+        imbalance: Imbalance settlement.
+        population: Participants.
+        wind: Wind speed and power model.
+        rng: Bit generator choice.
+        output: What is written.
+    """
+
+    seed: int = 1
+    duration_hours: float = 24.0
+    market: MarketConfig = field(default_factory=MarketConfig)
+    imbalance: ImbalanceConfig = field(default_factory=ImbalanceConfig)
+    population: PopulationConfig = field(default_factory=PopulationConfig)
+    wind: WindConfig = field(default_factory=WindConfig)
+    rng: RngConfig = field(default_factory=RngConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
+
+    def __post_init__(self) -> None:
+        if self.seed < 0:
+            raise ValueError(f"seed must be a non-negative integer, got {self.seed!r}")
+        _positive("duration_hours", self.duration_hours)
+        units = self.duration_hours * 60.0 / self.market.unit_minutes
+        if units < 1:
+            raise ValueError(
+                f"duration_hours must cover at least one unit of "
+                f"{self.market.unit_minutes} minutes, got {self.duration_hours!r}"
+            )
+
+    @property
+    def n_units(self) -> int:
+        """Number of delivery units simulated (whole units of the duration)."""
+        return int(self.duration_hours * 60.0 // self.market.unit_minutes)

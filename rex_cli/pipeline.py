@@ -1,0 +1,201 @@
+"""One run, end to end: build, simulate, record, analyse, draw; and report from tables.
+
+``execute_run`` is what ``rex run`` (and each sweep job) calls. ``analyse_run`` turns
+the saved record tables of a run folder into the derived tables, the summary and the
+figures; ``rex report`` calls it on a finished folder without re-simulating.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from omegaconf import DictConfig, OmegaConf
+
+from rex_cli.analysis.prices import unit_stats
+from rex_cli.analysis.settlement import agent_stats, summary
+from rex_cli.config.load import validate
+from rex_cli.config.schema import RexConfig
+from rex_cli.plots.run import draw_all
+from rex_cli.records import tables as T
+from rex_cli.records.rundir import (
+    git_revision,
+    package_versions,
+    read_meta,
+    write_json,
+    write_text,
+)
+from rex_cli.scenario.build import build_world, seed_tree
+from rex_cli.scenario.world import World
+
+__all__ = ["RunResult", "analyse_run", "execute_run", "load_run_config"]
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a finished run returns."""
+
+    run_dir: Path
+    summary: dict[str, Any]
+    wall_time_s: float
+
+
+def _record_tables(world: World, cfg: RexConfig) -> dict[str, pd.DataFrame]:
+    m = cfg.market
+    ex = world.exchange
+    out: dict[str, pd.DataFrame] = {
+        "trades": T.trades_table(
+            ex.trades, tick=m.tick, lot_kwh=m.lot_kwh, unit_minutes=m.unit_minutes
+        ),
+        "quotes": T.quotes_table(ex.quotes),
+        "gate": T.gate_table(ex.gate),
+        "settlement": T.settlement_table(world.settlement, lot_kwh=m.lot_kwh),
+        "unit_prices": pd.DataFrame(world.unit_prices),
+    }
+    depth = pd.DataFrame(world.depth)
+    depth["bid_kwh"] = depth["bid_lots"] * m.lot_kwh
+    depth["ask_kwh"] = depth["ask_lots"] * m.lot_kwh
+    out["depth"] = depth
+    if cfg.output.record_orders:
+        out["order_events"] = T.order_events_table(ex.order_events)
+    out["agent_info"] = pd.DataFrame(
+        {
+            "agent": [a.agent_id for a in world.agents],
+            "kind": [a.kind.value for a in world.agents],
+            "index_in_kind": [a.index_in_kind for a in world.agents],
+            "capacity_kw": [a.capacity_kw for a in world.agents],
+            "marginal_cost": [a.marginal_cost for a in world.agents],
+            # The exchange's own cash ledger, kept trade by trade (currency).
+            "ledger_cash": [ex.cash[a.agent_id] * m.tick * m.lot_kwh for a in world.agents],
+            "arrivals": [c.arrivals for c in world.coordinators],
+            "rejections": [c.rejections for c in world.coordinators],
+        }
+    )
+    return out
+
+
+def load_run_config(run_dir: Path) -> RexConfig:
+    """Validate the ``config.yaml`` saved in a run folder."""
+    raw = OmegaConf.load(Path(run_dir) / "config.yaml")
+    assert isinstance(raw, DictConfig)
+    return validate(raw)
+
+
+def analyse_run(run_dir: Path, cfg: RexConfig, *, figures: bool | None = None) -> dict[str, Any]:
+    """Derive ``units`` and ``agents`` tables, ``summary.json`` and figures from records.
+
+    Reads only the saved tables of ``run_dir``; never re-simulates.
+
+    Returns:
+        The summary (also written to ``summary.json``, merged over run-time figures such
+        as wall time that a re-analysis cannot know).
+    """
+    run_dir = Path(run_dir)
+    rec = {
+        name: T.read_table(run_dir, name)
+        for name in ("trades", "quotes", "gate", "settlement", "unit_prices", "depth", "agent_info")
+    }
+    m = cfg.market
+    units = unit_stats(
+        rec["trades"], rec["quotes"], rec["gate"], rec["unit_prices"], rec["settlement"],
+        tick=m.tick, lot_kwh=m.lot_kwh,
+    )  # fmt: skip
+    agents = agent_stats(rec["agent_info"], rec["trades"], rec["settlement"])
+    T.write_table(units, run_dir / "records" / "units.parquet")
+    T.write_table(agents, run_dir / "records" / "agents.parquet")
+    summ = summary(units, agents, rec["trades"], rec["settlement"])
+    old_path = run_dir / "summary.json"
+    runtime: dict[str, Any] = {}
+    if old_path.is_file():
+        import json
+
+        prev = json.loads(old_path.read_text(encoding="utf-8"))
+        runtime = {k: prev[k] for k in ("events_processed", "wall_time_s") if k in prev}
+    summ.update(runtime)
+    write_json(old_path, summ)
+    if figures if figures is not None else cfg.output.figures:
+        draw_all(
+            {**rec, "units": units, "agents": agents},
+            run_dir / "figures",
+            unit_minutes=m.unit_minutes,
+            n_sample=cfg.output.sample_units,
+        )
+    return summ
+
+
+def execute_run(
+    cfg: RexConfig,
+    raw: DictConfig,
+    run_dir: Path,
+    *,
+    overrides: Sequence[str] = (),
+    progress: Progress | None = None,
+) -> RunResult:
+    """Simulate one scenario into ``run_dir`` and analyse it.
+
+    ``meta.json`` is written with ``status: running`` before anything else and marked
+    ``complete`` only after every file is in place; a failure marks it ``failed`` (with
+    the reason) and an interrupt ``interrupted``, and the exception propagates.
+    """
+    run_dir = Path(run_dir)
+    t0 = time.perf_counter()
+    tree = seed_tree(cfg)
+    meta: dict[str, Any] = {
+        "status": "running",
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "seed": cfg.seed,
+        "overrides": list(overrides),
+        "versions": package_versions(),
+        "git": git_revision(),
+    }
+    write_json(run_dir / "meta.json", meta)
+    try:
+        write_text(run_dir / "config.yaml", OmegaConf.to_yaml(raw, resolve=True))
+        write_text(run_dir / "overrides.yaml", OmegaConf.to_yaml(OmegaConf.create(list(overrides))))
+        world = build_world(cfg, tree)
+        world.run(progress)
+        sim_s = time.perf_counter() - t0
+        for name, df in _record_tables(world, cfg).items():
+            T.write_table(df, run_dir / "records" / f"{name}.parquet")
+        write_json(
+            run_dir / "summary.json",
+            {"events_processed": world.engine.processed, "wall_time_s": round(sim_s, 3)},
+        )
+        summ = analyse_run(run_dir, cfg)
+        wall = time.perf_counter() - t0
+        summ["wall_time_s"] = round(wall, 3)
+        write_json(run_dir / "summary.json", summ)
+        problems = []
+        if abs(summ["cash_residual"]) > 1e-6:
+            problems.append(f"cash_residual={summ['cash_residual']}")
+        if abs(summ["energy_residual_kwh"]) > 1e-6:
+            problems.append(f"energy_residual_kwh={summ['energy_residual_kwh']}")
+        meta.update(
+            status="failed" if problems else "complete",
+            reason="; ".join(problems) if problems else None,
+            rng=tree.describe(include_keys=cfg.population.n_agents <= 200),
+            events_processed=world.engine.processed,
+            wall_time_s=round(wall, 3),
+            finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        )
+        write_json(run_dir / "meta.json", meta)
+        return RunResult(run_dir=run_dir, summary=summ, wall_time_s=wall)
+    except KeyboardInterrupt:
+        meta.update(status="interrupted", reason="interrupted by the user")
+        write_json(run_dir / "meta.json", meta)
+        raise
+    except BaseException as exc:
+        meta.update(status="failed", reason=f"{type(exc).__name__}: {exc}")
+        write_json(run_dir / "meta.json", meta)
+        raise
+
+
+def run_status(run_dir: Path) -> str:
+    """The ``status`` recorded in a run folder's ``meta.json`` (``missing`` if none)."""
+    return str(read_meta(run_dir).get("status", "missing"))

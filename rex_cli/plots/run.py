@@ -1,0 +1,138 @@
+"""Figures of one run. Functions here only draw, from tables; they compute nothing new."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "draw_all",
+    "draw_depth_heatmap",
+    "draw_settlement_by_kind",
+    "draw_trade_prices",
+    "sample_units",
+]
+
+
+def sample_units(units: pd.DataFrame, n: int) -> list[int]:
+    """Pick ``n`` delivered units spread evenly over the day, preferring ones with trades."""
+    traded = units.loc[units["trades"] > 0, "target_unit"].to_numpy()
+    pool = traded if len(traded) >= n else units["target_unit"].to_numpy()
+    if len(pool) == 0:
+        return []
+    idx = np.linspace(0, len(pool) - 1, num=min(n, len(pool))).round().astype(int)
+    return [int(pool[i]) for i in np.unique(idx)]
+
+
+def _save(fig: plt.Figure, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return path
+
+
+def draw_trade_prices(
+    trades: pd.DataFrame,
+    units: pd.DataFrame,
+    chosen: Sequence[int],
+    path: Path,
+    *,
+    unit_minutes: float,
+) -> Path:
+    """Trade prices against lead time for a few target units, with their imbalance prices."""
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    colours = plt.get_cmap("tab10")
+    for i, unit in enumerate(chosen):
+        t = trades[trades["target_unit"] == unit].sort_values("time_min")
+        hours = unit * unit_minutes / 60.0
+        label = f"unit {unit} ({int(hours):02d}:{round(hours % 1 * 60):02d})"
+        c = colours(i % 10)
+        ax.step(t["lead_time_min"], t["price"], where="post", color=c, lw=1.2, label=label)
+        ax.scatter(
+            t["lead_time_min"], t["price"], s=np.clip(t["qty_kwh"] * 20, 4, 60), color=c, alpha=0.5
+        )
+        row = units[units["target_unit"] == unit]
+        if not row.empty:
+            ax.axhline(float(row["short_price"].iloc[0]), color=c, ls=":", lw=0.8)
+            ax.axhline(float(row["long_price"].iloc[0]), color=c, ls="--", lw=0.8)
+    ax.invert_xaxis()
+    ax.set_xlabel("lead time to gate closure (min)")
+    ax.set_ylabel("trade price (currency/kWh)")
+    ax.set_title("Trade prices over lead time (dotted: short price, dashed: long price)")
+    if chosen:
+        ax.legend(fontsize=8, loc="best")
+    ax.grid(alpha=0.3)
+    return _save(fig, path)
+
+
+def draw_depth_heatmap(depth: pd.DataFrame, path: Path, *, unit_minutes: float) -> Path:
+    """Resting depth (bid + ask, kWh) by target unit and lead time, sampled at unit starts."""
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.5), sharey=True)
+    for ax, side in zip(axes, ("bid", "ask"), strict=True):
+        if depth.empty:
+            ax.set_title(f"{side} depth: no data")
+            continue
+        grid = depth.pivot_table(
+            index="lead_units", columns="target_unit", values=f"{side}_kwh", aggfunc="mean"
+        ).sort_index(ascending=False)
+        im = ax.imshow(
+            grid.to_numpy(),
+            aspect="auto",
+            origin="upper",
+            cmap="viridis",
+            extent=(
+                float(np.min(grid.columns)) - 0.5,
+                float(np.max(grid.columns)) + 0.5,
+                float(np.min(grid.index)) - 0.5,
+                float(np.max(grid.index)) + 0.5,
+            ),
+        )
+        ax.set_title(f"resting {side} depth (kWh)")
+        ax.set_xlabel("target unit")
+        fig.colorbar(im, ax=ax, shrink=0.85)
+    axes[0].set_ylabel(f"lead time (units of {unit_minutes:g} min)")
+    return _save(fig, path)
+
+
+def draw_settlement_by_kind(agents: pd.DataFrame, path: Path) -> Path:
+    """Mean settlement per agent by kind: trade cash, imbalance payment, fuel cost."""
+    cols = ["trade_cash", "imbalance_payment", "fuel_cost"]
+    by = agents.groupby("kind")[cols].mean()
+    by["imbalance_payment"] *= -1.0
+    by["fuel_cost"] *= -1.0
+    by.columns = ["trade cash (+ received)", "imbalance (− paid)", "fuel (− cost)"]
+    fig, ax = plt.subplots(figsize=(7, 4))
+    by.plot.bar(ax=ax, rot=0)
+    ax.axhline(0, color="k", lw=0.8)
+    ax.set_ylabel("currency per agent over the run")
+    ax.set_title("Settlement by agent type (mean per agent)")
+    ax.grid(axis="y", alpha=0.3)
+    return _save(fig, path)
+
+
+def draw_all(
+    tables: dict[str, pd.DataFrame], fig_dir: Path, *, unit_minutes: float, n_sample: int
+) -> list[Path]:
+    """Draw every run figure into ``fig_dir``; return the paths written."""
+    chosen = sample_units(tables["units"], n_sample)
+    return [
+        draw_trade_prices(
+            tables["trades"],
+            tables["units"],
+            chosen,
+            fig_dir / "trade_prices.png",
+            unit_minutes=unit_minutes,
+        ),
+        draw_depth_heatmap(
+            tables["depth"], fig_dir / "depth_heatmap.png", unit_minutes=unit_minutes
+        ),
+        draw_settlement_by_kind(tables["agents"], fig_dir / "settlement_by_kind.png"),
+    ]

@@ -1,0 +1,153 @@
+"""Record tables: column buffers -> typed pandas tables -> parquet files.
+
+Sign conventions, stated once for every table:
+
+* ``position`` = energy bought − energy sold for a target unit (lots or kWh);
+* ``realised`` = energy consumed − energy produced during the unit;
+* ``imbalance`` = realised − position: > 0 is a shortfall (the participant used more
+  than it reserved, or delivered less than it sold), < 0 a surplus;
+* ``imbalance_payment`` > 0: the participant pays the system operator;
+* ``trade_cash`` > 0: the participant received money from trades (net seller);
+* ``side``/``aggressor``: +1 buy, −1 sell, 0 not applicable;
+* times are minutes from midnight of delivery day 0 (negative before it); unit ``j``
+  is delivered during ``[j·ε, (j+1)·ε)`` and its gate closes at ``j·ε``;
+  ``lead_time_min`` = gate closure − time.
+
+Prices are given both in integer ticks (exact) and in currency/kWh; quantities in
+integer lots (exact) and in kWh.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "TABLES",
+    "gate_table",
+    "order_events_table",
+    "quotes_table",
+    "read_table",
+    "settlement_table",
+    "trades_table",
+    "write_table",
+]
+
+TABLES = ("trades", "order_events", "quotes", "gate", "settlement", "units", "agents")
+
+
+def _frame(columns: Mapping[str, list], dtypes: Mapping[str, str]) -> pd.DataFrame:
+    data = {k: np.asarray(columns[k], dtype=dtypes[k]) for k in dtypes if k in columns}
+    return pd.DataFrame(data)
+
+
+def trades_table(cols: Mapping[str, list], *, tick: float, lot_kwh: float, unit_minutes: float):
+    """Trades: one row per fill, in execution order."""
+    df = _frame(
+        cols,
+        {
+            "time": "float64",
+            "target_unit": "int64",
+            "price_ticks": "int64",
+            "qty_lots": "int64",
+            "buyer": "int64",
+            "seller": "int64",
+            "maker_id": "int64",
+            "taker_id": "int64",
+            "aggressor": "int8",
+            "auction": "bool",
+        },
+    ).rename(columns={"time": "time_min"})
+    df["price"] = df["price_ticks"] * tick
+    df["qty_kwh"] = df["qty_lots"] * lot_kwh
+    df["lead_time_min"] = df["target_unit"] * unit_minutes - df["time_min"]
+    return df
+
+
+def order_events_table(cols: Mapping[str, list]) -> pd.DataFrame:
+    """Order events: every submission, fill (maker side), cancel, shrink, expiry, rejection."""
+    df = _frame(
+        cols,
+        {
+            "time": "float64",
+            "event": "str",
+            "order_id": "int64",
+            "owner": "int64",
+            "target_unit": "int64",
+            "side": "int8",
+            "price_ticks": "int64",
+            "qty_lots": "int64",
+            "reason": "str",
+        },
+    ).rename(columns={"time": "time_min"})
+    df["event"] = df["event"].astype("category")
+    return df
+
+
+def quotes_table(cols: Mapping[str, list]) -> pd.DataFrame:
+    """Top of book after every change: best bid/ask (−1 = empty side) and their sizes."""
+    return _frame(
+        cols,
+        {
+            "time": "float64",
+            "target_unit": "int64",
+            "bid_ticks": "int64",
+            "ask_ticks": "int64",
+            "bid_lots": "int64",
+            "ask_lots": "int64",
+        },
+    ).rename(columns={"time": "time_min"})
+
+
+def gate_table(cols: Mapping[str, list]) -> pd.DataFrame:
+    """Per target unit at gate closure: resting depth, expiries, opening-auction result."""
+    return _frame(
+        cols,
+        {
+            "target_unit": "int64",
+            "time": "float64",
+            "bid_depth_lots": "int64",
+            "ask_depth_lots": "int64",
+            "expired_orders": "int64",
+            "auction_price_ticks": "int64",
+            "auction_lots": "int64",
+        },
+    ).rename(columns={"time": "time_min"})
+
+
+def settlement_table(cols: Mapping[str, list], *, lot_kwh: float) -> pd.DataFrame:
+    """Per agent and delivered unit: final position, realised energy, imbalance, payment."""
+    df = _frame(
+        cols,
+        {
+            "agent": "int64",
+            "target_unit": "int64",
+            "position_lots": "int64",
+            "realised_lots": "int64",
+            "imbalance_lots": "int64",
+            "imbalance_payment": "float64",
+        },
+    )
+    for name in ("position", "realised", "imbalance"):
+        df[f"{name}_kwh"] = df[f"{name}_lots"] * lot_kwh
+    return df
+
+
+def write_table(df: pd.DataFrame, path: Path) -> None:
+    """Write a table to parquet atomically (a temporary file renamed into place)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    df.to_parquet(tmp, index=False, engine="pyarrow")
+    os.replace(tmp, path)
+
+
+def read_table(run_dir: Path, name: str) -> pd.DataFrame:
+    """Read ``records/<name>.parquet`` of a run folder."""
+    path = Path(run_dir) / "records" / f"{name}.parquet"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such table (was the run complete?)")
+    return pd.read_parquet(path, engine="pyarrow")

@@ -1,0 +1,195 @@
+"""A built scenario: the engine, the exchange, the agents and the delivery timeline.
+
+Timeline (minutes; unit ``j`` is delivered during ``[jε, (j+1)ε)``, ``j = 0 … N−1``):
+
+* the book of unit ``j`` opens at ``(j − κ)ε`` (so the clock starts at ``−κε`` and
+  every delivered unit has the same trading window of κ units);
+* with an opening auction, its call phase ends at ``(j − κ)ε + window``;
+* gate closure of ``j`` at ``jε``: resting orders expire, positions are final;
+* settlement of ``j`` at ``(j + 1)ε``, against the realised net energy.
+
+Event priorities at equal times: gate closure (0), settlement (1), opening (2),
+call-auction end (3), depth snapshot at mid-unit (4),
+coordinator arrivals (10). So at ``jε`` unit ``j`` closes
+before unit ``j + κ`` opens and before any agent acts.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from rex_cli.agents.simple import AgentKind, QuotingCoordinator
+from rex_cli.market.exchange import Exchange
+from rex_cli.market.orders import Side
+from rex_cli.market.settlement import settle_unit
+from rex_cli.sim.engine import Engine
+
+__all__ = ["AgentInfo", "World"]
+
+PRIO_GATE = 0
+PRIO_SETTLE = 1
+PRIO_OPEN = 2
+PRIO_CALL_END = 3
+PRIO_SNAPSHOT = 4
+
+
+@dataclass(frozen=True, kw_only=True)
+class AgentInfo:
+    """Static description of one agent, for the ``agents`` table."""
+
+    agent_id: int
+    kind: AgentKind
+    index_in_kind: int
+    capacity_kw: float = 0.0
+    marginal_cost: float = 0.0
+
+
+@dataclass(kw_only=True)
+class World:
+    """Everything a run simulates; ``run()`` advances it to the end of delivery.
+
+    Attributes:
+        engine: The event engine.
+        exchange: The 3-D exchange.
+        agents: Static agent descriptions, indexed by agent id.
+        coordinators: One coordinator per agent, same order.
+        realised_lots: (n_agents, n_units) realised net energy, lots (consumed − produced);
+            rows of dispatchable agents are filled in at settlement from their positions.
+        dispatchable_capacity_lots: (n_agents,) capacity per unit of dispatchable agents
+            (0 for the others).
+        unit_minutes: ε.
+        horizon_units: κ.
+        n_units: N, the number of delivered units.
+        lot_kwh: kWh per lot.
+        tick: currency/kWh per tick.
+        opening_auction: Whether books open with a call auction.
+        opening_window_minutes: Length of the call phase.
+        imbalance_prices: Maps a unit's VWAP (currency/kWh or None) to (short, long).
+    """
+
+    engine: Engine
+    exchange: Exchange
+    agents: list[AgentInfo]
+    coordinators: list[QuotingCoordinator]
+    realised_lots: np.ndarray
+    dispatchable_capacity_lots: np.ndarray
+    unit_minutes: float
+    horizon_units: int
+    n_units: int
+    lot_kwh: float
+    tick: float
+    opening_auction: bool
+    opening_window_minutes: float
+    imbalance_prices: Callable[[float | None], tuple[float, float]]
+    settlement: dict[str, list] = field(default_factory=dict)
+    depth: dict[str, list] = field(
+        default_factory=lambda: {
+            k: [] for k in ("time_min", "target_unit", "lead_units", "bid_lots", "ask_lots")
+        }
+    )
+    unit_prices: dict[str, list] = field(default_factory=dict)
+    delivered: int = 0
+
+    @property
+    def start_time(self) -> float:
+        """Clock at the first book opening: −κε."""
+        return -self.horizon_units * self.unit_minutes
+
+    @property
+    def end_time(self) -> float:
+        """Clock at the last settlement: Nε."""
+        return self.n_units * self.unit_minutes
+
+    def schedule(self) -> None:
+        """Put the timeline and the first arrivals on the engine."""
+        eps, kappa, eng = self.unit_minutes, self.horizon_units, self.engine
+        for j in range(self.n_units):
+            opens = (j - kappa) * eps
+            eng.schedule(opens, self._open, j, priority=PRIO_OPEN)
+            if self.opening_auction:
+                eng.schedule(opens + self.opening_window_minutes, self._call_end, j,
+                             priority=PRIO_CALL_END)  # fmt: skip
+            eng.schedule(j * eps, self._gate, j, priority=PRIO_GATE)
+            eng.schedule((j + 1) * eps, self._settle, j, priority=PRIO_SETTLE)
+        for k in range(-kappa, self.n_units - 1):
+            eng.schedule((k + 0.5) * eps, self._snapshot, priority=PRIO_SNAPSHOT)
+        last_gate = (self.n_units - 1) * eps
+        for c in self.coordinators:
+            c.start(eng, self.exchange, until=last_gate)
+        self.settlement = {
+            k: []
+            for k in (
+                "agent",
+                "target_unit",
+                "position_lots",
+                "realised_lots",
+                "imbalance_lots",
+                "imbalance_payment",
+            )
+        }
+        self.unit_prices = {
+            k: [] for k in ("target_unit", "short_price", "long_price", "system_imbalance_lots")
+        }
+
+    def run(self, progress: Callable[[int, int], None] | None = None) -> None:
+        """Run to the end of delivery, calling ``progress(delivered, n_units)`` per unit."""
+        self.schedule()
+        eps = self.unit_minutes
+        for j in range(self.n_units):
+            self.engine.run(until=(j + 1) * eps)
+            if progress is not None:
+                progress(j + 1, self.n_units)
+        self.engine.run()
+
+    # ------------------------------------------------------------------ events
+
+    def _open(self, unit: int) -> None:
+        self.exchange.open_unit(unit, self.engine.now)
+
+    def _snapshot(self) -> None:
+        """Resting depth of every open book (for the heatmap), taken mid-unit."""
+        now = self.engine.now
+        d = self.depth
+        for j, book in self.exchange.books.items():
+            d["time_min"].append(now)
+            d["target_unit"].append(j)
+            d["lead_units"].append(math.ceil(j - now / self.unit_minutes))
+            d["bid_lots"].append(sum(q for _, q in book.depth(Side.BUY, 10**9)))
+            d["ask_lots"].append(sum(q for _, q in book.depth(Side.SELL, 10**9)))
+
+    def _call_end(self, unit: int) -> None:
+        self.exchange.end_call(unit, self.engine.now)
+
+    def _gate(self, unit: int) -> None:
+        self.exchange.close_unit(unit, self.engine.now)
+
+    def _settle(self, unit: int) -> None:
+        n = len(self.agents)
+        pos_map = self.exchange.positions
+        y = np.fromiter((pos_map[a][unit] for a in range(n)), dtype=np.int64, count=n)
+        cap = self.dispatchable_capacity_lots
+        disp = cap > 0
+        # A dispatchable generator produces exactly what it sold, within its capacity.
+        self.realised_lots[disp, unit] = np.clip(y[disp], -cap[disp], 0)
+        x = self.realised_lots[:, unit]
+        vwap_ticks = self.exchange.vwap_ticks(unit)
+        vwap = None if vwap_ticks is None else vwap_ticks * self.tick
+        short, long = self.imbalance_prices(vwap)
+        res = settle_unit(y, x, short_price=short, long_price=long, lot_kwh=self.lot_kwh)
+        s = self.settlement
+        s["agent"].extend(range(n))
+        s["target_unit"].extend([unit] * n)
+        s["position_lots"].extend(y.tolist())
+        s["realised_lots"].extend(x.tolist())
+        s["imbalance_lots"].extend(res.imbalance_lots.tolist())
+        s["imbalance_payment"].extend(res.payment.tolist())
+        u = self.unit_prices
+        u["target_unit"].append(unit)
+        u["short_price"].append(short)
+        u["long_price"].append(long)
+        u["system_imbalance_lots"].append(res.system_imbalance_lots)
+        self.delivered += 1

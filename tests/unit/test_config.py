@@ -1,0 +1,76 @@
+"""Every config composes; bad values fail with a message naming the key."""
+
+import pytest
+
+from rex_cli.config.load import ConfigError, config_dir, group_options, load_config
+from rex_cli.config.schema import ImbalanceConfig, ImbalanceRule
+
+
+def _all_options():
+    root = config_dir()
+    for group in sorted(p.name for p in root.iterdir() if p.is_dir()):
+        for option in group_options(group):
+            yield f"{group}={option}"
+
+
+@pytest.mark.parametrize("override", list(_all_options()))
+def test_every_option_of_every_group_composes_and_validates(override):
+    cfg, raw = load_config([override])
+    assert cfg.n_units >= 1
+    assert raw.seed == cfg.seed
+
+
+def test_defaults():
+    cfg, _ = load_config([])
+    assert cfg.market.unit_minutes == 15.0
+    assert cfg.market.lot_kwh == 0.1
+    assert cfg.market.tick == 0.001
+    assert cfg.market.opening_auction is True
+    assert cfg.n_units == 96
+
+
+def test_overrides_reach_the_typed_config():
+    cfg, _ = load_config(["market.horizon_units=4", "seed=9", "population=tiny", "rng=philox"])
+    assert cfg.market.horizon_units == 4
+    assert cfg.seed == 9
+    assert cfg.population.name == "tiny"
+    assert cfg.rng.bit_generator.value == "philox"
+
+
+@pytest.mark.parametrize(
+    ("override", "key"),
+    [
+        ("market.tick=-1", "market.tick"),
+        ("market.horizon_units=0", "market.horizon_units"),
+        ("market.horizn=3", "market.horizn"),
+        ("market.lot_kwh=abc", "market.lot_kwh"),
+        ("seed=-4", "seed"),
+        ("population=does_not_exist", "population"),
+        ("market.unit_minutes=0", "market.unit_minutes"),
+        ("imbalance.rule=bogus", "imbalance.rule"),
+        (
+            "population.coordinator.arrival_rate_per_hour=0",
+            "population.coordinator.arrival_rate_per_hour",
+        ),
+        ("wind.rho=1.5", "wind.rho"),
+        ("+extra=1", "extra"),
+    ],
+)
+def test_bad_values_name_their_key_in_one_line(override, key):
+    with pytest.raises(ConfigError) as info:
+        load_config([override])
+    msg = str(info.value)
+    assert msg.startswith(key), msg
+    assert "\n" not in msg
+
+
+def test_dual_vwap_imbalance_prices_by_hand():
+    imb = ImbalanceConfig(
+        reference_price=0.2, short_markup=0.5, long_discount=0.5, floor=0.0, cap=2.0
+    )
+    assert imb.prices(0.3) == pytest.approx((0.45, 0.15))
+    assert imb.prices(None) == pytest.approx((0.3, 0.1))  # falls back to the reference
+    capped = ImbalanceConfig(cap=0.4)
+    assert capped.prices(0.5)[0] == pytest.approx(0.4)
+    fixed = ImbalanceConfig(rule=ImbalanceRule.fixed, short_price=0.5, long_price=0.05)
+    assert fixed.prices(0.3) == (0.5, 0.05)
