@@ -1,0 +1,66 @@
+"""Linear damping weights, by hand."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from rex_cli.control import TerminalCondition, Weights, WeightShape
+
+
+def test_linear_damping_by_hand() -> None:
+    w = Weights(q=0.2, o=4.0, r=2.0, l=1.0)
+    # κ = 4: (κ − k + 1)/κ for k = 1..4 -> 4/4, 3/4, 2/4, 1/4.
+    np.testing.assert_allclose(w.damping(4), [1.0, 0.75, 0.5, 0.25])
+    Q, O_w, R = w.profile(4)
+    np.testing.assert_allclose(Q, [0.2, 0.15, 0.1, 0.05])
+    np.testing.assert_allclose(O_w, [4.0, 3.0, 2.0, 1.0])
+    np.testing.assert_allclose(R, [2.0, 1.5, 1.0, 0.5])
+
+
+def test_linear_damping_single_unit_and_last_unit() -> None:
+    w = Weights(q=1.0)
+    np.testing.assert_allclose(w.damping(1), [1.0])
+    d = w.damping(96)
+    assert d[0] == 1.0 and d[-1] == pytest.approx(1.0 / 96)
+    assert np.all(np.diff(d) < 0)
+
+
+def test_flat_weights() -> None:
+    w = Weights(q=0.3, o=2.0, r=1.5, shape=WeightShape.FLAT)
+    Q, O_w, R = w.profile(3)
+    np.testing.assert_allclose(Q, [0.3] * 3)
+    np.testing.assert_allclose(O_w, [2.0] * 3)
+    np.testing.assert_allclose(R, [1.5] * 3)
+
+
+def test_enums_from_strings() -> None:
+    w = Weights(shape="flat", terminal="request")  # type: ignore[arg-type]
+    assert w.shape is WeightShape.FLAT and w.terminal is TerminalCondition.REQUEST
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        (dict(q=-1.0), "q"),
+        (dict(o=math.inf), "o"),
+        (dict(r=math.nan), "r"),
+        (dict(l=-0.5), "l"),
+        (dict(terminal_tolerance=-1.0), "terminal_tolerance"),
+        (dict(shape="cubic"), "shape"),
+        (dict(terminal="end"), "terminal"),
+        (dict(q="1"), "q"),
+    ],
+)
+def test_validation_names_the_field(kwargs: dict, field: str) -> None:
+    with pytest.raises(ValueError) as exc:
+        Weights(**kwargs)
+    assert str(exc.value).startswith(field)
+
+
+@pytest.mark.parametrize("kappa", [0, -3, 2.5, True])
+def test_kappa_must_be_positive_integer(kappa: object) -> None:
+    with pytest.raises(ValueError, match=r"^kappa"):
+        Weights().damping(kappa)  # type: ignore[arg-type]
