@@ -64,7 +64,7 @@ def random_prices(
 
 
 def random_instance(rng: np.random.Generator, kappa: int | None = None) -> Instance:
-    K = int(rng.integers(2, 13)) if kappa is None else kappa
+    K = int(rng.integers(1, 13)) if kappa is None else kappa
     weights = random_weights(rng)
     kind = rng.choice(["building", "battery", "turbine", "uc"], p=[0.4, 0.25, 0.2, 0.15])
     unit_minutes = float(rng.choice([15.0, 30.0, 60.0]))

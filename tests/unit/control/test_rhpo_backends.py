@@ -11,9 +11,35 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from rhpo_random import random_instance
+from rhpo_random import Instance, random_instance
 
-from rex_cli.control import RhpoSolver, solve_rhpo
+from rex_cli.control import RhpoResult, RhpoSolver, solve_rhpo
+
+
+def _check_plan(inst: Instance, r: RhpoResult, ctx: str) -> None:
+    """The plan obeys the plant: dynamics, outputs, bounds, ramps, exogenous data."""
+    p = inst.plant
+    kw = inst.kwargs
+    W, V = p.model.simulate(kw["w0"], r.u)
+    np.testing.assert_allclose(r.w, W, atol=1e-6, err_msg=ctx)
+    np.testing.assert_allclose(r.v, V, atol=1e-6, err_msg=ctx)
+    dec = list(p.decision_inputs)
+    assert np.all(r.u[:, dec] >= p.u_min[dec] - 1e-7), ctx
+    assert np.all(r.u[:, dec] <= p.u_max[dec] + 1e-7), ctx
+    assert np.all(r.v >= p.v_min - 1e-6) and np.all(r.v <= p.v_max + 1e-6), ctx
+    if p.exogenous_inputs:
+        np.testing.assert_allclose(r.u[:, list(p.exogenous_inputs)], kw["exogenous"])
+    u_prev = kw.get("u_prev")
+    for i in dec:
+        if np.isfinite(p.u_delta[i]):
+            seq = r.u[:, i] if u_prev is None else np.concatenate([[u_prev[i]], r.u[:, i]])
+            assert np.all(np.abs(np.diff(seq)) <= p.u_delta[i] + 1e-7), ctx
+    assert np.all(r.buy >= -1e-9) and np.all(r.sell >= -1e-9), ctx
+    assert np.all(r.buy[np.isnan(np.asarray(kw["ask"], float))] <= 1e-9), ctx
+    assert np.all(r.sell[np.isnan(np.asarray(kw["bid"], float))] <= 1e-9), ctx
+    if "ask_depth" in kw:
+        assert np.all(r.buy <= kw["ask_depth"] + 1e-7), ctx
+        assert np.all(r.sell <= kw["bid_depth"] + 1e-7), ctx
 
 
 def _compare(seed: int, n: int) -> int:
@@ -32,8 +58,9 @@ def _compare(seed: int, n: int) -> int:
         n_opt += 1
         assert a.objective == pytest.approx(b.objective, rel=1e-7, abs=1e-9), ctx
         np.testing.assert_allclose(a.dual_balance, b.dual_balance, rtol=0, atol=1e-6, err_msg=ctx)
-        # Both plans satisfy the balance row with their own slacks.
+        # Both plans obey the plant and satisfy the balance row with their own slacks.
         for r in (a, b):
+            _check_plan(inst, r, f"{ctx} [{r.backend}]")
             Y = np.asarray(inst.kwargs["position"], dtype=float)
             np.testing.assert_allclose(
                 Y + r.buy - r.sell - r.market_input, r.surplus - r.shortfall, atol=1e-6, err_msg=ctx
