@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
+from rex_cli.agents.rhpo import PlantCoordinator
 from rex_cli.analysis.prices import unit_stats
 from rex_cli.analysis.settlement import agent_stats, summary
 from rex_cli.config.load import validate
@@ -35,6 +37,9 @@ from rex_cli.scenario.world import World
 __all__ = ["RunResult", "analyse_run", "execute_run", "load_run_config"]
 
 Progress = Callable[[int, int], None]
+
+# Summary entries only the live run can know (a re-analysis keeps them as they were).
+RUNTIME_KEYS = ("events_processed", "wall_time_s", "rhpo_solve_ms_median", "rhpo_solve_ms_p95")
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,12 @@ def _record_tables(world: World, cfg: RexConfig) -> dict[str, pd.DataFrame]:
     out["depth"] = depth
     if cfg.output.record_orders:
         out["order_events"] = T.order_events_table(ex.order_events)
+    plants = [c for c in world.coordinators if isinstance(c, PlantCoordinator)]
+    traj: dict[str, list] = {k: [] for k in T.PLANT_COLUMNS}
+    for c in plants:
+        for k in traj:
+            traj[k].extend(c.trajectory[k])
+    out["plants"] = T.plants_table(traj, world.exchange, lot_kwh=m.lot_kwh)
     out["agent_info"] = pd.DataFrame(
         {
             "agent": [a.agent_id for a in world.agents],
@@ -75,6 +86,8 @@ def _record_tables(world: World, cfg: RexConfig) -> dict[str, pd.DataFrame]:
             "ledger_cash": [ex.cash[a.agent_id] * m.tick * m.lot_kwh for a in world.agents],
             "arrivals": [c.arrivals for c in world.coordinators],
             "rejections": [c.rejections for c in world.coordinators],
+            "rhpo_solves": [getattr(c, "solves", 0) for c in world.coordinators],
+            "rhpo_failed": [getattr(c, "failed", 0) for c in world.coordinators],
         }
     )
     return out
@@ -99,7 +112,16 @@ def analyse_run(run_dir: Path, cfg: RexConfig, *, figures: bool | None = None) -
     run_dir = Path(run_dir)
     rec = {
         name: T.read_table(run_dir, name)
-        for name in ("trades", "quotes", "gate", "settlement", "unit_prices", "depth", "agent_info")
+        for name in (
+            "trades",
+            "quotes",
+            "gate",
+            "settlement",
+            "unit_prices",
+            "depth",
+            "agent_info",
+            "plants",
+        )
     }
     m = cfg.market
     units = unit_stats(
@@ -116,7 +138,7 @@ def analyse_run(run_dir: Path, cfg: RexConfig, *, figures: bool | None = None) -
         import json
 
         prev = json.loads(old_path.read_text(encoding="utf-8"))
-        runtime = {k: prev[k] for k in ("events_processed", "wall_time_s") if k in prev}
+        runtime = {k: prev[k] for k in RUNTIME_KEYS if k in prev}
     summ.update(runtime)
     write_json(old_path, summ)
     if figures if figures is not None else cfg.output.figures:
@@ -163,9 +185,15 @@ def execute_run(
         sim_s = time.perf_counter() - t0
         for name, df in _record_tables(world, cfg).items():
             T.write_table(df, run_dir / "records" / f"{name}.parquet")
+        ms = [x for c in world.coordinators if isinstance(c, PlantCoordinator) for x in c.solve_ms]
         write_json(
             run_dir / "summary.json",
-            {"events_processed": world.engine.processed, "wall_time_s": round(sim_s, 3)},
+            {
+                "events_processed": world.engine.processed,
+                "wall_time_s": round(sim_s, 3),
+                "rhpo_solve_ms_median": round(float(np.median(ms)), 4) if ms else None,
+                "rhpo_solve_ms_p95": round(float(np.percentile(ms, 95)), 4) if ms else None,
+            },
         )
         summ = analyse_run(run_dir, cfg)
         wall = time.perf_counter() - t0

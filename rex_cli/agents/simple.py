@@ -11,7 +11,7 @@ farm's negative.
 The quoting rule (documented in ``docs/model.md``): each coordinator has a
 reservation value ``v`` in ticks: the expected short price for a buyer that would
 otherwise pay for its imbalance, the expected long price for a seller that would
-otherwise be paid for its surplus, the marginal cost for a dispatchable generator.
+otherwise be paid for its surplus.
 With lead time ``τ`` to gate closure, a buyer quotes ``v − margin − shade(τ)``, a
 seller ``v + margin + shade(τ)``, where ``shade(τ) = S · f(τ) · (1 + j·U(−1, 1))``,
 ``f`` falls linearly from 1 when the book opens to 0 at ``take_lead`` and ``S`` is a
@@ -35,7 +35,6 @@ from rex_cli.sim.engine import Engine
 __all__ = [
     "AgentKind",
     "Client",
-    "DispatchableClient",
     "FixedClient",
     "QuoteRule",
     "QuotingCoordinator",
@@ -49,6 +48,8 @@ class AgentKind(Enum):
 
     household = "household"
     wind_farm = "wind_farm"
+    heat_pump_building = "heat_pump_building"
+    battery = "battery"
     gas_turbine = "gas_turbine"
 
 
@@ -77,23 +78,6 @@ class FixedClient:
     def target_lots(self, unit: int, time: float) -> int:
         """The realised net energy of ``unit``: known exactly in the skeleton."""
         return int(self.realised_lots[unit])
-
-
-class DispatchableClient:
-    """A generator that produces exactly what it has sold, up to its capacity.
-
-    Args:
-        capacity_lots: Maximum energy per unit, lots.
-    """
-
-    must_balance = False
-
-    def __init__(self, capacity_lots: int) -> None:
-        self.capacity_lots = int(capacity_lots)
-
-    def target_lots(self, unit: int, time: float) -> int:
-        """Sell the whole capacity (the price floor is the marginal cost)."""
-        return -self.capacity_lots
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -112,6 +112,8 @@ def summary(
         "backup_kwh": _f(sys_imb.clip(lower=0).sum()),
         "spilled_kwh": _f((-sys_imb).clip(lower=0).sum()),
         "fuel_cost": _f(agents["fuel_cost"].sum()),
+        "rhpo_solves": int(agents["rhpo_solves"].sum()),
+        "rhpo_infeasible": int(agents["rhpo_failed"].sum()),
         "cash_residual": cash_res,
         "energy_residual_kwh": energy_res,
     }

@@ -17,17 +17,25 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 __all__ = [
+    "BatteryConfig",
     "BitGeneratorName",
     "CoordinatorConfig",
-    "GasTurbineGroup",
+    "CountGroup",
+    "GasTurbineConfig",
+    "HeatPumpConfig",
     "HouseholdGroup",
     "ImbalanceConfig",
     "ImbalanceRule",
     "MarketConfig",
     "OutputConfig",
+    "PlantConfig",
     "PopulationConfig",
     "RexConfig",
+    "RhpoCoordinatorConfig",
     "RngConfig",
+    "TerminalName",
+    "WeightShapeName",
+    "WeightsConfig",
     "WindConfig",
     "WindFarmGroup",
     "WindModel",
@@ -243,51 +251,75 @@ class WindFarmGroup:
 
 
 @dataclass(frozen=True, kw_only=True)
-class GasTurbineGroup:
-    """Dispatchable supply with a marginal cost.
+class CountGroup:
+    """A group of controllable plants; their physics is in the ``plant`` group.
 
     Attributes:
-        count: Number of units.
-        capacity_kw: Maximum output of each unit, kW.
-        marginal_cost: Fuel cost per kWh generated, currency/kWh.
+        count: Number of plants.
     """
 
-    count: int = 1
-    capacity_kw: float = 30.0
-    marginal_cost: float = 0.12
+    count: int = 0
 
     def __post_init__(self) -> None:
         _non_negative("count", self.count)
-        _positive("capacity_kw", self.capacity_kw)
-        _non_negative("marginal_cost", self.marginal_cost)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RhpoCoordinatorConfig:
+    """How RHPO coordinators of controllable plants arrive and quote.
+
+    Attributes:
+        arrival_rate_per_hour: Poisson arrival rate, 1/hour.
+        margin: Half-width of the quoting band around the one-sided values λ±,
+            currency/kWh.
+        quote_kwh: Flexibility offered per side and unit beyond the plan, kWh.
+    """
+
+    arrival_rate_per_hour: float = 4.0
+    margin: float = 0.01
+    quote_kwh: float = 0.5
+
+    def __post_init__(self) -> None:
+        _positive("arrival_rate_per_hour", self.arrival_rate_per_hour)
+        _non_negative("margin", self.margin)
+        _positive("quote_kwh", self.quote_kwh)
 
 
 @dataclass(frozen=True, kw_only=True)
 class PopulationConfig:
     """Who takes part: client groups and how their coordinators behave.
 
-    Agents are numbered in a fixed order (households, wind farms, gas turbines), so
-    adding agents at the end of a group keeps every earlier agent's index.
+    Agents are numbered in a fixed order (households, wind farms, heat pumps,
+    batteries, gas turbines); every random stream is keyed by kind and index within
+    the kind, so adding agents to a group changes no other agent's draws.
     """
 
     name: str = "default"
     households: HouseholdGroup = field(default_factory=HouseholdGroup)
     wind_farms: WindFarmGroup = field(default_factory=WindFarmGroup)
-    gas_turbines: GasTurbineGroup = field(default_factory=GasTurbineGroup)
+    heat_pumps: CountGroup = field(default_factory=lambda: CountGroup(count=6))
+    batteries: CountGroup = field(default_factory=lambda: CountGroup(count=2))
+    gas_turbines: CountGroup = field(default_factory=lambda: CountGroup(count=1))
     coordinator: CoordinatorConfig = field(default_factory=CoordinatorConfig)
+    rhpo: RhpoCoordinatorConfig = field(default_factory=RhpoCoordinatorConfig)
 
     def __post_init__(self) -> None:
-        total = self.households.count + self.wind_farms.count + self.gas_turbines.count
-        if total < 2:
+        if self.n_agents < 2:
             raise ValueError(
-                "households.count + wind_farms.count + gas_turbines.count must be >= 2 "
-                f"(a market needs two sides), got {total}"
+                "households.count + wind_farms.count + heat_pumps.count + batteries.count "
+                f"+ gas_turbines.count must be >= 2 (a market needs two sides), got {self.n_agents}"
             )
 
     @property
     def n_agents(self) -> int:
         """Total number of agents (one coordinator per client)."""
-        return self.households.count + self.wind_farms.count + self.gas_turbines.count
+        return (
+            self.households.count
+            + self.wind_farms.count
+            + self.heat_pumps.count
+            + self.batteries.count
+            + self.gas_turbines.count
+        )
 
 
 class WindModel(Enum):
@@ -346,6 +378,166 @@ class WindConfig:
             )
 
 
+@dataclass(frozen=True, kw_only=True)
+class HeatPumpConfig:
+    """The seed's heat-pump building (SPEC 4); see ``plants.builders.heat_pump_building``.
+
+    Attributes:
+        cop: Coefficient of performance (heat kW per electric kW).
+        p_max_kw: Electric rating of the heat pump, kW.
+        t_min_c: Lower comfort bound of the indoor temperature, °C.
+        t_max_c: Upper comfort bound, °C.
+        t_init_c: Indoor temperature at the start of delivery, °C.
+        day_c: Occupants' daytime setpoint (the request), °C.
+        night_c: Night-time setpoint, °C.
+        ambient_mean_c: Mean outdoor temperature, °C.
+        ambient_amplitude_c: Amplitude of its daily cycle, °C.
+        solar_peak_kw_m2: Peak solar irradiance on the window, kW/m².
+    """
+
+    cop: float = 3.0
+    p_max_kw: float = 2.5
+    t_min_c: float = 19.0
+    t_max_c: float = 24.0
+    t_init_c: float = 20.0
+    day_c: float = 21.0
+    night_c: float = 19.5
+    ambient_mean_c: float = 5.0
+    ambient_amplitude_c: float = 4.0
+    solar_peak_kw_m2: float = 0.3
+
+    def __post_init__(self) -> None:
+        _positive("cop", self.cop)
+        _positive("p_max_kw", self.p_max_kw)
+        if self.t_max_c <= self.t_min_c:
+            raise ValueError(f"t_max_c must be > t_min_c ({self.t_min_c}), got {self.t_max_c!r}")
+        for name in ("t_init_c", "day_c", "night_c"):
+            value = getattr(self, name)
+            if not self.t_min_c <= value <= self.t_max_c:
+                raise ValueError(
+                    f"{name} must lie in the comfort band [{self.t_min_c}, {self.t_max_c}], "
+                    f"got {value!r}"
+                )
+        _non_negative("ambient_amplitude_c", self.ambient_amplitude_c)
+        _non_negative("solar_peak_kw_m2", self.solar_peak_kw_m2)
+
+
+@dataclass(frozen=True, kw_only=True)
+class BatteryConfig:
+    """A battery; see ``plants.builders.battery``.
+
+    Attributes:
+        capacity_kwh: Energy capacity, kWh.
+        soc_min_kwh: Lowest state of charge, kWh.
+        soc_max_kwh: Highest state of charge, kWh.
+        soc_init_kwh: State of charge at the start, kWh.
+        power_kw: Charge and discharge power limit, kW.
+        efficiency: One-way efficiency of charging and of discharging.
+        degradation_cost: Cost per kWh charged or discharged, currency/kWh.
+    """
+
+    capacity_kwh: float = 10.0
+    soc_min_kwh: float = 1.0
+    soc_max_kwh: float = 9.0
+    soc_init_kwh: float = 5.0
+    power_kw: float = 4.0
+    efficiency: float = 0.95
+    degradation_cost: float = 0.01
+
+    def __post_init__(self) -> None:
+        _positive("capacity_kwh", self.capacity_kwh)
+        if not 0 <= self.soc_min_kwh < self.soc_max_kwh <= self.capacity_kwh:
+            raise ValueError(
+                "soc_min_kwh < soc_max_kwh <= capacity_kwh must hold, got "
+                f"{self.soc_min_kwh}, {self.soc_max_kwh}, {self.capacity_kwh}"
+            )
+        if not self.soc_min_kwh <= self.soc_init_kwh <= self.soc_max_kwh:
+            raise ValueError(
+                f"soc_init_kwh must lie in [soc_min_kwh, soc_max_kwh], got {self.soc_init_kwh!r}"
+            )
+        _positive("power_kw", self.power_kw)
+        if not 0 < self.efficiency <= 1:
+            raise ValueError(f"efficiency must be in (0, 1], got {self.efficiency!r}")
+        _non_negative("degradation_cost", self.degradation_cost)
+
+
+@dataclass(frozen=True, kw_only=True)
+class GasTurbineConfig:
+    """A gas turbine; see ``plants.builders.gas_turbine``.
+
+    Attributes:
+        capacity_kw: Maximum output, kW.
+        min_kw: Minimum output when on (0 allows switching off), kW.
+        ramp_kw: Largest change of output between units, kW.
+        marginal_cost: Fuel cost per kWh generated, currency/kWh.
+    """
+
+    capacity_kw: float = 30.0
+    min_kw: float = 0.0
+    ramp_kw: float = 15.0
+    marginal_cost: float = 0.12
+
+    def __post_init__(self) -> None:
+        _positive("capacity_kw", self.capacity_kw)
+        _non_negative("min_kw", self.min_kw)
+        if self.min_kw > self.capacity_kw:
+            raise ValueError(
+                f"min_kw must be <= capacity_kw ({self.capacity_kw}), got {self.min_kw!r}"
+            )
+        _positive("ramp_kw", self.ramp_kw)
+        _non_negative("marginal_cost", self.marginal_cost)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlantConfig:
+    """Physics of the shipped controllable plants (SPEC 4)."""
+
+    heat_pump_building: HeatPumpConfig = field(default_factory=HeatPumpConfig)
+    battery: BatteryConfig = field(default_factory=BatteryConfig)
+    gas_turbine: GasTurbineConfig = field(default_factory=GasTurbineConfig)
+
+
+class WeightShapeName(Enum):
+    """Damping of the RHPO weights over the horizon."""
+
+    linear = "linear"
+    flat = "flat"
+
+
+class TerminalName(Enum):
+    """Terminal condition of the RHPO plan."""
+
+    none = "none"
+    request = "request"
+
+
+@dataclass(frozen=True, kw_only=True)
+class WeightsConfig:
+    """RHPO objective weights (SPEC 6): ``Q_k = q (κ−k+1)/κ`` etc. under ``linear``.
+
+    Attributes:
+        shape: ``linear`` damping or ``flat``.
+        q: Penalty on surplus reservation, currency/kWh.
+        o: Penalty on deviation from the request, currency per output unit per unit.
+        r: Multiplier on the plants' marginal costs.
+        l: Weight on market cash.
+        terminal: ``none`` or ``request`` (the last planned output meets the request).
+        terminal_tolerance: Half-width of the terminal band, output units.
+    """
+
+    shape: WeightShapeName = WeightShapeName.linear
+    q: float = 0.01
+    o: float = 0.2
+    r: float = 1.0
+    l: float = 1.0  # noqa: E741 (the seed's symbol)
+    terminal: TerminalName = TerminalName.none
+    terminal_tolerance: float = 0.5
+
+    def __post_init__(self) -> None:
+        for name in ("q", "o", "r", "l", "terminal_tolerance"):
+            _non_negative(name, getattr(self, name))
+
+
 class BitGeneratorName(Enum):
     """numpy bit generators a run may draw from."""
 
@@ -394,6 +586,8 @@ class RexConfig:
         imbalance: Imbalance settlement.
         population: Participants.
         wind: Wind speed and power model.
+        plant: Physics of controllable plants.
+        weights: RHPO objective weights.
         rng: Bit generator choice.
         output: What is written.
     """
@@ -404,6 +598,8 @@ class RexConfig:
     imbalance: ImbalanceConfig = field(default_factory=ImbalanceConfig)
     population: PopulationConfig = field(default_factory=PopulationConfig)
     wind: WindConfig = field(default_factory=WindConfig)
+    plant: PlantConfig = field(default_factory=PlantConfig)
+    weights: WeightsConfig = field(default_factory=WeightsConfig)
     rng: RngConfig = field(default_factory=RngConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
 

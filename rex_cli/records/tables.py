@@ -22,14 +22,17 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 __all__ = [
+    "PLANT_COLUMNS",
     "TABLES",
     "gate_table",
     "order_events_table",
+    "plants_table",
     "quotes_table",
     "read_table",
     "settlement_table",
@@ -37,7 +40,7 @@ __all__ = [
     "write_table",
 ]
 
-TABLES = ("trades", "order_events", "quotes", "gate", "settlement", "units", "agents")
+TABLES = ("trades", "order_events", "quotes", "gate", "settlement", "units", "agents", "plants")
 
 
 def _frame(columns: Mapping[str, list], dtypes: Mapping[str, str]) -> pd.DataFrame:
@@ -134,6 +137,50 @@ def settlement_table(cols: Mapping[str, list], *, lot_kwh: float) -> pd.DataFram
     )
     for name in ("position", "realised", "imbalance"):
         df[f"{name}_kwh"] = df[f"{name}_lots"] * lot_kwh
+    return df
+
+
+PLANT_COLUMNS = (
+    "agent",
+    "target_unit",
+    "state",
+    "input_market_kwh",
+    "input_other",
+    "output",
+    "request",
+    "lambda",
+    "planned",
+)
+
+
+def plants_table(cols: Mapping[str, list], exchange: Any, *, lot_kwh: float) -> pd.DataFrame:
+    """Controllable plants per delivered unit, as committed at gate closure.
+
+    Columns: ``state`` (first state at the start of the unit: indoor °C, state of
+    charge kWh, previous generation kWh), ``input_market_kwh`` (u*, energy drawn from
+    the grid, − = delivered), ``input_other`` (first non-market decision input: charge
+    kWh, generation kWh), ``output`` (first output: indoor °C at the end of the unit),
+    ``request`` (setpoint), ``lambda`` (cost of flexibility of the last plan,
+    currency/kWh), ``planned`` (False: the fallback input was used), ``position_kwh``.
+    """
+    df = _frame(
+        cols,
+        {
+            "agent": "int64",
+            "target_unit": "int64",
+            "state": "float64",
+            "input_market_kwh": "float64",
+            "input_other": "float64",
+            "output": "float64",
+            "request": "float64",
+            "lambda": "float64",
+            "planned": "bool",
+        },
+    )
+    df["position_kwh"] = [
+        exchange.position(a, u) * lot_kwh
+        for a, u in zip(df["agent"].tolist(), df["target_unit"].tolist(), strict=True)
+    ]
     return df
 
 

@@ -12,30 +12,40 @@ was (common random numbers across sweep points):
 * ``("load", i)``: household ``i``'s scale and noise;
 * ``("arrivals", a)``: coordinator ``a``'s arrivals and quote jitter.
 
-Agent ids: households first, then wind farms, then gas turbines.
+Agent ids: households, wind farms, heat-pump buildings, batteries, gas turbines.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from rex_cli.agents.rhpo import PlantCoordinator, PlantData
 from rex_cli.agents.simple import (
     AgentKind,
-    Client,
-    DispatchableClient,
     FixedClient,
     QuoteRule,
     QuotingCoordinator,
 )
-from rex_cli.config.schema import RexConfig
+from rex_cli.config.schema import RexConfig, TerminalName, WeightShapeName
+from rex_cli.control.highs import RhpoSolver
+from rex_cli.control.weights import TerminalCondition, Weights, WeightShape
 from rex_cli.market.exchange import Exchange
+from rex_cli.plants import builders
+from rex_cli.plants.statespace import Plant
 from rex_cli.scenario.world import AgentInfo, World
 from rex_cli.sim.engine import Engine
 from rex_cli.sim.rng import SeedTree
 from rex_cli.stochastic.load import HouseholdLoadParams, simulate_household_load
 from rex_cli.stochastic.wind import PowerCurve, WeibullAR1Params, simulate_wind_speed
 
-__all__ = ["build_world", "household_energy_kwh", "seed_tree", "wind_energy_kwh"]
+__all__ = [
+    "build_plants",
+    "build_world",
+    "household_energy_kwh",
+    "rhpo_weights",
+    "seed_tree",
+    "wind_energy_kwh",
+]
 
 
 def seed_tree(cfg: RexConfig) -> SeedTree:
@@ -90,6 +100,105 @@ def household_energy_kwh(cfg: RexConfig, tree: SeedTree) -> np.ndarray:
     return np.asarray(rows, dtype=float).reshape(h.count, cfg.n_units)
 
 
+def rhpo_weights(cfg: RexConfig) -> Weights:
+    """The RHPO objective weights of the ``weights`` group."""
+    w = cfg.weights
+    return Weights(
+        q=w.q,
+        o=w.o,
+        r=w.r,
+        l=w.l,
+        shape=WeightShape.LINEAR if w.shape is WeightShapeName.linear else WeightShape.FLAT,
+        terminal=(
+            TerminalCondition.REQUEST
+            if w.terminal is TerminalName.request
+            else TerminalCondition.NONE
+        ),
+        terminal_tolerance=w.terminal_tolerance,
+    )
+
+
+def build_plants(cfg: RexConfig) -> list[tuple[AgentKind, Plant, PlantData]]:
+    """The controllable plants of the population with their per-unit data.
+
+    Exogenous inputs and requests are deterministic daily profiles (the same for every
+    building); they cover ``N + κ`` units so the last plans see a full horizon.
+    """
+    eps, kappa, n = cfg.market.unit_minutes, cfg.market.horizon_units, cfg.n_units
+    span = n + kappa
+    dt = eps / 60.0
+    pop, pc = cfg.population, cfg.plant
+    out: list[tuple[AgentKind, Plant, PlantData]] = []
+    hp = pc.heat_pump_building
+    if pop.heat_pumps.count:
+        plant = builders.heat_pump_building(
+            unit_minutes=eps,
+            cop=hp.cop,
+            p_max_kw=hp.p_max_kw,
+            t_min_c=hp.t_min_c,
+            t_max_c=hp.t_max_c,
+        )
+        ambient = builders.ambient_temperature_profile(
+            0, span, unit_minutes=eps, mean_c=hp.ambient_mean_c, amplitude_c=hp.ambient_amplitude_c
+        )
+        solar = builders.solar_profile(0, span, unit_minutes=eps, peak_kw_m2=hp.solar_peak_kw_m2)
+        setpoint = builders.default_setpoint_schedule(
+            0, span, unit_minutes=eps, day_c=hp.day_c, night_c=hp.night_c
+        )
+        # Fallback (a unit never planned): the power that holds the setpoint in steady
+        # state at the day's mean ambient temperature, within the rating.
+        a, b = plant.model.A[0, 0], plant.model.B[0]
+        need = ((1 - a) * hp.day_c - b[1] * hp.ambient_mean_c) / b[0]
+        fallback = np.array([min(max(need, 0.0), hp.p_max_kw * dt)])
+        data = PlantData(
+            exogenous=np.column_stack([ambient, solar]),
+            request=setpoint.reshape(-1, 1),
+            w_init=np.array([hp.t_init_c]),
+            fallback_input=fallback,
+        )
+        out += [(AgentKind.heat_pump_building, plant, data)] * pop.heat_pumps.count
+    bc = pc.battery
+    if pop.batteries.count:
+        plant = builders.battery(
+            unit_minutes=eps,
+            capacity_kwh=bc.capacity_kwh,
+            soc_min_kwh=bc.soc_min_kwh,
+            soc_max_kwh=bc.soc_max_kwh,
+            p_charge_max_kw=bc.power_kw,
+            p_discharge_max_kw=bc.power_kw,
+            eta_charge=bc.efficiency,
+            eta_discharge=bc.efficiency,
+            degradation_cost=bc.degradation_cost,
+        )
+        data = PlantData(
+            exogenous=np.zeros((span, 0)),
+            request=np.zeros((span, 0)),
+            w_init=np.array([bc.soc_init_kwh]),
+            fallback_input=np.zeros(len(plant.decision_inputs)),
+        )
+        out += [(AgentKind.battery, plant, data)] * pop.batteries.count
+    gt = pc.gas_turbine
+    if pop.gas_turbines.count:
+        plant = builders.gas_turbine(
+            unit_minutes=eps,
+            p_min_kw=gt.min_kw,
+            p_max_kw=gt.capacity_kw,
+            ramp_kw=gt.ramp_kw,
+            marginal_cost=gt.marginal_cost,
+        )
+        fallback = np.zeros(len(plant.decision_inputs))
+        fallback[1:] = gt.min_kw * dt
+        fallback[0] = -gt.min_kw * dt
+        data = PlantData(
+            exogenous=np.zeros((span, 0)),
+            request=np.zeros((span, 0)),
+            w_init=np.zeros(plant.n_states),
+            fallback_input=fallback,
+        )
+        out += [(AgentKind.gas_turbine, plant, data)] * pop.gas_turbines.count
+    return out
+
+
 def build_world(cfg: RexConfig, tree: SeedTree) -> World:
     """Build the engine, exchange, clients and coordinators of a run.
 
@@ -127,14 +236,24 @@ def build_world(cfg: RexConfig, tree: SeedTree) -> World:
     wind = wind_energy_kwh(cfg, tree)
     n_agents = pop.n_agents
     realised = np.zeros((n_agents, n_units), dtype=np.int64)
-    capacity = np.zeros(n_agents, dtype=np.int64)
     infos: list[AgentInfo] = []
-    clients: list[tuple[Client, QuoteRule]] = []
+    coordinators: list[QuotingCoordinator | PlantCoordinator] = []
     aid = 0
+
+    def quoting(client: FixedClient, value: float, kind: str, i: int) -> QuotingCoordinator:
+        return QuotingCoordinator(
+            agent_id=aid,
+            client=client,
+            rule=rule(value),
+            rate_per_minute=co.arrival_rate_per_hour / 60.0,
+            rng=tree.generator("arrivals", kind, i),
+            unit_minutes=eps,
+        )
+
     for i in range(pop.households.count):
         realised[aid] = np.rint(load[i] / lot).astype(np.int64)
         infos.append(AgentInfo(agent_id=aid, kind=AgentKind.household, index_in_kind=i))
-        clients.append((FixedClient(realised[aid]), rule(short_exp)))
+        coordinators.append(quoting(FixedClient(realised[aid]), short_exp, "household", i))
         aid += 1
     for i in range(pop.wind_farms.count):
         realised[aid] = -np.rint(wind[i] / lot).astype(np.int64)
@@ -146,35 +265,49 @@ def build_world(cfg: RexConfig, tree: SeedTree) -> World:
                 capacity_kw=pop.wind_farms.capacity_kw,
             )
         )
-        clients.append((FixedClient(realised[aid]), rule(long_exp)))
+        coordinators.append(quoting(FixedClient(realised[aid]), long_exp, "wind_farm", i))
         aid += 1
-    gt = pop.gas_turbines
-    for i in range(gt.count):
-        cap_lots = int(np.floor(gt.capacity_kw * eps / 60.0 / lot + 1e-9))
-        capacity[aid] = cap_lots
+    weights = rhpo_weights(cfg)
+    rc = pop.rhpo
+    counters: dict[AgentKind, int] = {}
+    for kind, plant, data in build_plants(cfg):
+        i = counters.get(kind, 0)
+        counters[kind] = i + 1
+        # Each coordinator owns its LP: the matrices are built once, then every arrival
+        # changes only data and warm-starts from that coordinator's previous basis.
+        solver = RhpoSolver(plant, weights, kappa)
+        capacity = cfg.plant.gas_turbine.capacity_kw if kind is AgentKind.gas_turbine else 0.0
+        cost = cfg.plant.gas_turbine.marginal_cost if kind is AgentKind.gas_turbine else 0.0
         infos.append(
             AgentInfo(
-                agent_id=aid,
-                kind=AgentKind.gas_turbine,
-                index_in_kind=i,
-                capacity_kw=gt.capacity_kw,
-                marginal_cost=gt.marginal_cost,
+                agent_id=aid, kind=kind, index_in_kind=i, capacity_kw=capacity, marginal_cost=cost
             )
         )
-        clients.append((DispatchableClient(cap_lots), rule(gt.marginal_cost)))
+        coordinators.append(
+            PlantCoordinator(
+                agent_id=aid,
+                plant=plant,
+                solver=solver,
+                data=data,
+                rate_per_minute=rc.arrival_rate_per_hour / 60.0,
+                rng=tree.generator("arrivals", kind.value, i),
+                unit_minutes=eps,
+                n_units=n_units,
+                lot_kwh=lot,
+                tick=tick,
+                max_price_ticks=max_ticks,
+                margin=rc.margin,
+                quote_kwh=rc.quote_kwh,
+                short_price=short_exp,
+                # Surplus reservation is planned as worth nothing (only its penalty Q):
+                # with damped cost weights R, a paid surplus would make far-off
+                # generation look profitable (fuel at R_k < long price) and the turbine
+                # would ramp up to spill. Imbalance settlement still pays the long price.
+                long_price=0.0,
+            )
+        )
         aid += 1
 
-    coordinators = [
-        QuotingCoordinator(
-            agent_id=a,
-            client=client,
-            rule=r,
-            rate_per_minute=co.arrival_rate_per_hour / 60.0,
-            rng=tree.generator("arrivals", a),
-            unit_minutes=eps,
-        )
-        for a, (client, r) in enumerate(clients)
-    ]
     exchange = Exchange(
         unit_minutes=eps,
         max_price_ticks=max_ticks,
@@ -188,7 +321,6 @@ def build_world(cfg: RexConfig, tree: SeedTree) -> World:
         agents=infos,
         coordinators=coordinators,
         realised_lots=realised,
-        dispatchable_capacity_lots=capacity,
         unit_minutes=eps,
         horizon_units=kappa,
         n_units=n_units,

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from rex_cli.agents.rhpo import PlantCoordinator
 from rex_cli.agents.simple import AgentKind, QuotingCoordinator
 from rex_cli.market.exchange import Exchange
 from rex_cli.market.orders import Side
@@ -58,9 +59,8 @@ class World:
         agents: Static agent descriptions, indexed by agent id.
         coordinators: One coordinator per agent, same order.
         realised_lots: (n_agents, n_units) realised net energy, lots (consumed − produced);
-            rows of dispatchable agents are filled in at settlement from their positions.
-        dispatchable_capacity_lots: (n_agents,) capacity per unit of dispatchable agents
-            (0 for the others).
+            rows of controllable plants are filled in at gate closure from the market
+            input their plan commits them to (rounded to whole lots).
         unit_minutes: ε.
         horizon_units: κ.
         n_units: N, the number of delivered units.
@@ -74,9 +74,8 @@ class World:
     engine: Engine
     exchange: Exchange
     agents: list[AgentInfo]
-    coordinators: list[QuotingCoordinator]
+    coordinators: list[QuotingCoordinator | PlantCoordinator]
     realised_lots: np.ndarray
-    dispatchable_capacity_lots: np.ndarray
     unit_minutes: float
     horizon_units: int
     n_units: int
@@ -166,15 +165,15 @@ class World:
 
     def _gate(self, unit: int) -> None:
         self.exchange.close_unit(unit, self.engine.now)
+        lot = self.lot_kwh
+        for c in self.coordinators:
+            if isinstance(c, PlantCoordinator):
+                self.realised_lots[c.agent_id, unit] = round(c.commit(unit) / lot)
 
     def _settle(self, unit: int) -> None:
         n = len(self.agents)
         pos_map = self.exchange.positions
         y = np.fromiter((pos_map[a][unit] for a in range(n)), dtype=np.int64, count=n)
-        cap = self.dispatchable_capacity_lots
-        disp = cap > 0
-        # A dispatchable generator produces exactly what it sold, within its capacity.
-        self.realised_lots[disp, unit] = np.clip(y[disp], -cap[disp], 0)
         x = self.realised_lots[:, unit]
         vwap_ticks = self.exchange.vwap_ticks(unit)
         vwap = None if vwap_ticks is None else vwap_ticks * self.tick

@@ -41,7 +41,8 @@ def test_common_random_numbers_across_a_market_parameter(tmp_path):
     base = _run(tmp_path, "base", "seed=3")
     other = _run(tmp_path, "tick", "seed=3", "market.tick=0.002")
     assert not base["trades"]["price_ticks"].equals(other["trades"]["price_ticks"])
-    uncontrollable = base["agents"].loc[base["agents"]["kind"] != "gas_turbine", "agent"]
+    kinds = base["agents"]["kind"]
+    uncontrollable = base["agents"].loc[kinds.isin(["household", "wind_farm"]), "agent"]
     pick = base["settlement"]["agent"].isin(uncontrollable)
     assert pick.sum() > 0
     pd.testing.assert_series_equal(

@@ -1,0 +1,349 @@
+"""The RHPO coordinator of a controllable plant (SPEC 4 and 6).
+
+On every arrival (Poisson) it runs Receding Horizon Plan & Order:
+
+1. *requests*: the occupants' setpoints (the request ``X``) and the exogenous inputs
+   (ambient temperature, sun) are read for the κ units of the window;
+2. *portfolio*: its positions ``Y`` for those units are read from the exchange (every
+   limit order executed since the last arrival is in them);
+3. *plan*: the RHPO LP is solved on the book's best prices with depth caps; its
+   duals ``λ`` are the cost of flexibility. Two more solves with the positions moved
+   by ``±δ`` (``δ`` = the quote size) give the one-sided values used for quoting:
+   ``λ⁺ = λ(Y + δ)`` (what one more kWh is worth: the bid) and ``λ⁻ = λ(Y − δ)``
+   (what giving up one kWh costs: the ask); by concavity ``λ⁺ ≤ λ⁻``;
+4. *take*: market orders for the LP's trades ``E⁺``/``E⁻`` (limited at the price the
+   LP assumed);
+5. *make*: one limit order per side and unit: a bid at ``λ⁺ − margin`` for the planned
+   shortfall plus ``δ``, an ask at ``λ⁻ + margin`` for the planned surplus plus ``δ``;
+   an unchanged order is left alone, a smaller one shrunk, anything else replaced;
+6. *coordinate*: the plan of every unit is kept; at gate closure of unit ``j`` the
+   plant is committed to the latest plan for ``j`` (its market input is the energy it
+   actually draws, settled against its position) and its state advances.
+
+A failed or infeasible solve never stops the run: the coordinator keeps its previous
+plan (falling back to the rule in ``fallback_input`` for units never planned),
+counts the failure and logs it with agent and time.
+
+Uncontrollable clients keep the ``QuotingCoordinator``: without a plant the LP's
+``λ_k`` is the expected short price while short and the expected long price while
+long (RHPO-UC), which is what that coordinator quotes around.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from rex_cli.control.highs import RhpoSolver
+from rex_cli.control.rhpo import RhpoResult
+from rex_cli.market.exchange import Exchange
+from rex_cli.market.orders import Side
+from rex_cli.plants.statespace import Plant
+from rex_cli.sim.engine import Engine
+
+__all__ = ["PlantCoordinator", "PlantData"]
+
+log = logging.getLogger(__name__)
+
+ARRIVAL_PRIORITY = 10
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlantData:
+    """Per-unit data of a plant over the whole run (index = delivery unit).
+
+    Attributes:
+        exogenous: Exogenous inputs, shape (n_units + κ, n_exogenous).
+        request: Requests per tracked output, shape (n_units + κ, n_tracked); NaN = none.
+        w_init: State at the start of unit 0.
+        fallback_input: Decision inputs (market input first) used for a unit that was
+            never planned, shape (n_decision,) — e.g. the heat pump at the power that
+            holds the setpoint, the turbine off.
+    """
+
+    exogenous: np.ndarray
+    request: np.ndarray
+    w_init: np.ndarray
+    fallback_input: np.ndarray
+
+
+class PlantCoordinator:
+    """Trades for one controllable plant by RHPO at Poisson arrivals.
+
+    Args:
+        agent_id: Owner id on the exchange.
+        plant: The plant.
+        solver: A ``RhpoSolver`` built for this plant, weights and κ.
+        data: Exogenous inputs, requests, initial state and fallback.
+        rate_per_minute: Poisson arrival rate, 1/minute.
+        rng: The coordinator's own generator (arrivals).
+        unit_minutes: ε.
+        n_units: Number of delivered units N.
+        lot_kwh: kWh per lot.
+        tick: currency/kWh per tick.
+        max_price_ticks: Price cap, ticks.
+        margin: Half-width of the quoting band around the one-sided values, currency/kWh.
+        quote_kwh: Flexibility offered per side and unit beyond the plan, kWh (δ).
+        short_price: Expected short price π, currency/kWh.
+        long_price: Expected long price ρ, currency/kWh.
+    """
+
+    def __init__(
+        self,
+        *,
+        agent_id: int,
+        plant: Plant,
+        solver: RhpoSolver,
+        data: PlantData,
+        rate_per_minute: float,
+        rng: np.random.Generator,
+        unit_minutes: float,
+        n_units: int,
+        lot_kwh: float,
+        tick: float,
+        max_price_ticks: int,
+        margin: float,
+        quote_kwh: float,
+        short_price: float,
+        long_price: float,
+    ) -> None:
+        self.agent_id = agent_id
+        self.plant = plant
+        self.solver = solver
+        self.data = data
+        self.rate = rate_per_minute
+        self.rng = rng
+        self.eps = unit_minutes
+        self.n_units = n_units
+        self.kappa = solver.kappa
+        self.lot = lot_kwh
+        self.tick = tick
+        self.max_ticks = max_price_ticks
+        self.margin = margin
+        self.quote_kwh = quote_kwh
+        self.short_price = short_price
+        self.long_price = long_price
+        self.n_dec = len(plant.decision_inputs)
+        self.plan: dict[int, np.ndarray] = {}  # unit -> decision inputs
+        self.lam: dict[int, float] = {}  # unit -> λ of the latest solve
+        self.orders: dict[tuple[int, Side], int] = {}
+        self.w_next = np.asarray(data.w_init, dtype=float).copy()  # state at start of next unit
+        self.u_last = np.full(plant.n_inputs, np.nan)
+        self.arrivals = 0
+        self.rejections = 0
+        self.solves = 0
+        self.failed = 0
+        self.solve_ms: list[float] = []
+        self.trajectory: dict[str, list] = {
+            k: []
+            for k in (
+                "agent",
+                "target_unit",
+                "state",
+                "input_market_kwh",
+                "input_other",
+                "output",
+                "request",
+                "lambda",
+                "planned",
+            )
+        }
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self, engine: Engine, exchange: Exchange, until: float) -> None:
+        """Schedule the first arrival; each arrival schedules the next until ``until``."""
+        self._engine = engine
+        self._exchange = exchange
+        self._until = until
+        self._schedule_next()
+
+    def _schedule_next(self) -> None:
+        t = self._engine.now + self.rng.exponential(1.0 / self.rate)
+        if t < self._until:
+            self._engine.schedule(t, self.arrive, priority=ARRIVAL_PRIORITY)
+
+    def commit(self, unit: int) -> float:
+        """Gate closure of ``unit``: fix its inputs, advance the plant; return u* (kWh).
+
+        Called by the world at ``unit·ε``, after the book of ``unit`` closed.
+        """
+        planned = unit in self.plan
+        dec = self.plan.pop(unit, None)
+        if dec is None:
+            dec = np.asarray(self.data.fallback_input, dtype=float)
+        u = self.plant.full_inputs(dec, self.data.exogenous[unit])[0]
+        w = self.w_next
+        ss = self.plant.model
+        v = ss.C @ w + ss.D @ u
+        t = self.trajectory
+        t["agent"].append(self.agent_id)
+        t["target_unit"].append(unit)
+        t["state"].append(float(w[0]))
+        t["input_market_kwh"].append(float(u[0]))
+        t["input_other"].append(float(dec[1]) if len(dec) > 1 else math.nan)
+        t["output"].append(float(v[0]) if len(v) else math.nan)
+        req = self.data.request[unit]
+        t["request"].append(float(req[0]) if len(req) else math.nan)
+        t["lambda"].append(self.lam.pop(unit, math.nan))
+        t["planned"].append(planned)
+        self.w_next = ss.A @ w + ss.B @ u
+        self.u_last = u
+        return float(u[0])
+
+    # ------------------------------------------------------------------ arrival
+
+    def arrive(self) -> None:
+        """One RHPO arrival over the κ units after the current one."""
+        self.arrivals += 1
+        ex = self._exchange
+        now = self._engine.now
+        first = max(math.floor(now / self.eps) + 1, 0)
+        units = np.arange(first, first + self.kappa)
+        self._solve_and_trade(ex, now, units)
+        for key in [k for k in self.orders if not ex.is_open(k[0])]:
+            del self.orders[key]
+        self._schedule_next()
+
+    def _market_data(self, ex: Exchange, units: np.ndarray) -> tuple[np.ndarray, ...]:
+        k = len(units)
+        bid = np.full(k, np.nan)
+        ask = np.full(k, np.nan)
+        bid_d = np.zeros(k)
+        ask_d = np.zeros(k)
+        pos = np.zeros(k)
+        me = self.agent_id
+        for i, j in enumerate(units.tolist()):
+            book = ex.books.get(j)
+            if book is None:
+                continue
+            pos[i] = ex.position(me, j) * self.lot
+            if book.in_call_phase:
+                continue  # no market orders during the call: no trade at known prices
+            b, a = book.best_bid(), book.best_ask()
+            # Our own resting orders are not liquidity for us (self-trade prevention).
+            if b is not None:
+                own = self._own_qty(book, Side.BUY, b)
+                qty = book.depth(Side.BUY, 1)[0][1] - own
+                if qty > 0:
+                    bid[i], bid_d[i] = b * self.tick, qty * self.lot
+            if a is not None:
+                own = self._own_qty(book, Side.SELL, a)
+                qty = book.depth(Side.SELL, 1)[0][1] - own
+                if qty > 0:
+                    ask[i], ask_d[i] = a * self.tick, qty * self.lot
+        return bid, ask, bid_d, ask_d, pos
+
+    def _own_qty(self, book, side: Side, price: int) -> int:
+        total = 0
+        for (_unit, s), oid in self.orders.items():
+            if s is side:
+                o = book.get(oid)
+                if o is not None and o.price == price:
+                    total += o.qty
+        return total
+
+    def _solve(self, units, bid, ask, bid_d, ask_d, pos) -> RhpoResult:
+        first = int(units[0])
+        w0 = self.data.w_init if first == 0 else self.w_next
+        u_prev = None if first == 0 else self.u_last
+        return self.solver.solve(
+            bid=bid,
+            ask=ask,
+            position=pos,
+            request=self.data.request[units],
+            w0=w0,
+            u_prev=u_prev,
+            exogenous=self.data.exogenous[units],
+            short_price=self.short_price,
+            long_price=self.long_price,
+            bid_depth=bid_d,
+            ask_depth=ask_d,
+        )
+
+    def _solve_and_trade(self, ex: Exchange, now: float, units: np.ndarray) -> None:
+        bid, ask, bid_d, ask_d, pos = self._market_data(ex, units)
+        t0 = time.perf_counter()
+        res = self._solve(units, bid, ask, bid_d, ask_d, pos)
+        self.solve_ms.append((time.perf_counter() - t0) * 1e3)
+        self.solves += 1
+        if not res.ok:
+            self.failed += 1
+            log.warning(
+                "agent %d at t=%.2f min: RHPO solve %s; keeping the previous plan",
+                self.agent_id, now, res.status.value,
+            )  # fmt: skip
+            return
+        delta = self.quote_kwh
+        no_trade = np.full(len(units), np.nan)
+        zero = np.zeros(len(units))
+        up = self._solve(units, no_trade, no_trade, zero, zero, pos + delta)
+        dn = self._solve(units, no_trade, no_trade, zero, zero, pos - delta)
+        self.solves += 2
+        lam_up = up.dual_balance if up.ok else res.dual_balance
+        lam_dn = dn.dual_balance if dn.ok else res.dual_balance
+        me = self.agent_id
+        dec_idx = list(self.plant.decision_inputs)
+        for i, j in enumerate(units.tolist()):
+            if j >= self.n_units:
+                break
+            self.plan[j] = res.u[i, dec_idx].copy()
+            self.lam[j] = float(res.dual_balance[i])
+            if not ex.is_open(j):
+                continue
+            # Take: what the LP trades at the best prices, limited at those prices.
+            buy = math.floor(res.buy[i] / self.lot + 1e-9)
+            sell = math.floor(res.sell[i] / self.lot + 1e-9)
+            if buy > 0:
+                sub = ex.submit_market(
+                    me, j, Side.BUY, buy, now, worst_price=round(ask[i] / self.tick)
+                )
+                self.rejections += not sub.ok
+            if sell > 0:
+                sub = ex.submit_market(
+                    me, j, Side.SELL, sell, now, worst_price=round(bid[i] / self.tick)
+                )
+                self.rejections += not sub.ok
+            # Make: quote the remaining plan and δ of flexibility around λ±.
+            need = round((res.u[i, 0] - ex.position(me, j) * self.lot) / self.lot)
+            flex = max(round(delta / self.lot), 0)
+            self._quote(ex, now, j, Side.BUY, max(need, 0) + flex, lam_up[i] - self.margin)
+            self._quote(ex, now, j, Side.SELL, max(-need, 0) + flex, lam_dn[i] + self.margin)
+
+    def _quote(
+        self, ex: Exchange, now: float, unit: int, side: Side, qty: int, price: float
+    ) -> None:
+        key = (unit, side)
+        oid = self.orders.get(key)
+        ticks = round(price / self.tick) if math.isfinite(price) else 0
+        ok_price = 1 <= ticks <= self.max_ticks
+        if oid is not None and ex.remaining(oid) == 0:
+            del self.orders[key]
+            oid = None
+        if qty <= 0 or not ok_price:
+            if oid is not None:
+                ex.cancel(self.agent_id, oid, now)
+                del self.orders[key]
+            return
+        if oid is not None:
+            order = ex.books[unit].get(oid)
+            assert order is not None
+            if order.price == ticks and order.qty == qty:
+                return
+            if order.price == ticks and qty < order.qty:
+                sub = ex.shrink(self.agent_id, oid, qty, now)
+            else:
+                sub = ex.replace(self.agent_id, oid, now, price=ticks, qty=qty)
+            self.rejections += not sub.ok
+            if ex.remaining(oid) == 0:
+                del self.orders[key]
+            return
+        sub = ex.submit_limit(self.agent_id, unit, side, ticks, qty, now)
+        if not sub.ok:
+            self.rejections += 1
+        elif ex.remaining(sub.order_id) > 0:
+            self.orders[key] = sub.order_id
