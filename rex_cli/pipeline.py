@@ -147,6 +147,7 @@ def analyse_run(run_dir: Path, cfg: RexConfig, *, figures: bool | None = None) -
             run_dir / "figures",
             unit_minutes=m.unit_minutes,
             n_sample=cfg.output.sample_units,
+            band=(cfg.plant.heat_pump_building.t_min_c, cfg.plant.heat_pump_building.t_max_c),
         )
     return summ
 

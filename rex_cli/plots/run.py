@@ -118,12 +118,77 @@ def draw_settlement_by_kind(agents: pd.DataFrame, path: Path) -> Path:
     return _save(fig, path)
 
 
+def draw_building(
+    plants: pd.DataFrame,
+    agent: int,
+    path: Path,
+    *,
+    unit_minutes: float,
+    t_min_c: float,
+    t_max_c: float,
+) -> Path:
+    """One heat-pump building over the run: temperature in its band, power, position, λ."""
+    p = plants[plants["agent"] == agent].sort_values("target_unit")
+    hours = p["target_unit"] * unit_minutes / 60.0
+    dt = unit_minutes / 60.0
+    fig, axes = plt.subplots(3, 1, figsize=(9, 7.5), sharex=True)
+    ax = axes[0]
+    ax.axhspan(t_min_c, t_max_c, color="tab:green", alpha=0.08, label="comfort band")
+    ax.step(hours, p["request"], where="post", color="k", ls="--", lw=1, label="setpoint (request)")
+    ax.plot(
+        hours + dt, p["output"], color="tab:red", lw=1.5, label="indoor temperature (end of unit)"
+    )
+    ax.set_ylabel("°C")
+    ax.legend(fontsize=8, loc="best")
+    ax.set_title(f"Heat-pump building (agent {agent})")
+    ax = axes[1]
+    ax.step(
+        hours, p["input_market_kwh"] / dt, where="post", color="tab:blue", label="heat-pump power"
+    )
+    ax.step(
+        hours, p["position_kwh"] / dt, where="post", color="tab:orange", ls=":", label="reservation"
+    )
+    ax.set_ylabel("kW (electric)")
+    ax.legend(fontsize=8, loc="best")
+    ax = axes[2]
+    ax.step(hours, p["lambda"], where="post", color="tab:purple")
+    ax.set_ylabel("λ (currency/kWh)")
+    ax.set_xlabel("hour of delivery")
+    for a in axes:
+        a.grid(alpha=0.3)
+    return _save(fig, path)
+
+
 def draw_all(
-    tables: dict[str, pd.DataFrame], fig_dir: Path, *, unit_minutes: float, n_sample: int
+    tables: dict[str, pd.DataFrame],
+    fig_dir: Path,
+    *,
+    unit_minutes: float,
+    n_sample: int,
+    band: tuple[float, float] | None = None,
+    n_buildings: int = 2,
 ) -> list[Path]:
     """Draw every run figure into ``fig_dir``; return the paths written."""
     chosen = sample_units(tables["units"], n_sample)
+    paths = []
+    agents = tables["agents"]
+    plants = tables.get("plants")
+    buildings = agents.loc[agents["kind"] == "heat_pump_building", "agent"].tolist()
+    if plants is not None and buildings and band is not None:
+        for agent in buildings[:n_buildings]:
+            path = fig_dir / f"building_{agent}.png"
+            paths.append(
+                draw_building(
+                    plants,
+                    int(agent),
+                    path,
+                    unit_minutes=unit_minutes,
+                    t_min_c=band[0],
+                    t_max_c=band[1],
+                )
+            )
     return [
+        *paths,
         draw_trade_prices(
             tables["trades"],
             tables["units"],
