@@ -74,7 +74,9 @@ def _record_tables(world: World, cfg: RexConfig) -> dict[str, pd.DataFrame]:
     for c in plants:
         for k in traj:
             traj[k].extend(c.trajectory[k])
-    out["plants"] = T.plants_table(traj, world.exchange, lot_kwh=m.lot_kwh)
+    out["plants"] = T.plants_table(
+        traj, world.exchange, lot_kwh=m.lot_kwh, unit_minutes=m.unit_minutes
+    )
     out["agent_info"] = pd.DataFrame(
         {
             "agent": [a.agent_id for a in world.agents],

@@ -153,10 +153,12 @@ PLANT_COLUMNS = (
 )
 
 
-def plants_table(cols: Mapping[str, list], exchange: Any, *, lot_kwh: float) -> pd.DataFrame:
+def plants_table(
+    cols: Mapping[str, list], exchange: Any, *, lot_kwh: float, unit_minutes: float
+) -> pd.DataFrame:
     """Controllable plants per delivered unit, as committed at gate closure.
 
-    Columns: ``state`` (first state at the start of the unit: indoor °C, state of
+    Columns: ``time_min`` (start of the unit), ``state`` (first state at the start of the unit: indoor °C, state of
     charge kWh, previous generation kWh), ``input_market_kwh`` (u*, energy drawn from
     the grid, − = delivered), ``input_other`` (first non-market decision input: charge
     kWh, generation kWh), ``output`` (first output: indoor °C at the end of the unit),
@@ -177,6 +179,7 @@ def plants_table(cols: Mapping[str, list], exchange: Any, *, lot_kwh: float) -> 
             "planned": "bool",
         },
     )
+    df.insert(2, "time_min", df["target_unit"] * unit_minutes)
     df["position_kwh"] = [
         exchange.position(a, u) * lot_kwh
         for a, u in zip(df["agent"].tolist(), df["target_unit"].tolist(), strict=True)
