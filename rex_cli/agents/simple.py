@@ -22,6 +22,7 @@ quote and sends a market order for what is still open, limited at ``v``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
@@ -36,11 +37,14 @@ __all__ = [
     "AgentKind",
     "Client",
     "FixedClient",
+    "ForecastClient",
+    "ForecastFeed",
     "QuoteRule",
     "QuotingCoordinator",
 ]
 
 ARRIVAL_PRIORITY = 10
+REQUEST_PRIORITY = 9
 
 
 class AgentKind(Enum):
@@ -78,6 +82,74 @@ class FixedClient:
     def target_lots(self, unit: int, time: float) -> int:
         """The realised net energy of ``unit``: known exactly in the skeleton."""
         return int(self.realised_lots[unit])
+
+
+class ForecastClient:
+    """An uncontrollable client that knows only its current forecasts.
+
+    ``current[j]`` is the latest forecast of unit ``j``'s net energy, lots; a
+    ``ForecastFeed`` updates it at every adjustment. The realisation is known to the
+    simulator only (it is settled, never shown to the coordinator).
+
+    Args:
+        initial_lots: Forecast of every unit when its book opens, lots (consumed − produced).
+    """
+
+    must_balance = True
+
+    def __init__(self, initial_lots: np.ndarray) -> None:
+        self.current = np.asarray(initial_lots, dtype=np.int64).copy()
+
+    def target_lots(self, unit: int, time: float) -> int:
+        """The latest forecast of ``unit``."""
+        return int(self.current[unit])
+
+
+class ForecastFeed:
+    """Delivers one client's forecast adjustments in time order as request events.
+
+    Only the next adjustment is on the engine at any time (a cursor over time-sorted
+    arrays), so the heap does not grow with the number of adjustments.
+
+    Args:
+        client: The client whose ``current`` forecasts are updated.
+        time_min: Adjustment times, minutes, non-decreasing.
+        unit: Target unit of each adjustment.
+        value_lots: New forecast after each adjustment, lots.
+        on_request: Called with the unit after each adjustment (the coordinator).
+    """
+
+    def __init__(
+        self,
+        client: ForecastClient,
+        time_min: np.ndarray,
+        unit: np.ndarray,
+        value_lots: np.ndarray,
+        on_request: Callable[[int], None],
+    ) -> None:
+        self.client = client
+        self.time = np.asarray(time_min, dtype=float)
+        self.unit = np.asarray(unit, dtype=np.int64)
+        self.value = np.asarray(value_lots, dtype=np.int64)
+        self.on_request = on_request
+        self.i = 0
+
+    def start(self, engine: Engine) -> None:
+        """Schedule the first adjustment."""
+        self._engine = engine
+        self._next()
+
+    def _next(self) -> None:
+        if self.i < len(self.time):
+            self._engine.schedule(float(self.time[self.i]), self._fire, priority=REQUEST_PRIORITY)
+
+    def _fire(self) -> None:
+        i = self.i
+        unit = int(self.unit[i])
+        self.client.current[unit] = self.value[i]
+        self.i = i + 1
+        self.on_request(unit)
+        self._next()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -151,6 +223,7 @@ class QuotingCoordinator:
         self.unit_minutes = unit_minutes
         self.orders: dict[int, int] = {}  # target unit -> resting order id
         self.arrivals = 0
+        self.requests = 0
         self.rejections = 0
 
     def start(self, engine: Engine, exchange: Exchange, until: float) -> None:
@@ -177,6 +250,13 @@ class QuotingCoordinator:
         for unit in [u for u in self.orders if not ex.is_open(u)]:
             del self.orders[unit]
         self._schedule_next()
+
+    def on_request(self, unit: int) -> None:
+        """A forecast adjustment of ``unit``: re-quote that unit at once."""
+        self.requests += 1
+        ex = self._exchange
+        if ex.is_open(unit):
+            self._trade_unit(ex, self.agent_id, unit, self._engine.now)
 
     def _trade_unit(self, ex: Exchange, me: int, unit: int, now: float) -> None:
         lead = unit * self.unit_minutes - now

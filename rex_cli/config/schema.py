@@ -21,6 +21,9 @@ __all__ = [
     "BitGeneratorName",
     "CoordinatorConfig",
     "CountGroup",
+    "ForecastConfig",
+    "ForecastModel",
+    "ForecastShape",
     "GasTurbineConfig",
     "HeatPumpConfig",
     "HouseholdGroup",
@@ -538,6 +541,63 @@ class WeightsConfig:
             _non_negative(name, getattr(self, name))
 
 
+class ForecastModel(Enum):
+    """How uncontrollable clients' forecasts evolve over lead time (SPEC 5)."""
+
+    ctba_mmfe = "ctba_mmfe"
+    perfect = "perfect"
+    persistence = "persistence"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ForecastShape:
+    """CTBA-MMFE parameters of one client type.
+
+    Attributes:
+        sigma0_kwh: Standard deviation of the forecast error when the book opens, kWh.
+        tau_scale_min: Lead-time scale of the adjustment rate, minutes.
+        alpha: Exponent of the rate: λ(τ) ∝ (1 + τ/τ_s)^(−α); larger = adjustments
+            crowd nearer gate closure.
+    """
+
+    sigma0_kwh: float = 0.05
+    tau_scale_min: float = 30.0
+    alpha: float = 1.5
+
+    def __post_init__(self) -> None:
+        _non_negative("sigma0_kwh", self.sigma0_kwh)
+        _positive("tau_scale_min", self.tau_scale_min)
+        _non_negative("alpha", self.alpha)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ForecastConfig:
+    """Forecast evolution of uncontrollable clients (SPEC 5).
+
+    Attributes:
+        model: ``ctba_mmfe`` (default), ``perfect`` or ``persistence``.
+        household: Shape for households.
+        wind: Shape for wind farms (bounded to [0, capacity]).
+        step_lots: Size of one adjustment, lots.
+        record_every: Keep every n-th adjustment in ``records/forecasts.parquet``
+            (1 = all; the first and last value of every path are always kept).
+    """
+
+    model: ForecastModel = ForecastModel.ctba_mmfe
+    household: ForecastShape = field(default_factory=ForecastShape)
+    wind: ForecastShape = field(
+        default_factory=lambda: ForecastShape(sigma0_kwh=0.4, tau_scale_min=60.0, alpha=1.0)
+    )
+    step_lots: int = 1
+    record_every: int = 1
+
+    def __post_init__(self) -> None:
+        if self.step_lots < 1:
+            raise ValueError(f"step_lots must be >= 1, got {self.step_lots!r}")
+        if self.record_every < 1:
+            raise ValueError(f"record_every must be >= 1, got {self.record_every!r}")
+
+
 class BitGeneratorName(Enum):
     """numpy bit generators a run may draw from."""
 
@@ -586,6 +646,7 @@ class RexConfig:
         imbalance: Imbalance settlement.
         population: Participants.
         wind: Wind speed and power model.
+        forecast: Forecast evolution of uncontrollable clients.
         plant: Physics of controllable plants.
         weights: RHPO objective weights.
         rng: Bit generator choice.
@@ -598,6 +659,7 @@ class RexConfig:
     imbalance: ImbalanceConfig = field(default_factory=ImbalanceConfig)
     population: PopulationConfig = field(default_factory=PopulationConfig)
     wind: WindConfig = field(default_factory=WindConfig)
+    forecast: ForecastConfig = field(default_factory=ForecastConfig)
     plant: PlantConfig = field(default_factory=PlantConfig)
     weights: WeightsConfig = field(default_factory=WeightsConfig)
     rng: RngConfig = field(default_factory=RngConfig)

@@ -158,7 +158,8 @@ def plants_table(
 ) -> pd.DataFrame:
     """Controllable plants per delivered unit, as committed at gate closure.
 
-    Columns: ``time_min`` (start of the unit), ``state`` (first state at the start of the unit: indoor °C, state of
+    Columns: ``time_min`` (start of the unit), ``state`` (first state at the start of
+    the unit: indoor °C, state of
     charge kWh, previous generation kWh), ``input_market_kwh`` (u*, energy drawn from
     the grid, − = delivered), ``input_other`` (first non-market decision input: charge
     kWh, generation kWh), ``output`` (first output: indoor °C at the end of the unit),
