@@ -7,6 +7,7 @@ figures; ``rex report`` calls it on a finished folder without re-simulating.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -18,7 +19,8 @@ import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 from rex_cli.agents.rhpo import PlantCoordinator
-from rex_cli.analysis.prices import unit_stats
+from rex_cli.analysis.prices import term_structure, unit_stats
+from rex_cli.analysis.replications import replication_table
 from rex_cli.analysis.settlement import agent_stats, summary
 from rex_cli.config.load import validate
 from rex_cli.config.schema import RexConfig
@@ -34,7 +36,13 @@ from rex_cli.records.rundir import (
 from rex_cli.scenario.build import build_world, seed_tree
 from rex_cli.scenario.world import World
 
-__all__ = ["RunResult", "analyse_run", "execute_run", "load_run_config"]
+__all__ = [
+    "RunResult",
+    "analyse_run",
+    "execute_replications",
+    "execute_run",
+    "load_run_config",
+]
 
 Progress = Callable[[int, int], None]
 
@@ -131,9 +139,13 @@ def analyse_run(run_dir: Path, cfg: RexConfig, *, figures: bool | None = None) -
         tick=m.tick, lot_kwh=m.lot_kwh,
     )  # fmt: skip
     agents = agent_stats(rec["agent_info"], rec["trades"], rec["settlement"])
+    ts = term_structure(rec["trades"], unit_minutes=m.unit_minutes)
     T.write_table(units, run_dir / "records" / "units.parquet")
     T.write_table(agents, run_dir / "records" / "agents.parquet")
-    summ = summary(units, agents, rec["trades"], rec["settlement"])
+    T.write_table(ts, run_dir / "records" / "term_structure.parquet")
+    summ = summary(
+        units, agents, rec["trades"], rec["settlement"], warmup_units=cfg.analysis.warmup_units
+    )
     old_path = run_dir / "summary.json"
     runtime: dict[str, Any] = {}
     if old_path.is_file():
@@ -145,7 +157,7 @@ def analyse_run(run_dir: Path, cfg: RexConfig, *, figures: bool | None = None) -
     write_json(old_path, summ)
     if figures if figures is not None else cfg.output.figures:
         draw_all(
-            {**rec, "units": units, "agents": agents},
+            {**rec, "units": units, "agents": agents, "term_structure": ts},
             run_dir / "figures",
             unit_minutes=m.unit_minutes,
             n_sample=cfg.output.sample_units,
@@ -215,6 +227,75 @@ def execute_run(
             wall_time_s=round(wall, 3),
             finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         )
+        write_json(run_dir / "meta.json", meta)
+        return RunResult(run_dir=run_dir, summary=summ, wall_time_s=wall)
+    except KeyboardInterrupt:
+        meta.update(status="interrupted", reason="interrupted by the user")
+        write_json(run_dir / "meta.json", meta)
+        raise
+    except BaseException as exc:
+        meta.update(status="failed", reason=f"{type(exc).__name__}: {exc}")
+        write_json(run_dir / "meta.json", meta)
+        raise
+
+
+def execute_replications(
+    cfg: RexConfig,
+    raw: DictConfig,
+    run_dir: Path,
+    *,
+    overrides: Sequence[str] = (),
+    progress: Progress | None = None,
+) -> RunResult:
+    """Run ``cfg.replications`` independent seeds into ``run_dir/rep_NNN`` and tabulate.
+
+    Replication ``i`` uses seed ``cfg.seed + i`` (``SeedSequence`` hashes neighbouring
+    seeds into unrelated streams) and is a complete run folder of its own. The parent
+    folder gets ``replications.parquet``/``.csv`` (per metric: n, mean, std and the
+    Student-t interval at ``analysis.confidence``), ``per_run.csv`` and ``meta.json``.
+    """
+    run_dir = Path(run_dir)
+    n = cfg.replications
+    meta: dict[str, Any] = {
+        "status": "running",
+        "kind": "replications",
+        "seed": cfg.seed,
+        "replications": n,
+        "overrides": list(overrides),
+        "versions": package_versions(),
+        "git": git_revision(),
+    }
+    write_json(run_dir / "meta.json", meta)
+    t0 = time.perf_counter()
+    rows = []
+    try:
+        for i in range(n):
+            seed = cfg.seed + i
+            rep_cfg = dataclasses.replace(cfg, seed=seed, replications=1)
+            rep_raw = raw.copy()
+            rep_raw.seed = seed
+            rep_raw.replications = 1
+            sub = run_dir / f"rep_{i:03d}"
+            sub.mkdir(parents=True, exist_ok=True)
+
+            def rep_progress(done: int, total: int, i: int = i) -> None:
+                if progress is not None:
+                    progress(i * total + done, n * total)
+
+            res = execute_run(rep_cfg, rep_raw, sub, overrides=[*overrides, f"seed={seed}"],
+                              progress=rep_progress)  # fmt: skip
+            rows.append({"replication": i, "seed": seed, **res.summary})
+        per_run = pd.DataFrame(rows)
+        table = replication_table(per_run, confidence=cfg.analysis.confidence)
+        T.write_table(table, run_dir / "replications.parquet")
+        write_text(run_dir / "replications.csv", table.to_csv(index=False))
+        write_text(run_dir / "per_run.csv", per_run.to_csv(index=False))
+        means = dict(zip(table["metric"], table["mean"], strict=True))
+        summ: dict[str, Any] = {k: (None if pd.isna(v) else float(v)) for k, v in means.items()}
+        summ["replications"] = n
+        write_json(run_dir / "summary.json", summ)
+        wall = time.perf_counter() - t0
+        meta.update(status="complete", wall_time_s=round(wall, 3))
         write_json(run_dir / "meta.json", meta)
         return RunResult(run_dir=run_dir, summary=summ, wall_time_s=wall)
     except KeyboardInterrupt:

@@ -100,3 +100,31 @@ def unit_stats(
     absimb = settlement["imbalance_kwh"].abs().groupby(settlement["target_unit"]).sum()
     units["abs_imbalance_kwh"] = units["target_unit"].map(absimb).fillna(0.0)
     return units.reset_index(drop=True)
+
+
+def term_structure(trades: pd.DataFrame, *, unit_minutes: float) -> pd.DataFrame:
+    """Prices by lead time: the market's term structure, pooled over target units.
+
+    Trades are bucketed by lead time in whole units (bucket ``b`` holds lead times in
+    ``((b−1)ε, bε]``).
+
+    Returns:
+        One row per bucket: ``lead_units``, ``vwap``, ``mean_price``, ``price_std``,
+        ``volume_kwh``, ``trades`` (currency/kWh and kWh), sorted by lead time.
+    """
+    cols = ["lead_units", "vwap", "mean_price", "price_std", "volume_kwh", "trades"]
+    if trades.empty:
+        return pd.DataFrame(columns=cols)
+    bucket = np.ceil(trades["lead_time_min"].to_numpy() / unit_minutes).astype(np.int64)
+    t = trades.assign(lead_units=bucket, value=trades["price"] * trades["qty_kwh"])
+    g = t.groupby("lead_units")
+    out = pd.DataFrame(
+        {
+            "vwap": g["value"].sum() / g["qty_kwh"].sum(),
+            "mean_price": g["price"].mean(),
+            "price_std": g["price"].std(ddof=1),
+            "volume_kwh": g["qty_kwh"].sum(),
+            "trades": g.size(),
+        }
+    ).reset_index()
+    return out[cols]

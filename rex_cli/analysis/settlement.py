@@ -91,9 +91,19 @@ def summary(
     agents: pd.DataFrame,
     trades: pd.DataFrame,
     settlement: pd.DataFrame,
+    *,
+    warmup_units: int = 0,
 ) -> dict[str, Any]:
-    """Headline metrics of a run (JSON-able)."""
+    """Headline metrics of a run (JSON-able).
+
+    Conservation residuals and agent totals cover the whole run; market and imbalance
+    statistics leave out the first ``warmup_units`` delivered units.
+    """
     cash_res, energy_res = conservation(agents, settlement)
+    first = int(units["target_unit"].min()) + warmup_units if len(units) else 0
+    units = units[units["target_unit"] >= first]
+    trades = trades[trades["target_unit"] >= first]
+    settlement = settlement[settlement["target_unit"] >= first]
     vwap = units["vwap"].dropna()
     sys_imb = units["system_imbalance_kwh"]
     return {
@@ -106,8 +116,9 @@ def summary(
         "spread_mean": _f(units["spread_twa"].mean()),
         "units_without_trade": int(units["vwap"].isna().sum()),
         "imbalance_kwh": _f(settlement["imbalance_kwh"].abs().sum()),
-        "imbalance_short_kwh": _f(agents["short_kwh"].sum()),
-        "imbalance_long_kwh": _f(agents["long_kwh"].sum()),
+        "imbalance_short_kwh": _f(settlement["imbalance_kwh"].clip(lower=0).sum()),
+        "imbalance_long_kwh": _f((-settlement["imbalance_kwh"]).clip(lower=0).sum()),
+        "warmup_units": int(warmup_units),
         "imbalance_cost": _f(settlement["imbalance_payment"].sum()),
         "backup_kwh": _f(sys_imb.clip(lower=0).sum()),
         "spilled_kwh": _f((-sys_imb).clip(lower=0).sum()),

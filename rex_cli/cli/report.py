@@ -10,12 +10,17 @@ import typer
 from rex_cli.cli.errors import fail, friendly_errors
 from rex_cli.pipeline import analyse_run, load_run_config
 from rex_cli.records.rundir import read_meta
+from rex_cli.report import write_report
 
 
 def report(
     run_dir: Annotated[Path, typer.Argument(help="A run folder written by `rex run`.")],
 ) -> None:
-    """Re-run the analysis and figures of RUN_DIR from its saved tables (never re-simulates)."""
+    """Rebuild RUN_DIR's tables, summary and figures from its saved records; write reports.
+
+    Never re-simulates. Writes report.md and a self-contained report.html (figures
+    embedded) with the headline table.
+    """
     with friendly_errors():
         if not (run_dir / "config.yaml").is_file():
             fail(f"{run_dir}: not a run folder (no config.yaml)")
@@ -24,4 +29,6 @@ def report(
             fail(f"{run_dir}: run status is {status!r}, not 'complete'")
         cfg = load_run_config(run_dir)
         analyse_run(run_dir, cfg, figures=True)
+        md, page = write_report(run_dir)
+        typer.echo(f"wrote {md.name} and {page.name}", err=True)
         typer.echo(str(run_dir))

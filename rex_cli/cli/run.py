@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from rex_cli.cli.errors import friendly_errors
 from rex_cli.config.load import load_config
-from rex_cli.pipeline import execute_run
+from rex_cli.pipeline import execute_replications, execute_run
 from rex_cli.records.rundir import new_run_dir
 
 
@@ -35,13 +35,17 @@ def run(
     """Simulate one scenario and write its run folder; print the folder's path last.
 
     The folder holds config.yaml, overrides.yaml, meta.json, records/*.parquet,
-    summary.json and figures/*.png. Bad input exits 2 before any folder is created.
+    summary.json and figures/*.png. With replications=N it holds one such folder per
+    replication (rep_000, ...) and replications.csv/.parquet (mean, std, confidence
+    interval per metric). Bad input exits 2 before any folder is created.
     """
     ov = list(overrides or [])
     with friendly_errors():
         cfg, raw = load_config(ov)
         run_dir = new_run_dir(out)
         show = cfg.output.progress if progress is None else progress
+        execute = execute_run if cfg.replications == 1 else execute_replications
+        total = cfg.n_units * cfg.replications
         if show:
             bar = Progress(
                 TextColumn("[bold]rex run[/bold] delivering units"),
@@ -51,17 +55,18 @@ def run(
                 transient=True,
             )
             with bar:
-                task = bar.add_task("units", total=cfg.n_units)
-                result = execute_run(
+                task = bar.add_task("units", total=total)
+                result = execute(
                     cfg, raw, run_dir, overrides=ov,
                     progress=lambda done, total: bar.update(task, completed=done),
                 )  # fmt: skip
         else:
-            result = execute_run(cfg, raw, run_dir, overrides=ov)
+            result = execute(cfg, raw, run_dir, overrides=ov)
         s = result.summary
-        vwap = "n/a" if s["vwap_mean"] is None else f"{s['vwap_mean']:.4f}"
+        vwap = "n/a" if s.get("vwap_mean") is None else f"{s['vwap_mean']:.4f}"
+        what = "" if cfg.replications == 1 else f"{cfg.replications} replications, mean "
         typer.echo(
-            f"{s['trades']} trades, {s['volume_kwh']:.1f} kWh, mean VWAP {vwap}/kWh, "
+            f"{what}{s['trades']:.0f} trades, {s['volume_kwh']:.1f} kWh, mean VWAP {vwap}/kWh, "
             f"imbalance {s['imbalance_kwh']:.1f} kWh, {result.wall_time_s:.1f} s",
             err=True,
         )

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 __all__ = [
+    "AnalysisConfig",
     "BatteryConfig",
     "BitGeneratorName",
     "CoordinatorConfig",
@@ -636,12 +637,36 @@ class OutputConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class AnalysisConfig:
+    """How runs are summarised.
+
+    Attributes:
+        warmup_units: Delivered units left out of market and imbalance statistics at
+            the start of a run (the books fill up during the first horizon).
+        confidence: Level of the Student-t confidence intervals over replications.
+    """
+
+    warmup_units: int = 0
+    confidence: float = 0.95
+
+    def __post_init__(self) -> None:
+        if self.warmup_units < 0:
+            raise ValueError(f"warmup_units must be >= 0, got {self.warmup_units!r}")
+        if not 0.0 < self.confidence < 1.0:
+            raise ValueError(f"confidence must be in (0, 1), got {self.confidence!r}")
+
+
+@dataclass(frozen=True, kw_only=True)
 class RexConfig:
     """A whole run.
 
     Attributes:
         seed: Root of the run's seed tree (a non-negative integer).
         duration_hours: Simulated delivery period, hours from midnight.
+        replications: Independent runs of the scenario (seeds ``seed``, ``seed + 1``, …);
+            with more than one, ``rex run`` writes one sub-folder per replication and a
+            table of mean, standard deviation and confidence interval per metric.
+        analysis: Warm-up cut and confidence level.
         market: The exchange.
         imbalance: Imbalance settlement.
         population: Participants.
@@ -655,6 +680,8 @@ class RexConfig:
 
     seed: int = 1
     duration_hours: float = 24.0
+    replications: int = 1
+    analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
     market: MarketConfig = field(default_factory=MarketConfig)
     imbalance: ImbalanceConfig = field(default_factory=ImbalanceConfig)
     population: PopulationConfig = field(default_factory=PopulationConfig)
@@ -669,6 +696,8 @@ class RexConfig:
         if self.seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {self.seed!r}")
         _positive("duration_hours", self.duration_hours)
+        if self.replications < 1:
+            raise ValueError(f"replications must be >= 1, got {self.replications!r}")
         units = self.duration_hours * 60.0 / self.market.unit_minutes
         if units < 1:
             raise ValueError(

@@ -17,6 +17,7 @@ __all__ = [
     "draw_all",
     "draw_depth_heatmap",
     "draw_settlement_by_kind",
+    "draw_term_structure",
     "draw_trade_prices",
     "sample_units",
 ]
@@ -159,6 +160,30 @@ def draw_building(
     return _save(fig, path)
 
 
+def draw_term_structure(ts: pd.DataFrame, path: Path, *, unit_minutes: float) -> Path:
+    """VWAP and volume by lead time, pooled over target units (the term structure)."""
+    fig, ax = plt.subplots(figsize=(8, 4.2))
+    if ts.empty:
+        ax.set_title("Term structure: no trades")
+        return _save(fig, path)
+    lead_h = ts["lead_units"] * unit_minutes / 60.0
+    width = unit_minutes / 60.0 * 0.8
+    ax2 = ax.twinx()
+    ax2.bar(lead_h, ts["volume_kwh"], width=width, color="tab:gray", alpha=0.3, label="volume")
+    ax2.set_ylabel("volume (kWh)")
+    ax.errorbar(lead_h, ts["vwap"], yerr=ts["price_std"].fillna(0.0), fmt="o-", color="tab:blue",
+                ms=3, lw=1.2, capsize=2, label="VWAP ± std")  # fmt: skip
+    ax.set_zorder(ax2.get_zorder() + 1)
+    ax.patch.set_visible(False)
+    ax.invert_xaxis()
+    ax.set_xlabel("lead time to gate closure (h)")
+    ax.set_ylabel("price (currency/kWh)")
+    ax.set_title("Term structure: price by lead time, all target units")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", fontsize=8)
+    return _save(fig, path)
+
+
 def draw_all(
     tables: dict[str, pd.DataFrame],
     fig_dir: Path,
@@ -200,4 +225,7 @@ def draw_all(
             tables["depth"], fig_dir / "depth_heatmap.png", unit_minutes=unit_minutes
         ),
         draw_settlement_by_kind(tables["agents"], fig_dir / "settlement_by_kind.png"),
+        draw_term_structure(
+            tables["term_structure"], fig_dir / "term_structure.png", unit_minutes=unit_minutes
+        ),
     ]

@@ -134,3 +134,42 @@ def test_config_check_validates_every_option():
     result = runner.invoke(app, ["config", "check"])
     assert result.exit_code == 0, result.output
     assert "options compose and validate" in result.stdout
+
+
+def test_report_writes_markdown_and_self_contained_html(tiny_run):
+    out, _ = tiny_run
+    result = runner.invoke(app, ["report", str(out)])
+    assert result.exit_code == 0, result.output
+    md = (out / "report.md").read_text()
+    page = (out / "report.html").read_text()
+    summary = json.loads((out / "summary.json").read_text())
+    assert "## Headline" in md and f"| trades | {summary['trades']} |" in md
+    assert page.count("data:image/png;base64,") == len(list((out / "figures").glob("*.png")))
+    assert (out / "figures" / "term_structure.png").is_file()
+
+
+def test_report_refuses_an_incomplete_run(tmp_path):
+    (tmp_path / "config.yaml").write_text("seed: 1\n")
+    (tmp_path / "meta.json").write_text('{"status": "running"}')
+    result = runner.invoke(app, ["report", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "not 'complete'" in result.stderr
+
+
+def test_replications_write_a_confidence_table(tmp_path):
+    out = tmp_path / "reps"
+    result = runner.invoke(
+        app, ["run", *TINY, "replications=3", "duration_hours=2", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "replications.csv")
+    per_run = pd.read_csv(out / "per_run.csv")
+    assert sorted(per_run["seed"]) == [1, 2, 3]
+    row = table[table["metric"] == "volume_kwh"].iloc[0]
+    assert row["n"] == 3
+    assert row["mean"] == pytest.approx(per_run["volume_kwh"].mean())
+    assert row["ci_low"] <= row["mean"] <= row["ci_high"]
+    for i in range(3):
+        meta = json.loads((out / f"rep_{i:03d}" / "meta.json").read_text())
+        assert meta["status"] == "complete" and meta["seed"] == 1 + i
+    assert json.loads((out / "meta.json").read_text())["status"] == "complete"
