@@ -26,6 +26,7 @@ from rex_cli.config.load import validate
 from rex_cli.config.schema import RexConfig
 from rex_cli.plots.run import draw_all
 from rex_cli.records import tables as T
+from rex_cli.records.digest import write_digest
 from rex_cli.records.rundir import (
     git_revision,
     package_versions,
@@ -173,6 +174,7 @@ def execute_run(
     *,
     overrides: Sequence[str] = (),
     progress: Progress | None = None,
+    figures: bool | None = None,
 ) -> RunResult:
     """Simulate one scenario into ``run_dir`` and analyse it.
 
@@ -210,7 +212,8 @@ def execute_run(
                 "rhpo_solve_ms_p95": round(float(np.percentile(ms, 95)), 4) if ms else None,
             },
         )
-        summ = analyse_run(run_dir, cfg)
+        summ = analyse_run(run_dir, cfg, figures=figures)
+        digests = write_digest(run_dir)
         wall = time.perf_counter() - t0
         summ["wall_time_s"] = round(wall, 3)
         write_json(run_dir / "summary.json", summ)
@@ -225,6 +228,7 @@ def execute_run(
             rng=tree.describe(include_keys=cfg.population.n_agents <= 200),
             events_processed=world.engine.processed,
             wall_time_s=round(wall, 3),
+            digest=digests["run"],
             finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         )
         write_json(run_dir / "meta.json", meta)

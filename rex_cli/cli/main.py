@@ -9,6 +9,7 @@ import typer
 from rex_cli.cli import config as config_cmd
 from rex_cli.cli import report as report_cmd
 from rex_cli.cli import run as run_cmd
+from rex_cli.cli import verify as verify_cmd
 from rex_cli.cli.errors import set_debug
 
 app = typer.Typer(
@@ -32,4 +33,5 @@ def main(
 
 app.command("run")(run_cmd.run)
 app.command("report")(report_cmd.report)
+app.command("verify")(verify_cmd.verify)
 app.add_typer(config_cmd.app, name="config")

@@ -173,3 +173,18 @@ def test_replications_write_a_confidence_table(tmp_path):
         meta = json.loads((out / f"rep_{i:03d}" / "meta.json").read_text())
         assert meta["status"] == "complete" and meta["seed"] == 1 + i
     assert json.loads((out / "meta.json").read_text())["status"] == "complete"
+
+
+def test_verify_confirms_a_run_and_catches_a_changed_table(tmp_path):
+    out = tmp_path / "v"
+    assert runner.invoke(app, ["run", *TINY, "duration_hours=2", "--out", str(out)]).exit_code == 0
+    ok = runner.invoke(app, ["verify", str(out)])
+    assert ok.exit_code == 0, ok.output
+    assert "identical" in ok.stdout
+    trades = pd.read_parquet(out / "records" / "trades.parquet")
+    trades.loc[0, "price_ticks"] += 1
+    trades.to_parquet(out / "records" / "trades.parquet", index=False)
+    bad = runner.invoke(app, ["verify", str(out)])
+    assert bad.exit_code == 1
+    assert "saved tables changed since the run: trades" in bad.stderr
+    assert "DIFFERENT: tables trades" in bad.stderr
