@@ -146,6 +146,7 @@ class PlantCoordinator:
                 "state",
                 "input_market_kwh",
                 "input_other",
+                "input_other2",
                 "output",
                 "request",
                 "lambda",
@@ -186,6 +187,7 @@ class PlantCoordinator:
         t["state"].append(float(w[0]))
         t["input_market_kwh"].append(float(u[0]))
         t["input_other"].append(float(dec[1]) if len(dec) > 1 else math.nan)
+        t["input_other2"].append(float(dec[2]) if len(dec) > 2 else math.nan)
         t["output"].append(float(v[0]) if len(v) else math.nan)
         req = self.data.request[unit]
         t["request"].append(float(req[0]) if len(req) else math.nan)

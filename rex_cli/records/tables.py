@@ -146,6 +146,7 @@ PLANT_COLUMNS = (
     "state",
     "input_market_kwh",
     "input_other",
+    "input_other2",
     "output",
     "request",
     "lambda",
@@ -158,13 +159,14 @@ def plants_table(
 ) -> pd.DataFrame:
     """Controllable plants per delivered unit, as committed at gate closure.
 
-    Columns: ``time_min`` (start of the unit), ``state`` (first state at the start of
-    the unit: indoor °C, state of
-    charge kWh, previous generation kWh), ``input_market_kwh`` (u*, energy drawn from
-    the grid, − = delivered), ``input_other`` (first non-market decision input: charge
-    kWh, generation kWh), ``output`` (first output: indoor °C at the end of the unit),
-    ``request`` (setpoint), ``lambda`` (cost of flexibility of the last plan,
-    currency/kWh), ``planned`` (False: the fallback input was used), ``position_kwh``.
+    Columns: ``time_min`` (start of the unit), ``state`` (first state at the start
+    of the unit: indoor °C, state of charge kWh, previous generation kWh),
+    ``input_market_kwh`` (u*, energy drawn from the grid, − = delivered),
+    ``input_other`` (first non-market decision input: charge kWh, generation kWh),
+    ``input_other2`` (second one: discharge kWh), ``output`` (first output: indoor °C
+    at the end of the unit), ``request`` (setpoint), ``lambda`` (cost of flexibility
+    of the last plan, currency/kWh), ``planned`` (False: the fallback input was used),
+    ``position_kwh``.
     """
     df = _frame(
         cols,
@@ -174,6 +176,7 @@ def plants_table(
             "state": "float64",
             "input_market_kwh": "float64",
             "input_other": "float64",
+            "input_other2": "float64",
             "output": "float64",
             "request": "float64",
             "lambda": "float64",
