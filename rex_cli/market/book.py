@@ -239,8 +239,12 @@ class OrderBook:
             return None
         return OrderView(o.order_id, o.owner, o.side, o.price, o.qty, o.time)
 
-    def __len__(self) -> int:
-        """Number of resting orders."""
+    @property
+    def order_count(self) -> int:
+        """Number of resting orders.
+
+        (Deliberately not ``__len__``: an empty book must not be falsy.)
+        """
         return len(self._index)
 
     def __contains__(self, order_id: object) -> bool:

@@ -197,7 +197,7 @@ def check_same_trades(events: list[Event]) -> None:
             a = rex.market(oid, oid, side, qty, t)
             b = plain.market(oid, oid, side, qty, t)
         assert [(f.price, f.qty, f.maker_id, f.taker_id) for f in a] == [x[:4] for x in b]
-    assert len(rex) == len(plain.orders)
+    assert rex.order_count == len(plain.orders)
 
 
 def measure(events: list[Event] | None = None, repeats: int = REPEATS) -> dict[str, float]:

@@ -69,7 +69,7 @@ def test_midpoint_rounds_down() -> None:
     book = call_book((1, 1, BUY, 110, 10), (2, 2, SELL, 101, 10))  # range [101, 110]
     assert book.uncross(1.0) == [Fill(105, 10, 1, 2, 1, 2, SELL, 1.0)]
     assert book.last_auction_price == 105
-    assert len(book) == 0
+    assert book.order_count == 0
 
 
 def test_maker_is_earlier_order_and_price_time_priority() -> None:

@@ -16,7 +16,7 @@ def test_cancel_resting_then_again() -> None:
     book = OrderBook()
     book.limit(1, 1, BUY, 99, 5, 0.0)
     assert book.cancel(1) is True
-    assert book.get(1) is None and len(book) == 0
+    assert book.get(1) is None and book.order_count == 0
     assert book.best_bid() is None and book.depth(BUY, 3) == []
     assert book.cancel(1) is False
 

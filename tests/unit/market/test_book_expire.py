@@ -19,7 +19,7 @@ def test_expire_all_returns_remaining_orders_in_arrival_order() -> None:
         OrderView(1, 1, SELL, 101, 3, 0.0),
         OrderView(2, 2, BUY, 98, 2, 0.4),
     ]
-    assert len(book) == 0
+    assert book.order_count == 0
     assert book.best_bid() is None and book.best_ask() is None
     assert book.depth(BUY, 5) == [] and book.depth(SELL, 5) == []
     assert book.cancel(1) is False and book.expire_all() == []

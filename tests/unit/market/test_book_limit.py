@@ -24,7 +24,7 @@ def test_non_marketable_order_rests() -> None:
     assert (book.best_bid(), book.best_ask()) == (99, 101)
     assert book.get(1) == OrderView(1, 10, BUY, 99, 5, 0.5)
     assert book.last_dropped_qty == 0
-    assert len(book) == 2 and 1 in book and 3 not in book
+    assert book.order_count == 2 and 1 in book and 3 not in book
 
 
 def test_full_fill_at_resting_price_with_all_fields() -> None:
@@ -38,7 +38,7 @@ def test_full_fill_at_resting_price_with_all_fields() -> None:
     assert f.cash_ticks == 505
     with pytest.raises(dataclasses.FrozenInstanceError):
         f.price = 1  # type: ignore[misc]
-    assert book.best_ask() is None and book.best_bid() is None and len(book) == 0
+    assert book.best_ask() is None and book.best_bid() is None and book.order_count == 0
 
 
 def test_time_priority_within_a_level() -> None:
@@ -133,7 +133,7 @@ def test_bad_price_rejected(price: object) -> None:
     with pytest.raises(OrderRejected) as exc:
         book.limit(1, 1, BUY, price, 1, 0.0)  # type: ignore[arg-type]
     assert exc.value.reason is RejectReason.BAD_PRICE
-    assert len(book) == 0
+    assert book.order_count == 0
 
 
 @pytest.mark.parametrize("qty", [0, -3, 2.5, 1.0, False, "1"])
@@ -142,7 +142,7 @@ def test_bad_qty_rejected(qty: object) -> None:
     with pytest.raises(OrderRejected) as exc:
         book.limit(1, 1, SELL, 100, qty, 0.0)  # type: ignore[arg-type]
     assert exc.value.reason is RejectReason.BAD_QTY
-    assert "qty" in exc.value.detail and len(book) == 0
+    assert "qty" in exc.value.detail and book.order_count == 0
 
 
 def test_duplicate_id_and_bad_side_rejected_without_change() -> None:
@@ -154,7 +154,7 @@ def test_duplicate_id_and_bad_side_rejected_without_change() -> None:
     with pytest.raises(OrderRejected) as exc:
         book.limit(2, 2, "buy", 100, 2, 1.0)  # type: ignore[arg-type]
     assert exc.value.reason is RejectReason.BAD_SIDE
-    assert book.get(1) == OrderView(1, 1, SELL, 100, 2, 0.0) and len(book) == 1
+    assert book.get(1) == OrderView(1, 1, SELL, 100, 2, 0.0) and book.order_count == 1
 
 
 def test_integer_like_numbers_become_int() -> None:

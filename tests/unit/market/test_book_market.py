@@ -36,7 +36,7 @@ def test_remainder_is_dropped_never_rests() -> None:
     fills = book.market(10, 9, BUY, 12, 1.0)
     assert sum(f.qty for f in fills) == 9
     assert book.last_dropped_qty == 3
-    assert book.get(10) is None and book.best_bid() is None and len(book) == 0
+    assert book.get(10) is None and book.best_bid() is None and book.order_count == 0
 
 
 def test_worst_price_bounds_a_buy() -> None:
@@ -50,7 +50,7 @@ def test_worst_price_bounds_a_buy() -> None:
 def test_worst_price_below_best_trades_nothing() -> None:
     book = asks_101_102_103()
     assert book.market(10, 9, BUY, 8, 1.0, worst_price=100) == []
-    assert book.last_dropped_qty == 8 and len(book) == 3
+    assert book.last_dropped_qty == 8 and book.order_count == 3
 
 
 def test_worst_price_bounds_a_sell() -> None:

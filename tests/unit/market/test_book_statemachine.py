@@ -214,7 +214,7 @@ class BookMachine(RuleBasedStateMachine):
     def expire_all(self) -> None:
         views = self._both("expire_all")
         self.expired += sum(v.qty for v in views)
-        assert len(self.book) == 0
+        assert self.book.order_count == 0
 
     # ------------------------------------------------------------ invariants
 
@@ -226,7 +226,7 @@ class BookMachine(RuleBasedStateMachine):
         for side in (Side.BUY, Side.SELL):
             assert book.depth(side, 1000) == ref.depth(side, 1000)
             assert book.depth(side, 2) == ref.depth(side, 2)
-        assert len(book) == len(ref.orders)
+        assert book.order_count == len(ref.orders)
         for o in ref.orders:
             assert book.get(o.order_id) == ref.get(o.order_id)
         assert book.in_call_phase == ref.in_call_phase
