@@ -9,6 +9,7 @@ import typer
 from rex_cli.cli import config as config_cmd
 from rex_cli.cli import report as report_cmd
 from rex_cli.cli import run as run_cmd
+from rex_cli.cli import sweep as sweep_cmd
 from rex_cli.cli import verify as verify_cmd
 from rex_cli.cli.errors import set_debug
 
@@ -32,6 +33,7 @@ def main(
 
 
 app.command("run")(run_cmd.run)
+app.command("sweep")(sweep_cmd.sweep)
 app.command("report")(report_cmd.report)
 app.command("verify")(verify_cmd.verify)
 app.add_typer(config_cmd.app, name="config")

@@ -1,0 +1,99 @@
+"""Sweeps through Hydra's multirun: grid, aggregation, failures, resume, launchers."""
+
+import json
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from rex_cli.cli.main import app
+from rex_cli.config.load import ConfigError
+from rex_cli.sweep import aggregate, expand_grid, load_study, run_sweep
+
+runner = CliRunner()
+BASE = ["debug=tiny", "duration_hours=2"]
+
+
+def test_grid_expansion_follows_hydra():
+    jobs = expand_grid(["a=1", "b=x,y", "seed=1,2,3"])
+    assert len(jobs) == 6
+    assert jobs[0] == ["a=1", "b=x", "seed=1"] and jobs[-1] == ["a=1", "b=y", "seed=3"]
+
+
+def test_cli_sweep_runs_every_point_and_aggregates_over_seeds(tmp_path):
+    out = tmp_path / "sw"
+    result = runner.invoke(
+        app, ["sweep", *BASE, "market.horizon_units=4,8", "seed=1,2", "--out", str(out), "-j", "2"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip().splitlines()[-1] == str(out)
+    jobs = pd.read_csv(out / "sweep_jobs.csv")
+    assert len(jobs) == 4 and (jobs["status"] == "complete").all()
+    summary = pd.read_csv(out / "sweep_summary.csv")
+    vol = summary[summary["metric"] == "volume_kwh"].set_index("market.horizon_units")
+    assert list(vol.index) == [4, 8] and (vol["n"] == 2).all()
+    for k in (4, 8):
+        mine = jobs.loc[jobs["market.horizon_units"] == k, "volume_kwh"]
+        assert vol.loc[k, "mean"] == pytest.approx(mine.mean())
+        assert vol.loc[k, "ci_low"] <= vol.loc[k, "mean"] <= vol.loc[k, "ci_high"]
+    assert "market.horizon_units" not in set(summary["metric"])  # parameters are not metrics
+    assert (out / "figures" / "response_volume_kwh.png").is_file()
+    assert json.loads((out / "sweep.json").read_text())["status"] == "complete"
+    # Each job is a complete, verifiable run folder.
+    job = next(out.glob("job_*"))
+    assert json.loads((job / "meta.json").read_text())["status"] == "complete"
+
+
+def test_invalid_grid_point_is_refused_before_anything_runs(tmp_path):
+    out = tmp_path / "bad"
+    result = runner.invoke(app, ["sweep", *BASE, "market.tick=0.001,-1", "--out", str(out)])
+    assert result.exit_code == 2
+    assert result.stderr.strip().startswith("error: market.tick")
+    assert not any(out.glob("job_*"))
+
+
+def test_one_failing_job_loses_nothing_and_resume_reruns_only_it(tmp_path, monkeypatch):
+    import rex_cli.pipeline as pipeline
+
+    real = pipeline.execute_run
+
+    def flaky(cfg, raw, run_dir, **kw):
+        if cfg.seed == 2 and not (tmp_path / "fixed").exists():
+            raise RuntimeError("boom")
+        return real(cfg, raw, run_dir, **kw)
+
+    monkeypatch.setattr(pipeline, "execute_run", flaky)
+    out = tmp_path / "sw"
+    ov = [*BASE, "seed=1,2,3", "hydra/launcher=basic"]  # in-process, so the patch applies
+    res = run_sweep(ov, out)
+    status = dict(zip(res.jobs["seed"], res.jobs["status"], strict=True))
+    assert status == {1: "complete", 2: "failed", 3: "complete"}
+    assert json.loads((out / "sweep.json").read_text())["status"] == "partial"
+    done = {p.name: (p / "meta.json").stat().st_mtime_ns for p in out.glob("job_*")}
+    (tmp_path / "fixed").touch()
+    res = run_sweep(ov, out, resume=True)
+    assert (res.jobs["status"] == "complete").all()
+    for name, mtime in done.items():
+        if "seed=2" not in name:  # complete jobs were skipped, not re-run
+            assert (out / name / "meta.json").stat().st_mtime_ns == mtime
+
+
+def test_interrupted_job_is_not_taken_as_complete(tmp_path):
+    out = tmp_path / "sw"
+    res = run_sweep([*BASE, "seed=1,2", "hydra/launcher=basic"], out)
+    assert (res.jobs["status"] == "complete").all()
+    victim = sorted(out.glob("job_*"))[0]
+    meta = json.loads((victim / "meta.json").read_text())
+    meta["status"] = "running"  # what a killed job leaves behind
+    (victim / "meta.json").write_text(json.dumps(meta))
+    jobs, _ = aggregate(out)
+    assert sorted(jobs["status"]) == ["complete", "running"]
+    res = run_sweep([*BASE, "seed=1,2", "hydra/launcher=basic"], out, resume=True)
+    assert (res.jobs["status"] == "complete").all()
+
+
+def test_named_studies_load(tmp_path):
+    ov = load_study("horizon")
+    assert any(o.startswith("market.horizon_units=") and "," in o for o in ov)
+    with pytest.raises(ConfigError, match=r"no experiments/nope\.yaml"):
+        load_study("nope")
