@@ -8,6 +8,7 @@ figures; ``rex report`` calls it on a finished folder without re-simulating.
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from rex_cli.records.rundir import (
 )
 from rex_cli.scenario.build import build_world, seed_tree
 from rex_cli.scenario.world import World
+from rex_cli.stochastic.forecast import nmae_by_lead_time
 
 __all__ = [
     "RunResult",
@@ -86,6 +88,42 @@ def _record_tables(world: World, cfg: RexConfig) -> dict[str, pd.DataFrame]:
     out["plants"] = T.plants_table(
         traj, world.exchange, lot_kwh=m.lot_kwh, unit_minutes=m.unit_minutes
     )
+    paths = world.forecasts
+    if paths is not None:
+        fc = paths.to_frame()
+        keep = _subsample(fc, cfg.forecast.record_every)
+        fc = fc[keep].reset_index(drop=True)
+        real = world.realised_lots
+        out["forecasts"] = pd.DataFrame(
+            {
+                "agent": fc["client"].to_numpy(),
+                "target_unit": fc["target_unit"].to_numpy(),
+                "time_min": fc["time_min"].to_numpy(),
+                "lead_time_min": fc["lead_time_min"].to_numpy(),
+                "forecast_kwh": fc["forecast_lots"].to_numpy() * m.lot_kwh,
+                "realised_kwh": real[fc["client"].to_numpy(), fc["target_unit"].to_numpy()]
+                * m.lot_kwh,
+                "initial": fc["is_initial"].to_numpy(),
+            }
+        )
+        n_unc = paths.n_clients
+        out["realisations"] = pd.DataFrame(
+            {
+                "agent": np.repeat(np.arange(n_unc), world.n_units),
+                "target_unit": np.tile(np.arange(world.n_units), n_unc),
+                "realised_kwh": real[:n_unc].reshape(-1) * m.lot_kwh,
+            }
+        )
+        out["nmae"] = _nmae_table(world, cfg)
+    if world.wind_speed_ms is not None and len(world.wind_speed_ms):
+        sp = np.asarray(world.wind_speed_ms)
+        out["wind"] = pd.DataFrame(
+            {
+                "farm": np.repeat(np.arange(sp.shape[0]), sp.shape[1]),
+                "target_unit": np.tile(np.arange(sp.shape[1]), sp.shape[0]),
+                "speed_ms": sp.reshape(-1),
+            }
+        )
     out["agent_info"] = pd.DataFrame(
         {
             "agent": [a.agent_id for a in world.agents],
@@ -101,6 +139,50 @@ def _record_tables(world: World, cfg: RexConfig) -> dict[str, pd.DataFrame]:
             "rhpo_failed": [getattr(c, "failed", 0) for c in world.coordinators],
         }
     )
+    return out
+
+
+def _subsample(fc: pd.DataFrame, every: int) -> np.ndarray:
+    """Rows to keep: every ``every``-th adjustment of each path, plus its first and last."""
+    if every <= 1:
+        return np.ones(len(fc), dtype=bool)
+    key = fc["client"].to_numpy() * 10**7 + fc["target_unit"].to_numpy()
+    order = np.lexsort((fc["time_min"].to_numpy(), key))
+    k = key[order]
+    first = np.r_[True, k[1:] != k[:-1]]
+    last = np.r_[k[1:] != k[:-1], True]
+    start = np.maximum.accumulate(np.where(first, np.arange(len(k)), 0))
+    pos = np.arange(len(k)) - start
+    keep_sorted = first | last | (pos % every == 0)
+    keep = np.empty(len(k), dtype=bool)
+    keep[order] = keep_sorted
+    return keep
+
+
+LEAD_BUCKETS_MIN = (0.0, 15.0, 30.0, 60.0, 120.0, 240.0, 480.0, 960.0, 1440.0)
+
+
+def _nmae_table(world: World, cfg: RexConfig) -> pd.DataFrame:
+    """NMAE of the forecasts by lead-time bucket, per client type.
+
+    Normalisers: a wind farm's capacity per unit; a household's mean consumption.
+    """
+    paths = world.forecasts
+    n_unc = paths.n_clients
+    real = world.realised_lots[:n_unc]
+    kinds = np.array([a.kind.value for a in world.agents[:n_unc]])
+    horizon = cfg.market.horizon_units * cfg.market.unit_minutes
+    edges = [b for b in LEAD_BUCKETS_MIN if b < horizon] + [horizon]
+    cap = (
+        cfg.population.wind_farms.capacity_kw * cfg.market.unit_minutes / 60.0 / cfg.market.lot_kwh
+    )
+    norm = np.where(kinds == "wind_farm", cap, np.maximum(np.abs(real).mean(axis=1), 1.0))
+    per = nmae_by_lead_time(paths, real, norm, edges, by_client=True)
+    per["kind"] = kinds[per["client"].to_numpy()]
+    w = per["coverage_min"]
+    per["w_nmae"] = per["nmae"].fillna(0.0) * w
+    g = per.groupby(["kind", "lead_from_min", "lead_to_min"], sort=True)
+    out = (g["w_nmae"].sum() / g["coverage_min"].sum()).rename("nmae").reset_index()
     return out
 
 
@@ -121,6 +203,11 @@ def analyse_run(run_dir: Path, cfg: RexConfig, *, figures: bool | None = None) -
         as wall time that a re-analysis cannot know).
     """
     run_dir = Path(run_dir)
+    optional = {
+        name: T.read_table(run_dir, name)
+        for name in ("forecasts", "nmae", "wind")
+        if (run_dir / "records" / f"{name}.parquet").is_file()
+    }
     rec = {
         name: T.read_table(run_dir, name)
         for name in (
@@ -154,15 +241,27 @@ def analyse_run(run_dir: Path, cfg: RexConfig, *, figures: bool | None = None) -
 
         prev = json.loads(old_path.read_text(encoding="utf-8"))
         runtime = {k: prev[k] for k in RUNTIME_KEYS if k in prev}
+    if "nmae" in optional:
+        nm = optional["nmae"]
+        for kind, lo, hi, value in zip(
+            nm["kind"],
+            nm["lead_from_min"],
+            nm["lead_to_min"],
+            nm["nmae"].astype(float),
+            strict=True,
+        ):
+            key = f"nmae_{kind}_lead_{lo:g}_{hi:g}min"
+            summ[key] = None if math.isnan(value) else value
     summ.update(runtime)
     write_json(old_path, summ)
     if figures if figures is not None else cfg.output.figures:
         draw_all(
-            {**rec, "units": units, "agents": agents, "term_structure": ts},
+            {**rec, **optional, "units": units, "agents": agents, "term_structure": ts},
             run_dir / "figures",
             unit_minutes=m.unit_minutes,
             n_sample=cfg.output.sample_units,
             band=(cfg.plant.heat_pump_building.t_min_c, cfg.plant.heat_pump_building.t_max_c),
+            weibull=(cfg.wind.k, cfg.wind.c_ms),
         )
     return summ
 

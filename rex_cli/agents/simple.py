@@ -36,7 +36,6 @@ from rex_cli.sim.engine import Engine
 __all__ = [
     "AgentKind",
     "Client",
-    "FixedClient",
     "ForecastClient",
     "ForecastFeed",
     "QuoteRule",
@@ -65,23 +64,6 @@ class Client(Protocol):
     def target_lots(self, unit: int, time: float) -> int:
         """Desired final position for ``unit`` as known at ``time``, lots (+ buy)."""
         ...
-
-
-class FixedClient:
-    """An uncontrollable client whose net energy per unit is known in advance.
-
-    Args:
-        realised_lots: Net energy per delivery unit, lots (consumed − produced).
-    """
-
-    must_balance = True
-
-    def __init__(self, realised_lots: np.ndarray) -> None:
-        self.realised_lots = np.asarray(realised_lots, dtype=np.int64)
-
-    def target_lots(self, unit: int, time: float) -> int:
-        """The realised net energy of ``unit``: known exactly in the skeleton."""
-        return int(self.realised_lots[unit])
 
 
 class ForecastClient:

@@ -16,9 +16,12 @@ import pandas as pd
 __all__ = [
     "draw_all",
     "draw_depth_heatmap",
+    "draw_forecast_fan",
+    "draw_nmae",
     "draw_settlement_by_kind",
     "draw_term_structure",
     "draw_trade_prices",
+    "draw_wind_histogram",
     "sample_units",
 ]
 
@@ -184,6 +187,62 @@ def draw_term_structure(ts: pd.DataFrame, path: Path, *, unit_minutes: float) ->
     return _save(fig, path)
 
 
+def draw_forecast_fan(
+    forecasts: pd.DataFrame, agent: int, units: Sequence[int], path: Path, *, label: str
+) -> Path:
+    """Forecast paths of one client for a few target units against lead time."""
+    fig, ax = plt.subplots(figsize=(8, 4.2))
+    colours = plt.get_cmap("tab10")
+    f = forecasts[forecasts["agent"] == agent]
+    for i, unit in enumerate(units):
+        p = f[f["target_unit"] == unit].sort_values("time_min")
+        if p.empty:
+            continue
+        c = colours(i % 10)
+        ax.step(p["lead_time_min"], p["forecast_kwh"], where="post", color=c, lw=1.2,
+                label=f"unit {unit}")  # fmt: skip
+        ax.axhline(float(p["realised_kwh"].iloc[0]), color=c, ls=":", lw=0.8)
+    ax.invert_xaxis()
+    ax.set_xlabel("lead time to gate closure (min)")
+    ax.set_ylabel("forecast (kWh, + consumed, − produced)")
+    ax.set_title(f"Forecast evolution (CTBA-MMFE), {label}; dotted: realisation")
+    ax.grid(alpha=0.3)
+    if units:
+        ax.legend(fontsize=8)
+    return _save(fig, path)
+
+
+def draw_nmae(nmae: pd.DataFrame, path: Path) -> Path:
+    """NMAE of the forecasts against lead time, one line per client type."""
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for kind, g in nmae.groupby("kind"):
+        mid = (g["lead_from_min"] + g["lead_to_min"]) / 2.0
+        ax.plot(mid, g["nmae"], "o-", label=str(kind))
+    ax.set_xlabel("lead time (min, bucket middle)")
+    ax.set_ylabel("NMAE (fraction of capacity or mean)")
+    ax.set_title("Forecast error by lead time")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    return _save(fig, path)
+
+
+def draw_wind_histogram(speed_ms: np.ndarray, k: float, c: float, path: Path) -> Path:
+    """Histogram of the simulated wind speed against the configured Weibull(k, c) density."""
+    from scipy import stats
+
+    fig, ax = plt.subplots(figsize=(7, 4))
+    v = np.asarray(speed_ms, dtype=float)
+    ax.hist(v, bins=30, density=True, alpha=0.5, label=f"simulated ({len(v)} farm-units)")
+    grid = np.linspace(0, max(float(v.max(initial=0.0)), 3 * c), 200)
+    ax.plot(grid, stats.weibull_min.pdf(grid, k, scale=c), "k-", label=f"Weibull k={k:g}, c={c:g}")
+    ax.set_xlabel("hub-height wind speed (m/s)")
+    ax.set_ylabel("density")
+    ax.set_title("Wind speed: simulated vs configured marginal (diurnal cycle off in the pdf)")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    return _save(fig, path)
+
+
 def draw_all(
     tables: dict[str, pd.DataFrame],
     fig_dir: Path,
@@ -192,6 +251,7 @@ def draw_all(
     n_sample: int,
     band: tuple[float, float] | None = None,
     n_buildings: int = 2,
+    weibull: tuple[float, float] | None = None,
 ) -> list[Path]:
     """Draw every run figure into ``fig_dir``; return the paths written."""
     chosen = sample_units(tables["units"], n_sample)
@@ -212,6 +272,29 @@ def draw_all(
                     t_max_c=band[1],
                 )
             )
+    fc = tables.get("forecasts")
+    if fc is not None and len(fc):
+        kinds = agents.set_index("agent")["kind"]
+        for kind in ("wind_farm", "household"):
+            members = [a for a in fc["agent"].unique() if kinds.get(a) == kind]
+            if members:
+                agent = int(members[0])
+                paths.append(
+                    draw_forecast_fan(
+                        fc,
+                        agent,
+                        chosen,
+                        fig_dir / f"forecast_fan_{kind}.png",
+                        label=f"{kind} (agent {agent})",
+                    )
+                )
+    if tables.get("nmae") is not None and len(tables["nmae"]):
+        paths.append(draw_nmae(tables["nmae"], fig_dir / "forecast_nmae.png"))
+    wind = tables.get("wind")
+    if wind is not None and len(wind) and weibull is not None:
+        paths.append(
+            draw_wind_histogram(wind["speed_ms"].to_numpy(), *weibull, fig_dir / "wind_speed.png")
+        )
     return [
         *paths,
         draw_trade_prices(

@@ -10,7 +10,8 @@ was (common random numbers across sweep points):
 * ``("wind_common",)``: the factor shared by all wind farms;
 * ``("wind", i)``: wind farm ``i``'s own innovations;
 * ``("load", i)``: household ``i``'s scale and noise;
-* ``("arrivals", a)``: coordinator ``a``'s arrivals and quote jitter.
+* ``("forecast", kind, i)``: the forecast adjustments of client ``i`` of a kind;
+* ``("arrivals", kind, i)``: that agent's coordinator's arrivals and quote jitter.
 
 Agent ids: households, wind farms, heat-pump buildings, batteries, gas turbines.
 """
@@ -22,11 +23,18 @@ import numpy as np
 from rex_cli.agents.rhpo import PlantCoordinator, PlantData
 from rex_cli.agents.simple import (
     AgentKind,
-    FixedClient,
+    ForecastClient,
+    ForecastFeed,
     QuoteRule,
     QuotingCoordinator,
 )
-from rex_cli.config.schema import RexConfig, TerminalName, WeightShapeName
+from rex_cli.config.schema import (
+    ForecastModel,
+    ForecastShape,
+    RexConfig,
+    TerminalName,
+    WeightShapeName,
+)
 from rex_cli.control.highs import RhpoSolver
 from rex_cli.control.weights import TerminalCondition, Weights, WeightShape
 from rex_cli.market.exchange import Exchange
@@ -35,16 +43,26 @@ from rex_cli.plants.statespace import Plant
 from rex_cli.scenario.world import AgentInfo, World
 from rex_cli.sim.engine import Engine
 from rex_cli.sim.rng import SeedTree
+from rex_cli.stochastic.forecast import (
+    CtbaParams,
+    ForecastParams,
+    ForecastPaths,
+    PerfectParams,
+    PersistenceParams,
+    simulate_forecasts,
+)
 from rex_cli.stochastic.load import HouseholdLoadParams, simulate_household_load
 from rex_cli.stochastic.wind import PowerCurve, WeibullAR1Params, simulate_wind_speed
 
 __all__ = [
     "build_plants",
     "build_world",
+    "forecast_paths",
     "household_energy_kwh",
     "rhpo_weights",
     "seed_tree",
     "wind_energy_kwh",
+    "wind_speed_ms",
 ]
 
 
@@ -53,8 +71,8 @@ def seed_tree(cfg: RexConfig) -> SeedTree:
     return SeedTree(cfg.seed, cfg.rng.bit_generator.value)
 
 
-def wind_energy_kwh(cfg: RexConfig, tree: SeedTree) -> np.ndarray:
-    """Realised wind energy per farm and unit, ``(n_farms, n_units)`` kWh."""
+def wind_speed_ms(cfg: RexConfig, tree: SeedTree) -> np.ndarray:
+    """Simulated hub-height wind speed per farm and unit, ``(n_farms, n_units)`` m/s."""
     w = cfg.wind
     n = cfg.population.wind_farms.count
     step_h = cfg.market.unit_minutes / 60.0
@@ -73,9 +91,62 @@ def wind_energy_kwh(cfg: RexConfig, tree: SeedTree) -> np.ndarray:
         step_hours=step_h,
         rho=w.rho,
     )
+    return np.asarray(speed.T)
+
+
+def wind_energy_kwh(cfg: RexConfig, speed_ms: np.ndarray) -> np.ndarray:
+    """Wind energy per farm and unit from speeds ``(n_farms, n_units)``, kWh."""
+    w = cfg.wind
     curve = PowerCurve(cut_in_ms=w.cut_in_ms, rated_ms=w.rated_ms, cut_out_ms=w.cut_out_ms)
-    energy = curve.energy_kwh(speed, cfg.population.wind_farms.capacity_kw, step_h)
-    return np.asarray(energy.T)
+    step_h = cfg.market.unit_minutes / 60.0
+    return np.asarray(curve.energy_kwh(speed_ms, cfg.population.wind_farms.capacity_kw, step_h))
+
+
+def _forecast_params(cfg: RexConfig, shape: ForecastShape, bounded: bool) -> ForecastParams:
+    fc = cfg.forecast
+    if fc.model is ForecastModel.perfect:
+        return PerfectParams()
+    if fc.model is ForecastModel.persistence:
+        return PersistenceParams()
+    return CtbaParams(
+        sigma0_lots=shape.sigma0_kwh / cfg.market.lot_kwh,
+        tau_scale_min=shape.tau_scale_min,
+        alpha=shape.alpha,
+        step_lots=fc.step_lots,
+        bounded=bounded,
+    )
+
+
+def forecast_paths(
+    cfg: RexConfig, tree: SeedTree, realised_lots: np.ndarray, kinds: list[AgentKind]
+) -> ForecastPaths:
+    """Forecast paths of the uncontrollable clients (rows of ``realised_lots``).
+
+    Households are bounded below by 0; wind farms to ``[−capacity, 0]`` lots per unit
+    (sign convention: production is negative).
+    """
+    cap_lots = cfg.population.wind_farms.capacity_kw * cfg.market.unit_minutes / 60.0
+    cap_lots /= cfg.market.lot_kwh
+    params, rngs, lo, hi = [], [], [], []
+    counters: dict[AgentKind, int] = {}
+    for kind in kinds:
+        i = counters.get(kind, 0)
+        counters[kind] = i + 1
+        wind = kind is AgentKind.wind_farm
+        shape = cfg.forecast.wind if wind else cfg.forecast.household
+        params.append(_forecast_params(cfg, shape, bounded=True))
+        rngs.append(tree.generator("forecast", kind.value, i))
+        lo.append(-np.ceil(cap_lots) if wind else 0.0)
+        hi.append(0.0 if wind else np.inf)
+    return simulate_forecasts(
+        params,
+        rngs,
+        realised_lots,
+        unit_minutes=cfg.market.unit_minutes,
+        horizon_units=cfg.market.horizon_units,
+        x_min_lots=np.asarray(lo).reshape(-1, 1),
+        x_max_lots=np.asarray(hi).reshape(-1, 1),
+    )
 
 
 def household_energy_kwh(cfg: RexConfig, tree: SeedTree) -> np.ndarray:
@@ -233,14 +304,15 @@ def build_world(cfg: RexConfig, tree: SeedTree) -> World:
         )
 
     load = household_energy_kwh(cfg, tree)
-    wind = wind_energy_kwh(cfg, tree)
+    speed = wind_speed_ms(cfg, tree)
+    wind = wind_energy_kwh(cfg, speed)
     n_agents = pop.n_agents
     realised = np.zeros((n_agents, n_units), dtype=np.int64)
     infos: list[AgentInfo] = []
     coordinators: list[QuotingCoordinator | PlantCoordinator] = []
     aid = 0
 
-    def quoting(client: FixedClient, value: float, kind: str, i: int) -> QuotingCoordinator:
+    def quoting(client: ForecastClient, value: float, kind: str, i: int) -> QuotingCoordinator:
         return QuotingCoordinator(
             agent_id=aid,
             client=client,
@@ -250,10 +322,10 @@ def build_world(cfg: RexConfig, tree: SeedTree) -> World:
             unit_minutes=eps,
         )
 
+    n_unc = pop.households.count + pop.wind_farms.count
     for i in range(pop.households.count):
         realised[aid] = np.rint(load[i] / lot).astype(np.int64)
         infos.append(AgentInfo(agent_id=aid, kind=AgentKind.household, index_in_kind=i))
-        coordinators.append(quoting(FixedClient(realised[aid]), short_exp, "household", i))
         aid += 1
     for i in range(pop.wind_farms.count):
         realised[aid] = -np.rint(wind[i] / lot).astype(np.int64)
@@ -265,8 +337,28 @@ def build_world(cfg: RexConfig, tree: SeedTree) -> World:
                 capacity_kw=pop.wind_farms.capacity_kw,
             )
         )
-        coordinators.append(quoting(FixedClient(realised[aid]), long_exp, "wind_farm", i))
         aid += 1
+    # Uncontrollable clients trade on forecasts; each adjustment is a request event.
+    paths = forecast_paths(cfg, tree, realised[:n_unc], [a.kind for a in infos])
+    initial = paths.initial_matrix()
+    adjust = ~paths.is_initial
+    order = np.argsort(paths.client[adjust], kind="stable")  # per client, still time-sorted
+    a_client = paths.client[adjust][order]
+    a_time = paths.time_min[adjust][order]
+    a_unit = paths.target_unit[adjust][order]
+    a_value = paths.forecast_lots[adjust][order]
+    bounds = np.searchsorted(a_client, np.arange(n_unc + 1))
+    feeds: list[ForecastFeed] = []
+    for c in range(n_unc):
+        info = infos[c]
+        client = ForecastClient(initial[c])
+        value = short_exp if info.kind is AgentKind.household else long_exp
+        aid = c
+        coord = quoting(client, value, info.kind.value, info.index_in_kind)
+        coordinators.append(coord)
+        sl = slice(bounds[c], bounds[c + 1])
+        feeds.append(ForecastFeed(client, a_time[sl], a_unit[sl], a_value[sl], coord.on_request))
+    aid = n_unc
     weights = rhpo_weights(cfg)
     rc = pop.rhpo
     counters: dict[AgentKind, int] = {}
@@ -329,4 +421,7 @@ def build_world(cfg: RexConfig, tree: SeedTree) -> World:
         opening_auction=m.opening_auction,
         opening_window_minutes=m.opening_window_minutes,
         imbalance_prices=imb.prices,
+        feeds=feeds,
+        forecasts=paths,
+        wind_speed_ms=speed,
     )

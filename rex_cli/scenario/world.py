@@ -10,7 +10,7 @@ Timeline (minutes; unit ``j`` is delivered during ``[jε, (j+1)ε)``, ``j = 0 �
 
 Event priorities at equal times: gate closure (0), settlement (1), opening (2),
 call-auction end (3), depth snapshot at mid-unit (4),
-coordinator arrivals (10). So at ``jε`` unit ``j`` closes
+forecast adjustments (requests, 9), coordinator arrivals (10). So at ``jε`` unit ``j`` closes
 before unit ``j + κ`` opens and before any agent acts.
 """
 
@@ -19,11 +19,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from rex_cli.agents.rhpo import PlantCoordinator
-from rex_cli.agents.simple import AgentKind, QuotingCoordinator
+from rex_cli.agents.simple import AgentKind, ForecastFeed, QuotingCoordinator
 from rex_cli.market.exchange import Exchange
 from rex_cli.market.orders import Side
 from rex_cli.market.settlement import settle_unit
@@ -69,6 +70,9 @@ class World:
         opening_auction: Whether books open with a call auction.
         opening_window_minutes: Length of the call phase.
         imbalance_prices: Maps a unit's VWAP (currency/kWh or None) to (short, long).
+        feeds: Forecast adjustment feeds of the uncontrollable clients.
+        forecasts: Their ``ForecastPaths`` (for the records).
+        wind_speed_ms: Simulated wind speed per farm and unit (for the records).
     """
 
     engine: Engine
@@ -84,6 +88,9 @@ class World:
     opening_auction: bool
     opening_window_minutes: float
     imbalance_prices: Callable[[float | None], tuple[float, float]]
+    feeds: list[ForecastFeed] = field(default_factory=list)
+    forecasts: Any = None
+    wind_speed_ms: Any = None
     settlement: dict[str, list] = field(default_factory=dict)
     depth: dict[str, list] = field(
         default_factory=lambda: {
@@ -119,6 +126,8 @@ class World:
         last_gate = (self.n_units - 1) * eps
         for c in self.coordinators:
             c.start(eng, self.exchange, until=last_gate)
+        for feed in self.feeds:
+            feed.start(eng)
         self.settlement = {
             k: []
             for k in (
