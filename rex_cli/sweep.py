@@ -44,8 +44,10 @@ __all__ = [
     "aggregate",
     "expand_grid",
     "experiments_dir",
+    "launcher_options",
     "load_study",
     "run_sweep",
+    "slurm_script",
 ]
 
 log = logging.getLogger(__name__)
@@ -173,6 +175,8 @@ def run_sweep(
     for job in jobs:  # every grid point must be valid before anything runs
         load_config(job)
     launcher = [o for o in hydra_ov if o.startswith("hydra/launcher=")]
+    for o in launcher:
+        _check_launcher(o.split("=", 1)[1])
     if not launcher:
         hydra_ov = [
             "hydra/launcher=joblib",
@@ -227,6 +231,64 @@ def run_sweep(
     )
     write_json(sweep_dir / "sweep.json", info)
     return SweepResult(sweep_dir=sweep_dir, jobs=jobs_df, summary=summary, wall_time_s=wall)
+
+
+def launcher_options() -> list[str]:
+    """Hydra launchers installed here (``hydra/launcher`` options)."""
+    GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
+            loader = GlobalHydra.instance().config_loader()
+            return sorted(loader.get_group_options("hydra/launcher"))
+    finally:
+        GlobalHydra.instance().clear()
+
+
+def _check_launcher(name: str) -> None:
+    options = launcher_options()
+    if name not in options:
+        extra = " (pip install 'rex-cli[ray]' for ray)" if name == "ray" else ""
+        raise ConfigError(
+            f"hydra/launcher: no launcher '{name}' (installed: {', '.join(options)}){extra}"
+        )
+
+
+def slurm_script(overrides: Sequence[str], folder: Path) -> str:
+    """The sbatch script a ``hydra/launcher=submitit_slurm`` sweep would submit (not submitted).
+
+    Composes the launcher config with the given ``hydra.launcher.*`` overrides (so they
+    are validated exactly as for a real sweep) and asks submitit to write the script.
+    """
+    from hydra import compose
+    from submitit.slurm.slurm import _make_sbatch_string
+
+    GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(
+            config_dir=str(config_dir()), version_base="1.3", job_name="rex"
+        ):
+            cfg = compose(
+                config_name="config",
+                overrides=["hydra/launcher=submitit_slurm", *overrides],
+                return_hydra_config=True,
+            )
+    finally:
+        GlobalHydra.instance().clear()
+    lc = cfg.hydra.launcher
+    params: dict[str, Any] = {
+        "time": int(lc.timeout_min),
+        "nodes": int(lc.nodes),
+        "ntasks_per_node": int(lc.tasks_per_node),
+        "cpus_per_task": lc.cpus_per_task,
+        "job_name": str(lc.name),
+        "signal_delay_s": int(lc.signal_delay_s),
+    }
+    if lc.mem_gb is not None:
+        params["mem"] = f"{lc.mem_gb}GB"
+    for key in ("partition", "qos", "account", "constraint", "comment"):
+        if lc.get(key) is not None:
+            params[key] = str(lc[key])
+    return str(_make_sbatch_string(command="rex sweep (one job)", folder=str(folder), **params))
 
 
 def _parse_value(text: str) -> Any:

@@ -337,8 +337,9 @@ def welfare_of(
         ValueError: If the outcome does not fit the plants.
     """
     if len(plants) != len(outcome.inputs):
-        raise ValueError(f"plants has {len(plants)} entries but the outcome has "
-                         f"{len(outcome.inputs)}")
+        raise ValueError(
+            f"plants has {len(plants)} entries but the outcome has {len(outcome.inputs)}"
+        )
     dt = _unit_hours(plants, dt_h)
     fuel, degradation, dev = plant_welfare_inputs(outcome, plants)
     backup, unserved, spilled = system_balance(outcome.net_kwh, costs, dt)
@@ -494,9 +495,7 @@ class NoMarketResult:
         return self.outcome.outputs
 
 
-def _rule_step(
-    plant: Plant, w: FloatArray, exo: FloatArray, request: FloatArray
-) -> FloatArray:
+def _rule_step(plant: Plant, w: FloatArray, exo: FloatArray, request: FloatArray) -> FloatArray:
     """Full inputs of one unit under the rule control (see :func:`no_market_baseline`)."""
     ss = plant.model
     u = np.zeros(plant.n_inputs)
@@ -642,10 +641,15 @@ def uncontrollable_net_kwh(cfg: RexConfig) -> FloatArray:
     Returns:
         Shape (N,).
     """
-    from rex_cli.scenario.build import household_energy_kwh, seed_tree, wind_energy_kwh
+    from rex_cli.scenario.build import (
+        household_energy_kwh,
+        seed_tree,
+        wind_energy_kwh,
+        wind_speed_ms,
+    )
 
     tree = seed_tree(cfg)
     lot = cfg.market.lot_kwh
     load = np.rint(household_energy_kwh(cfg, tree) / lot).sum(axis=0)
-    wind = np.rint(wind_energy_kwh(cfg, tree) / lot).sum(axis=0)
+    wind = np.rint(wind_energy_kwh(cfg, wind_speed_ms(cfg, tree)) / lot).sum(axis=0)
     return np.asarray((load - wind) * lot, dtype=np.float64).reshape(cfg.n_units)

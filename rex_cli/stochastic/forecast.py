@@ -272,7 +272,7 @@ class ForecastPaths:
     n_units: int
     unit_minutes: float
     horizon_units: int
-    _path: IntArray = field(init=False, repr=False)
+    _path: IntArray | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         n = self.time_min.shape[0]
@@ -281,8 +281,18 @@ class ForecastPaths:
                 raise ValueError(f"{name} must have shape ({n},)")
         for name in ("client", "target_unit", "time_min", "forecast_lots", "is_initial"):
             getattr(self, name).setflags(write=False)
-        path = self.client * self.n_units + (self.target_unit - self.first_unit)
-        object.__setattr__(self, "_path", path)
+        if self._path is None:  # flat path index client * n_units + column
+            path = self.client * self.n_units + (self.target_unit - self.first_unit)
+            object.__setattr__(self, "_path", path)
+        elif self._path.shape != (n,):
+            raise ValueError(f"_path must have shape ({n},)")
+        self.path_index.setflags(write=False)
+
+    @property
+    def path_index(self) -> IntArray:
+        """Flat path index of each row, ``client * n_units + (target_unit - first_unit)``."""
+        assert self._path is not None  # set in __post_init__
+        return self._path
 
     def __len__(self) -> int:
         return int(self.time_min.shape[0])
@@ -324,17 +334,18 @@ class ForecastPaths:
             n_units=self.n_units,
             unit_minutes=self.unit_minutes,
             horizon_units=self.horizon_units,
+            _path=self.path_index[idx],
         )
 
     def path_order(self) -> npt.NDArray[np.intp]:
         """Return row indices ordered by (client, target unit, time): path by path."""
-        return np.argsort(self._path, kind="stable")
+        return np.argsort(self.path_index, kind="stable")
 
     def _matrix_from(self, mask: BoolArray) -> IntArray:
         out = np.zeros(self.n_clients * self.n_units, dtype=np.int64)
         seen = np.zeros(self.n_clients * self.n_units, dtype=bool)
-        out[self._path[mask]] = self.forecast_lots[mask]
-        seen[self._path[mask]] = True
+        out[self.path_index[mask]] = self.forecast_lots[mask]
+        seen[self.path_index[mask]] = True
         if not seen.all():
             raise ValueError("not every (client, unit) path is present in these rows")
         return out.reshape(self.n_clients, self.n_units)
@@ -350,7 +361,7 @@ class ForecastPaths:
     def final_matrix(self) -> IntArray:
         """Return the last forecast of every path (the realisation), ``(n_clients, n_units)``."""
         order = self.path_order()
-        p = self._path[order]
+        p = self.path_index[order]
         last = np.ones(p.shape[0], dtype=bool)
         last[:-1] = p[1:] != p[:-1]
         mask = np.zeros(len(self), dtype=bool)
@@ -367,7 +378,7 @@ class ForecastPaths:
         """
         k = int(np.searchsorted(self.time_min, time_min, side="right"))
         out = np.full(self.n_clients * self.n_units, np.nan)
-        rev_paths = self._path[:k][::-1]
+        rev_paths = self.path_index[:k][::-1]
         uniq, first_in_rev = np.unique(rev_paths, return_index=True)
         out[uniq] = self.forecast_lots[:k][::-1][first_in_rev]
         return out.reshape(self.n_clients, self.n_units)
@@ -397,14 +408,14 @@ class ForecastPaths:
         late = (self.time_min >= start_min) & keep_path
         # The last early row of each path carries the forecast at start_min.
         idx_early = np.flatnonzero(early)
-        p_early = self._path[idx_early]
+        p_early = self.path_index[idx_early]
         rev = idx_early[::-1]
         uniq, first_in_rev = np.unique(p_early[::-1], return_index=True)
         carry = rev[first_in_rev]  # sorted by path: client, then unit
         idx_late = np.flatnonzero(late)
         late_initial = self.is_initial[idx_late]
         # Paths that had early rows lose their original initial row (it was early).
-        path = np.concatenate([self._path[carry], self._path[idx_late]])
+        path = np.concatenate([self.path_index[carry], self.path_index[idx_late]])
         time_min = np.concatenate(
             [np.full(uniq.shape[0], float(start_min)), self.time_min[idx_late]]
         )
@@ -575,9 +586,10 @@ def _from_layout(
 ) -> ForecastPaths:
     """Build paths from rows already in canonical order."""
     client, col = np.divmod(path, n_units)
+    col += int(first_unit)
     return ForecastPaths(
         client=client,
-        target_unit=col + int(first_unit),
+        target_unit=col,
         time_min=time_min,
         forecast_lots=forecast,
         is_initial=is_initial,
@@ -586,6 +598,7 @@ def _from_layout(
         n_units=n_units,
         unit_minutes=float(unit_minutes),
         horizon_units=int(horizon_units),
+        _path=path,
     )
 
 
@@ -1091,7 +1104,7 @@ def nmae_by_lead_time(
         raise ValueError("capacity_or_mean must be > 0 for every client")
 
     order = paths.path_order()
-    p = paths._path[order]
+    p = paths.path_index[order]
     t = paths.time_min[order]
     client = paths.client[order]
     closure = paths.gate_closure_min[order]
