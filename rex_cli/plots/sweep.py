@@ -23,6 +23,7 @@ RESPONSE_METRICS = (
     "imbalance_kwh",
     "imbalance_cost",
     "backup_kwh",
+    "spilled_kwh",
     "fuel_cost",
 )
 STAT_COLS = {"metric", "n", "mean", "std", "ci_low", "ci_high"}

@@ -1,0 +1,52 @@
+"""Benchmark: eight tiny jobs on the joblib launcher (2 workers) against sequential.
+
+Both sweeps run in this process, one after the other, on the same grid; the ratio of
+wall times is the speed-up. Bar: >= 1.6 on 2 cores. Prints one JSON line.
+Run: ``python tests/benchmarks/bench_sweep.py`` or ``pytest -m benchmark -s tests/benchmarks``.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from rex_cli.sweep import run_sweep
+
+GRID = ["debug=tiny", "duration_hours=6", "seed=1,2,3,4,5,6,7,8"]
+
+
+def measure() -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        seq = run_sweep([*GRID, "hydra/launcher=basic"], Path(tmp) / "seq")
+        t_seq = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        par = run_sweep(GRID, Path(tmp) / "par", n_jobs=2)
+        t_par = time.perf_counter() - t0
+    assert (seq.jobs["status"] == "complete").all() and (par.jobs["status"] == "complete").all()
+    # Same jobs, same results, whatever the launcher.
+    cols = ["seed", "trades", "volume_kwh", "vwap_mean"]
+    a = seq.jobs[cols].sort_values("seed").reset_index(drop=True)
+    b = par.jobs[cols].sort_values("seed").reset_index(drop=True)
+    assert a.equals(b), (a, b)
+    return {
+        "jobs": len(par.jobs),
+        "sequential_s": round(t_seq, 3),
+        "joblib_s": round(t_par, 3),
+        "speedup": round(t_seq / t_par, 3),
+    }
+
+
+@pytest.mark.benchmark
+def test_sweep_speedup():
+    result = measure()
+    print(json.dumps(result))
+    assert result["speedup"] >= 1.6
+
+
+if __name__ == "__main__":
+    print(json.dumps(measure()))
