@@ -180,7 +180,12 @@ def _problem(
     if not np.all(np.isfinite(net)):
         raise ValueError("net_uncontrollable_kwh must be finite")
     dt = _unit_hours(plants, dt_h)
-    exo, req, w0, mult, index, pl = [], [], [], [], [], []
+    exo: list[FloatArray] = []
+    req: list[FloatArray] = []
+    w0: list[FloatArray] = []
+    mult: list[int] = []
+    index: list[int] = []
+    pl: list[Plant] = []
     seen: dict[tuple[int, int], int] = {}
     for plant, data in plants:
         key = (id(plant), id(data))
@@ -222,7 +227,7 @@ def _problem(
 # --- the pyomo reference model -------------------------------------------------------------
 
 
-def _opt(x: float) -> float | None:
+def _opt(x: Any) -> float | None:
     """A pyomo bound: None for an infinite value."""
     return None if math.isinf(x) else float(x)
 
@@ -336,28 +341,34 @@ def _build_pyomo(pb: _Problem) -> pyo.ConcreteModel:
     m.spill = pyo.Var(m.J, domain=pyo.NonNegativeReals, doc="spilled surplus, kWh")
 
     def balance(m_: Any, j: int) -> Any:
-        """System balance ``b_j + L_j − s_j = x_j + Σ_p u*_pj`` (kWh)."""
+        """System balance ``b_j + L_j − s_j = x_j + Σ_p k_p u*_pj`` (kWh).
+
+        ``k_p`` is the plant's multiplicity (identical copies, see ``solve_planner``).
+        """
         return m_.backup[j] + m_.unserved[j] - m_.spill[j] == float(pb.net[j]) + sum(
-            m_.plant[p].u[j, 0] for p in m_.PL
+            pb.mult[p] * m_.plant[p].u[j, 0] for p in m_.PL
         )
 
     m.balance = pyo.Constraint(m.J, rule=balance, doc=balance.__doc__)
 
     def welfare(m_: Any) -> Any:
-        """Maximise welfare: minus backup, unserved, fuel/degradation and comfort costs."""
+        """Maximise welfare: minus backup, unserved, fuel/degradation and comfort costs.
+
+        Plant terms are counted ``k_p`` times (the plant's multiplicity).
+        """
         system = sum(
             costs.backup_cost * m_.backup[j] + costs.value_of_lost_load * m_.unserved[j]
             for j in m_.J
         )
         inputs = sum(
-            float(pb.plants[p].input_cost[i]) * m_.plant[p].u[j, i]
+            pb.mult[p] * float(pb.plants[p].input_cost[i]) * m_.plant[p].u[j, i]
             for p in m_.PL
             for i in pb.plants[p].costly_inputs
             if pb.plants[p].input_cost[i]
             for j in m_.J
         )
         comfort = costs.comfort_cost * sum(
-            m_.plant[p].Gp[j, t] + m_.plant[p].Gm[j, t]
+            pb.mult[p] * (m_.plant[p].Gp[j, t] + m_.plant[p].Gm[j, t])
             for p in m_.PL
             for j in m_.J
             for t in m_.plant[p].T
@@ -516,15 +527,18 @@ def _solve_highs(pb: _Problem) -> PlannerResult:
         offsets.append(col)
         col += lay.n_cols
         mats.append(lay.matrix)
-        bal = sp.csr_matrix((-np.ones(N), (np.arange(N), lay.market_cols)), shape=(N, lay.n_cols))
+        k = float(pb.mult[p])
+        bal = sp.csr_matrix(
+            (np.full(N, -k), (np.arange(N), lay.market_cols)), shape=(N, lay.n_cols)
+        )
         bal_blocks.append(bal)
         dec, ss = lay.dec, plant.model
         cu, cw, cv, cg, _ = lay.col_sizes
         # column costs and bounds
         cost += [
-            np.tile(plant.input_cost[dec], N),
+            k * np.tile(plant.input_cost[dec], N),
             np.zeros(cw + cv),
-            np.full(2 * cg, costs.comfort_cost),
+            np.full(2 * cg, k * costs.comfort_cost),
         ]
         w_lo = np.full(cw, -inf)
         w_hi = np.full(cw, inf)
@@ -605,14 +619,15 @@ def _failed(
 ) -> PlannerResult:
     N = pb.N
     nan = np.full(N, np.nan)
+    plants = [p for p, _ in pb.specs]
     return PlannerResult(
         status=status,
         welfare=WelfareBreakdown.nan(),
         objective=math.nan,
         outcome=None,
-        inputs=tuple(np.full((N, p.n_inputs), np.nan) for p in pb.plants),
-        outputs=tuple(np.full((N, p.n_outputs), np.nan) for p in pb.plants),
-        states=tuple(np.full((N + 1, p.n_states), np.nan) for p in pb.plants),
+        inputs=tuple(np.full((N, p.n_inputs), np.nan) for p in plants),
+        outputs=tuple(np.full((N, p.n_outputs), np.nan) for p in plants),
+        states=tuple(np.full((N + 1, p.n_states), np.nan) for p in plants),
         backup_kwh=nan.copy(),
         spilled_kwh=nan.copy(),
         unserved_kwh=nan.copy(),
@@ -631,18 +646,22 @@ def _result(
     build_s: float,
     solve_s: float,
 ) -> PlannerResult:
-    """Assemble the result: full inputs, states from the model, welfare of the outcome."""
+    """Assemble the result: full inputs, states from the model, welfare of the outcome.
+
+    Arrays are per LP plant; each copy of an aggregated plant gets its own copy.
+    """
     N = pb.N
-    ins, states = [], []
+    ins, states, outs = [], [], []
     for p, plant in enumerate(pb.plants):
         U = plant.full_inputs(decisions[p], pb.exogenous[p] if plant.exogenous_inputs else None)
         W, _ = plant.model.simulate(pb.w_init[p], U)
         ins.append(U)
         states.append(W)
+        outs.append(np.asarray(outputs[p], dtype=np.float64).reshape(N, -1))
     outcome = Outcome(
         net_uncontrollable_kwh=pb.net,
-        inputs=tuple(ins),
-        outputs=tuple(np.asarray(v, dtype=np.float64).reshape(N, -1) for v in outputs),
+        inputs=tuple(ins[q].copy() for q in pb.index),
+        outputs=tuple(outs[q].copy() for q in pb.index),
     )
     welfare = welfare_of(outcome, pb.specs, pb.costs, dt_h=pb.dt)
     backup, unserved, spilled = system_balance(outcome.net_kwh, pb.costs, pb.dt)
@@ -653,7 +672,7 @@ def _result(
         outcome=outcome,
         inputs=outcome.inputs,
         outputs=outcome.outputs,
-        states=tuple(states),
+        states=tuple(states[q].copy() for q in pb.index),
         backup_kwh=backup,
         spilled_kwh=spilled,
         unserved_kwh=unserved,
@@ -674,6 +693,7 @@ def solve_planner(
     *,
     backend: Backend | str = Backend.HIGHS,
     dt_h: float | None = None,
+    aggregate_identical: bool = True,
 ) -> PlannerResult:
     """Solve the perfect-foresight planner over ``N`` delivered units.
 
@@ -690,6 +710,12 @@ def solve_planner(
         backend: ``"highs"`` (default: sparse highspy build, fast) or
             ``"pyomo"`` (the readable model, HiGHS through pyomo).
         dt_h: Unit length, hours (default the plants' ``dt``).
+        aggregate_identical: Solve identical plants (the same ``Plant`` and
+            ``PlantData`` objects, as ``build_plants`` repeats them) as one LP
+            plant of multiplicity ``k`` (its market input and costs × ``k``).
+            Exact: the feasible set of one copy is convex and the coupling sees
+            only the sum, so averaging the copies of any optimum is optimal too;
+            every copy gets the same trajectory.
 
     Returns:
         The result; a non-``OPTIMAL`` status (e.g. an unreachable comfort band)
@@ -698,7 +724,7 @@ def solve_planner(
     Raises:
         ValueError: On malformed data (shapes, non-finite values).
     """
-    pb = _problem(net_uncontrollable_kwh, plants, costs, n_units, dt_h)
+    pb = _problem(net_uncontrollable_kwh, plants, costs, n_units, dt_h, aggregate_identical)
     be = Backend(backend)
     if be is Backend.PYOMO:
         return _solve_pyomo(pb)
