@@ -25,7 +25,6 @@ from rex_cli.analysis.replications import replication_table
 from rex_cli.analysis.settlement import agent_stats, summary
 from rex_cli.config.load import validate
 from rex_cli.config.schema import RexConfig
-from rex_cli.plots.run import draw_all
 from rex_cli.records import tables as T
 from rex_cli.records.digest import write_digest
 from rex_cli.records.rundir import (
@@ -255,6 +254,8 @@ def analyse_run(run_dir: Path, cfg: RexConfig, *, figures: bool | None = None) -
     summ.update(runtime)
     write_json(old_path, summ)
     if figures if figures is not None else cfg.output.figures:
+        from rex_cli.plots.run import draw_all  # matplotlib only when drawing
+
         draw_all(
             {**rec, **optional, "units": units, "agents": agents, "term_structure": ts},
             run_dir / "figures",

@@ -36,7 +36,7 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig
 
 from rex_cli.analysis.replications import replication_table
-from rex_cli.config.load import ConfigError, config_dir, load_config, validate
+from rex_cli.config.load import ConfigError, config_dir, validate, validate_many
 from rex_cli.records.rundir import read_meta, write_json, write_text
 
 __all__ = [
@@ -172,8 +172,7 @@ def run_sweep(
     task_ov = [o for o in ov if not o.startswith("hydra")]
     hydra_ov = [o for o in ov if o.startswith("hydra")]
     jobs = expand_grid(task_ov)
-    for job in jobs:  # every grid point must be valid before anything runs
-        load_config(job)
+    validate_many(jobs)  # every grid point must be valid before anything runs
     launcher = [o for o in hydra_ov if o.startswith("hydra/launcher=")]
     for o in launcher:
         _check_launcher(o.split("=", 1)[1])

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import stdtrit
 
 __all__ = ["replication_table", "t_interval"]
 
@@ -29,7 +29,8 @@ def t_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[float, flo
     if n < 2:
         return mean, math.nan, math.nan, math.nan
     std = float(x.std(ddof=1))
-    half = float(stats.t.ppf(0.5 + confidence / 2.0, n - 1)) * std / math.sqrt(n)
+    # stdtrit is the Student-t quantile (scipy.stats.t.ppf without importing scipy.stats).
+    half = float(stdtrit(n - 1, 0.5 + confidence / 2.0)) * std / math.sqrt(n)
     return mean, std, mean - half, mean + half
 
 

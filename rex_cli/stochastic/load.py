@@ -27,7 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy import signal
+
+from rex_cli.stochastic.ar1 import ar1
 
 __all__ = [
     "HouseholdLoadParams",
@@ -151,11 +152,7 @@ def _noise_factor(
     z = rng.standard_normal(n_steps)
     if params.noise_correlation_h > 0 and n_steps > 1:
         phi = math.exp(-step_hours / params.noise_correlation_h)
-        s = math.sqrt(1.0 - phi * phi)
-        out = np.empty_like(z)
-        out[0] = z[0]
-        out[1:], _ = signal.lfilter([s], [1.0, -phi], z[1:], zi=[phi * z[0]])
-        z = out
+        z = ar1(z, phi)
     sd = params.noise_sd
     return np.asarray(np.exp(sd * z - 0.5 * sd * sd), dtype=np.float64)
 

@@ -33,7 +33,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy import signal, special
+from scipy import special
+
+from rex_cli.stochastic.ar1 import ar1
 
 __all__ = [
     "PowerCurve",
@@ -173,12 +175,7 @@ def simulate_latent_gaussian(
     eta = math.sqrt(rho) * g[:, None] + math.sqrt(1.0 - rho) * eps
     if n_steps <= 1 or n_farms == 0:
         return eta
-    z = np.empty_like(eta)
-    z[0] = eta[0]
-    # z[t] = phi z[t-1] + s eta[t]; lfilter's state zi = phi * z[0] gives exactly that.
-    s = math.sqrt(1.0 - phi * phi)
-    z[1:], _ = signal.lfilter([s], [1.0, -phi], eta[1:], axis=0, zi=(phi * eta[0])[None, :])
-    return z
+    return ar1(eta, phi)
 
 
 def weibull_from_gaussian(
