@@ -185,6 +185,72 @@ def _nmae_table(world: World, cfg: RexConfig) -> pd.DataFrame:
     return out
 
 
+def _welfare(cfg: RexConfig, rec: dict[str, pd.DataFrame]) -> tuple[dict[str, Any], pd.DataFrame]:
+    """Welfare of the market run and, with ``baselines``, of no market and the planner.
+
+    All three are scored by the same ``welfare_of`` on the same realisations: the
+    uncontrollable net energy from ``realisations`` and each plant's committed decision
+    inputs from ``plants`` (re-simulated from its initial state). The plants' physics
+    and data come from the config (``build_plants`` draws nothing at random).
+
+    Returns:
+        Summary entries and a comparison table (one row per scenario, cost columns).
+    """
+    from rex_cli.control.baseline import (
+        WelfareCosts,
+        feasibility_violation,
+        no_market_baseline,
+        simulate_outcome,
+        welfare_of,
+    )
+    from rex_cli.control.planner import solve_planner
+    from rex_cli.scenario.build import build_plants
+
+    w = cfg.welfare
+    backup = cfg.imbalance.backup_cost
+    costs = WelfareCosts(
+        backup_cost=backup,
+        comfort_cost=w.comfort_cost,
+        value_of_lost_load=max(w.value_of_lost_load, backup),
+        backup_capacity_kw=math.inf if w.backup_capacity_kw is None else w.backup_capacity_kw,
+    )
+    n = cfg.n_units
+    real = rec["realisations"]
+    net = real.groupby("target_unit")["realised_kwh"].sum().reindex(range(n), fill_value=0.0)
+    net_kwh = net.to_numpy(dtype=float)
+    specs = [(plant, data) for _, plant, data in build_plants(cfg)]
+    pt = rec["plants"].sort_values(["agent", "target_unit"], kind="stable")
+    cols = ["input_market_kwh", "input_other", "input_other2"]
+    decisions = []
+    for (plant, _), (_, g) in zip(specs, pt.groupby("agent", sort=True), strict=True):
+        k = len(plant.decision_inputs)
+        decisions.append(g[cols[:k]].to_numpy(dtype=float))
+    outcome, _ = simulate_outcome(net_kwh, specs, decisions)
+    rows = {"rex": welfare_of(outcome, specs, costs).as_dict()}
+    out: dict[str, Any] = {
+        "welfare_rex": rows["rex"]["total"],
+        "plant_constraint_violation": float(feasibility_violation(outcome, specs)),
+    }
+    if cfg.baselines:
+        nm = no_market_baseline(net_kwh, specs, costs, n, tariff=w.tariff)
+        pl = solve_planner(net_kwh, specs, costs, n)
+        rows["no_market"] = nm.welfare.as_dict()
+        rows["planner"] = pl.welfare.as_dict()
+        out["welfare_no_market"] = rows["no_market"]["total"]
+        out["welfare_planner"] = rows["planner"]["total"] if pl.ok else None
+        out["planner_status"] = pl.status.value
+        gap = rows["planner"]["total"] - rows["no_market"]["total"]
+        out["efficiency"] = (
+            (rows["rex"]["total"] - rows["no_market"]["total"]) / gap
+            if pl.ok and gap > 1e-12
+            else None
+        )
+    for key in ("backup_cost", "fuel_cost", "degradation_cost", "comfort_cost", "unserved_cost"):
+        out[f"welfare_rex_{key}"] = rows["rex"][key]
+    table = pd.DataFrame([{"scenario": k, **v} for k, v in rows.items()])
+    return out, table
+
+
 def load_run_config(run_dir: Path) -> RexConfig:
     """Validate the ``config.yaml`` saved in a run folder."""
     raw = OmegaConf.load(Path(run_dir) / "config.yaml")
@@ -204,7 +270,7 @@ def analyse_run(run_dir: Path, cfg: RexConfig, *, figures: bool | None = None) -
     run_dir = Path(run_dir)
     optional = {
         name: T.read_table(run_dir, name)
-        for name in ("forecasts", "nmae", "wind")
+        for name in ("forecasts", "nmae", "wind", "realisations")
         if (run_dir / "records" / f"{name}.parquet").is_file()
     }
     rec = {
@@ -240,6 +306,11 @@ def analyse_run(run_dir: Path, cfg: RexConfig, *, figures: bool | None = None) -
 
         prev = json.loads(old_path.read_text(encoding="utf-8"))
         runtime = {k: prev[k] for k in RUNTIME_KEYS if k in prev}
+    if "realisations" in optional and "plants" in rec:
+        welfare, comparison = _welfare(cfg, {**rec, **optional})
+        summ.update(welfare)
+        T.write_table(comparison, run_dir / "records" / "welfare.parquet")
+        optional["welfare"] = comparison
     if "nmae" in optional:
         nm = optional["nmae"]
         for kind, lo, hi, value in zip(

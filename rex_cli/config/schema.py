@@ -40,6 +40,7 @@ __all__ = [
     "TerminalName",
     "WeightShapeName",
     "WeightsConfig",
+    "WelfareConfig",
     "WindConfig",
     "WindFarmGroup",
     "WindModel",
@@ -637,6 +638,35 @@ class OutputConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class WelfareConfig:
+    """How welfare is counted (SPEC 7): real resource costs, trades are transfers.
+
+    The backup cost is ``imbalance.backup_cost``; fuel and battery wear come from the
+    plants. Attributes:
+        comfort_cost: Cost of one °C of deviation from the setpoint for one unit,
+            currency per °C per unit.
+        value_of_lost_load: Price of unserved energy, currency/kWh (only with a limited
+            backup).
+        backup_capacity_kw: Largest backup power, kW; ``null`` = unlimited.
+        tariff: Flat tariff of the no-market baseline, currency/kWh (cash only, not
+            welfare); ``null`` = the backup cost.
+    """
+
+    comfort_cost: float = 0.1
+    value_of_lost_load: float = 10.0
+    backup_capacity_kw: float | None = None
+    tariff: float | None = None
+
+    def __post_init__(self) -> None:
+        _non_negative("comfort_cost", self.comfort_cost)
+        _non_negative("value_of_lost_load", self.value_of_lost_load)
+        if self.backup_capacity_kw is not None:
+            _positive("backup_capacity_kw", self.backup_capacity_kw)
+        if self.tariff is not None:
+            _non_negative("tariff", self.tariff)
+
+
+@dataclass(frozen=True, kw_only=True)
 class AnalysisConfig:
     """How runs are summarised.
 
@@ -666,6 +696,9 @@ class RexConfig:
         replications: Independent runs of the scenario (seeds ``seed``, ``seed + 1``, …);
             with more than one, ``rex run`` writes one sub-folder per replication and a
             table of mean, standard deviation and confidence interval per metric.
+        baselines: Also score the no-market baseline and the perfect-foresight planner
+            on the same scenario and realisations (``efficiency`` in the summary).
+        welfare: How welfare is counted.
         analysis: Warm-up cut and confidence level.
         market: The exchange.
         imbalance: Imbalance settlement.
@@ -681,6 +714,8 @@ class RexConfig:
     seed: int = 1
     duration_hours: float = 24.0
     replications: int = 1
+    baselines: bool = True
+    welfare: WelfareConfig = field(default_factory=WelfareConfig)
     analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
     market: MarketConfig = field(default_factory=MarketConfig)
     imbalance: ImbalanceConfig = field(default_factory=ImbalanceConfig)

@@ -21,6 +21,7 @@ __all__ = [
     "draw_settlement_by_kind",
     "draw_term_structure",
     "draw_trade_prices",
+    "draw_welfare",
     "draw_wind_histogram",
     "sample_units",
 ]
@@ -243,6 +244,33 @@ def draw_wind_histogram(speed_ms: np.ndarray, k: float, c: float, path: Path) ->
     return _save(fig, path)
 
 
+def draw_welfare(welfare: pd.DataFrame, path: Path) -> Path:
+    """Welfare of Rex against the no-market baseline and the planner, with its costs."""
+    parts = ["backup_cost", "fuel_cost", "degradation_cost", "comfort_cost", "unserved_cost"]
+    w = welfare.set_index("scenario")
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
+    colours = {"no_market": "tab:gray", "rex": "tab:blue", "planner": "tab:green"}
+    order = [s for s in ("no_market", "rex", "planner") if s in w.index]
+    totals = w["total"].reindex(order).astype(float).tolist()
+    ax1.bar(order, totals, color=[colours[s] for s in order])
+    for i, total in enumerate(totals):
+        ax1.annotate(f"{total:.2f}", (i, total), ha="center", va="top", fontsize=9)
+    ax1.set_ylabel("welfare = − resource costs (currency)")
+    ax1.set_title("Welfare: no market, Rex, perfect-foresight planner")
+    ax1.axhline(0, color="k", lw=0.8)
+    bottom = np.zeros(len(order))
+    for part in parts:
+        vals = np.array([w.loc[s, part] for s in order])
+        ax2.bar(order, vals, bottom=bottom, label=part.replace("_", " "))
+        bottom += vals
+    ax2.set_ylabel("currency")
+    ax2.set_title("Resource costs by kind")
+    ax2.legend(fontsize=8)
+    for a in (ax1, ax2):
+        a.grid(axis="y", alpha=0.3)
+    return _save(fig, path)
+
+
 def draw_all(
     tables: dict[str, pd.DataFrame],
     fig_dir: Path,
@@ -295,6 +323,8 @@ def draw_all(
         paths.append(
             draw_wind_histogram(wind["speed_ms"].to_numpy(), *weibull, fig_dir / "wind_speed.png")
         )
+    if tables.get("welfare") is not None and len(tables["welfare"]):
+        paths.append(draw_welfare(tables["welfare"], fig_dir / "welfare.png"))
     return [
         *paths,
         draw_trade_prices(
