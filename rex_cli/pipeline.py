@@ -20,7 +20,7 @@ import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 from rex_cli.agents.rhpo import PlantCoordinator
-from rex_cli.analysis.prices import term_structure, unit_stats
+from rex_cli.analysis.prices import imbalance_vs_forecast_error, term_structure, unit_stats
 from rex_cli.analysis.replications import replication_table
 from rex_cli.analysis.settlement import agent_stats, summary
 from rex_cli.config.load import validate
@@ -185,6 +185,10 @@ def _nmae_table(world: World, cfg: RexConfig) -> pd.DataFrame:
     return out
 
 
+def _f_or_none(x: float) -> float | None:
+    return None if x is None or math.isnan(x) else float(x)
+
+
 def _welfare(cfg: RexConfig, rec: dict[str, pd.DataFrame]) -> tuple[dict[str, Any], pd.DataFrame]:
     """Welfare of the market run and, with ``baselines``, of no market and the planner.
 
@@ -311,6 +315,15 @@ def analyse_run(run_dir: Path, cfg: RexConfig, *, figures: bool | None = None) -
         summ.update(welfare)
         T.write_table(comparison, run_dir / "records" / "welfare.parquet")
         optional["welfare"] = comparison
+    if "forecasts" in optional:
+        lead = cfg.population.coordinator.take_lead_minutes
+        ie = imbalance_vs_forecast_error(optional["forecasts"], rec["settlement"], lead_min=lead)
+        T.write_table(ie, run_dir / "records" / "imbalance_error.parquet")
+        optional["imbalance_error"] = ie
+        if len(ie) > 2:
+            summ["imbalance_forecast_error_corr"] = _f_or_none(
+                ie["forecast_error_kwh"].corr(ie["imbalance_kwh"])
+            )
     if "nmae" in optional:
         nm = optional["nmae"]
         for kind, lo, hi, value in zip(
@@ -334,6 +347,7 @@ def analyse_run(run_dir: Path, cfg: RexConfig, *, figures: bool | None = None) -
             n_sample=cfg.output.sample_units,
             band=(cfg.plant.heat_pump_building.t_min_c, cfg.plant.heat_pump_building.t_max_c),
             weibull=(cfg.wind.k, cfg.wind.c_ms),
+            lead_min=cfg.population.coordinator.take_lead_minutes,
         )
     return summ
 

@@ -128,3 +128,26 @@ def term_structure(trades: pd.DataFrame, *, unit_minutes: float) -> pd.DataFrame
         }
     ).reset_index()
     return out[cols]
+
+
+def imbalance_vs_forecast_error(
+    forecasts: pd.DataFrame, settlement: pd.DataFrame, *, lead_min: float
+) -> pd.DataFrame:
+    """Per uncontrollable client and unit: forecast error at ``lead_min`` vs imbalance.
+
+    The forecast error is the forecast in force ``lead_min`` before gate closure minus
+    the realisation (kWh); the imbalance is realised − final position (kWh).
+
+    Returns:
+        ``agent``, ``target_unit``, ``forecast_error_kwh``, ``imbalance_kwh``.
+    """
+    cols = ["agent", "target_unit", "forecast_error_kwh", "imbalance_kwh"]
+    if forecasts.empty:
+        return pd.DataFrame(columns=cols)
+    f = forecasts[forecasts["lead_time_min"] >= lead_min].sort_values(
+        ["agent", "target_unit", "time_min"], kind="stable"
+    )
+    last = f.groupby(["agent", "target_unit"], sort=True).tail(1)
+    err = last.assign(forecast_error_kwh=last["forecast_kwh"] - last["realised_kwh"])
+    merged = err.merge(settlement, on=["agent", "target_unit"], how="inner")
+    return merged[cols].reset_index(drop=True)

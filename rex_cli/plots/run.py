@@ -17,6 +17,7 @@ __all__ = [
     "draw_all",
     "draw_depth_heatmap",
     "draw_forecast_fan",
+    "draw_imbalance_vs_error",
     "draw_nmae",
     "draw_settlement_by_kind",
     "draw_term_structure",
@@ -271,6 +272,21 @@ def draw_welfare(welfare: pd.DataFrame, path: Path) -> Path:
     return _save(fig, path)
 
 
+def draw_imbalance_vs_error(table: pd.DataFrame, path: Path, *, lead_min: float) -> Path:
+    """Imbalance against the forecast error in force shortly before gate closure."""
+    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    if len(table):
+        ax.scatter(table["forecast_error_kwh"], table["imbalance_kwh"], s=6, alpha=0.35)
+        lim = float(np.nanmax(np.abs(table[["forecast_error_kwh", "imbalance_kwh"]].to_numpy())))
+        ax.plot([-lim, lim], [lim, -lim], "k:", lw=0.8, label="imbalance = −error")
+        ax.legend(fontsize=8)
+    ax.set_xlabel(f"forecast error {lead_min:g} min before gate closure (kWh)")
+    ax.set_ylabel("imbalance = realised − position (kWh)")
+    ax.set_title("Imbalance vs late forecast error (households and wind farms)")
+    ax.grid(alpha=0.3)
+    return _save(fig, path)
+
+
 def draw_all(
     tables: dict[str, pd.DataFrame],
     fig_dir: Path,
@@ -280,6 +296,7 @@ def draw_all(
     band: tuple[float, float] | None = None,
     n_buildings: int = 2,
     weibull: tuple[float, float] | None = None,
+    lead_min: float = 30.0,
 ) -> list[Path]:
     """Draw every run figure into ``fig_dir``; return the paths written."""
     chosen = sample_units(tables["units"], n_sample)
@@ -323,6 +340,9 @@ def draw_all(
         paths.append(
             draw_wind_histogram(wind["speed_ms"].to_numpy(), *weibull, fig_dir / "wind_speed.png")
         )
+    if tables.get("imbalance_error") is not None:
+        scatter = fig_dir / "imbalance_vs_forecast_error.png"
+        paths.append(draw_imbalance_vs_error(tables["imbalance_error"], scatter, lead_min=lead_min))
     if tables.get("welfare") is not None and len(tables["welfare"]):
         paths.append(draw_welfare(tables["welfare"], fig_dir / "welfare.png"))
     return [
