@@ -51,7 +51,7 @@ def test_term_structure_buckets_by_whole_units():
             "lead_time_min": [5.0, 14.9, 15.0, 16.0],
             "price": [1.0, 3.0, 2.0, 4.0],
             "qty_kwh": [1.0, 1.0, 2.0, 1.0],
-        }  # fmt: skip
+        }
     )
     ts = term_structure(trades, unit_minutes=15.0).set_index("lead_units")
     assert list(ts.index) == [1, 2]
