@@ -40,6 +40,7 @@ import numpy as np
 
 from rex_cli.control.highs import RhpoSolver
 from rex_cli.control.rhpo import RhpoResult
+from rex_cli.market.book import OrderBook
 from rex_cli.market.exchange import Exchange
 from rex_cli.market.orders import Side
 from rex_cli.plants.statespace import Plant
@@ -229,25 +230,24 @@ class PlantCoordinator:
             b, a = book.best_bid(), book.best_ask()
             # Our own resting orders are not liquidity for us (self-trade prevention).
             if b is not None:
-                own = self._own_qty(book, Side.BUY, b)
+                own = self._own_qty(book, j, Side.BUY, b)
                 qty = book.depth(Side.BUY, 1)[0][1] - own
                 if qty > 0:
                     bid[i], bid_d[i] = b * self.tick, qty * self.lot
             if a is not None:
-                own = self._own_qty(book, Side.SELL, a)
+                own = self._own_qty(book, j, Side.SELL, a)
                 qty = book.depth(Side.SELL, 1)[0][1] - own
                 if qty > 0:
                     ask[i], ask_d[i] = a * self.tick, qty * self.lot
         return bid, ask, bid_d, ask_d, pos
 
-    def _own_qty(self, book, side: Side, price: int) -> int:
-        total = 0
-        for (_unit, s), oid in self.orders.items():
-            if s is side:
-                o = book.get(oid)
-                if o is not None and o.price == price:
-                    total += o.qty
-        return total
+    def _own_qty(self, book: OrderBook, unit: int, side: Side, price: int) -> int:
+        """Lots of our own resting order at ``price`` (we keep one order per unit and side)."""
+        oid = self.orders.get((unit, side))
+        if oid is None:
+            return 0
+        o = book.get(oid)
+        return o.qty if o is not None and o.price == price else 0
 
     def _solve(self, units, bid, ask, bid_d, ask_d, pos) -> RhpoResult:
         first = int(units[0])
