@@ -19,9 +19,13 @@ def report(
     """Rebuild RUN_DIR's tables, summary and figures from its saved records; write reports.
 
     Never re-simulates. Writes report.md and a self-contained report.html (figures
-    embedded) with the headline table.
+    embedded) with the headline table. Given a sweep folder, re-aggregates its jobs
+    (sweep_jobs, sweep_summary) and redraws the response figures.
     """
     with friendly_errors():
+        if (run_dir / "sweep.json").is_file():
+            _report_sweep(run_dir)
+            return
         if not (run_dir / "config.yaml").is_file():
             fail(f"{run_dir}: not a run folder (no config.yaml)")
         status = read_meta(run_dir).get("status")
@@ -32,3 +36,14 @@ def report(
         md, page = write_report(run_dir)
         typer.echo(f"wrote {md.name} and {page.name}", err=True)
         typer.echo(str(run_dir))
+
+
+def _report_sweep(sweep_dir: Path) -> None:
+    from rex_cli.plots.sweep import draw_responses
+    from rex_cli.sweep import aggregate
+
+    jobs, summary = aggregate(sweep_dir)
+    figs = draw_responses(jobs, summary, sweep_dir / "figures")
+    ok = int((jobs["status"] == "complete").sum()) if len(jobs) else 0
+    typer.echo(f"{ok}/{len(jobs)} jobs complete; {len(figs)} response figures", err=True)
+    typer.echo(str(sweep_dir))

@@ -97,3 +97,14 @@ def test_named_studies_load(tmp_path):
     assert any(o.startswith("market.horizon_units=") and "," in o for o in ov)
     with pytest.raises(ConfigError, match=r"no experiments/nope\.yaml"):
         load_study("nope")
+
+
+def test_report_re_aggregates_a_sweep_folder(tmp_path):
+    out = tmp_path / "sw"
+    run_sweep([*BASE, "market.horizon_units=4,8", "seed=1,2", "hydra/launcher=basic"], out)
+    before = pd.read_csv(out / "sweep_summary.csv")
+    (out / "sweep_summary.csv").unlink()
+    result = runner.invoke(app, ["report", str(out)])
+    assert result.exit_code == 0, result.output
+    pd.testing.assert_frame_equal(before, pd.read_csv(out / "sweep_summary.csv"))
+    assert (out / "figures" / "response_volume_kwh.png").is_file()

@@ -51,3 +51,14 @@ def test_another_process_gives_the_same_digest(digest, tmp_path):
     )
     child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert child.stdout.strip().splitlines()[-1] == digest["run"]
+
+
+def test_the_joblib_launcher_gives_the_same_digest(digest, tmp_path):
+    from rex_cli.sweep import run_sweep
+
+    out = tmp_path / "sweep"
+    # output=default: the same tables as the reference (sweeps default to output=minimal).
+    res = run_sweep(["output=default", *OVERRIDES, "seed=11,12"], out, n_jobs=2)
+    assert (res.jobs["status"] == "complete").all()
+    job = next(p for p in out.glob("job_*") if "seed=11" in p.name)
+    assert read_digest(job)["run"] == digest["run"]
