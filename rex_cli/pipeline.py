@@ -295,7 +295,12 @@ def analyse_run(run_dir: Path, cfg: RexConfig, *, figures: bool | None = None) -
         rec["trades"], rec["quotes"], rec["gate"], rec["unit_prices"], rec["settlement"],
         tick=m.tick, lot_kwh=m.lot_kwh,
     )  # fmt: skip
-    agents = agent_stats(rec["agent_info"], rec["trades"], rec["settlement"])
+    agents = agent_stats(
+        rec["agent_info"], rec["trades"], rec["settlement"], rec["plants"],
+        comfort_cost=cfg.welfare.comfort_cost,
+        degradation_cost=cfg.plant.battery.degradation_cost,
+        backup_cost=cfg.imbalance.backup_cost,
+    )  # fmt: skip
     ts = term_structure(rec["trades"], unit_minutes=m.unit_minutes)
     T.write_table(units, run_dir / "records" / "units.parquet")
     T.write_table(agents, run_dir / "records" / "agents.parquet")

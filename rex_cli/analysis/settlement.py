@@ -11,7 +11,14 @@ __all__ = ["agent_stats", "conservation", "summary"]
 
 
 def agent_stats(
-    agents: pd.DataFrame, trades: pd.DataFrame, settlement: pd.DataFrame
+    agents: pd.DataFrame,
+    trades: pd.DataFrame,
+    settlement: pd.DataFrame,
+    plants: pd.DataFrame | None = None,
+    *,
+    comfort_cost: float = 0.0,
+    degradation_cost: float = 0.0,
+    backup_cost: float = 0.0,
 ) -> pd.DataFrame:
     """Per agent: energy traded, trade cash, imbalance, payments and fuel cost.
 
@@ -19,12 +26,21 @@ def agent_stats(
         agents: Static agent info (``agent``, ``kind``, ``marginal_cost`` …).
         trades: The ``trades`` table.
         settlement: The ``settlement`` table.
+        plants: The ``plants`` table (for comfort and battery wear), if any.
+        comfort_cost: currency per °C of setpoint deviation per unit.
+        degradation_cost: currency per kWh charged or discharged by a battery.
+        backup_cost: currency per kWh of backup energy.
 
     Returns:
         ``agents`` plus ``bought_kwh``, ``sold_kwh``, ``trade_cash`` (received − paid),
         ``realised_kwh``, ``short_kwh``, ``long_kwh``, ``imbalance_payment`` (paid to the
         operator), ``generation_kwh``, ``fuel_cost`` and ``net_cost`` (what the agent
-        pays in all: − trade_cash + imbalance_payment + fuel_cost), currency and kWh.
+        pays in all: − trade_cash + imbalance_payment + fuel_cost), currency and kWh;
+        and its part of the welfare account: ``served_kwh`` (energy consumed),
+        ``comfort_loss`` (comfort_cost × Σ|T − setpoint| for a building),
+        ``degradation_cost`` (per kWh charged or discharged, for a battery) and
+        ``backup_cost_share`` (each unit's backup cost split over the agents short in
+        it, pro rata to their shortfall: an allocation, the total is the system's).
     """
     out = agents.copy().set_index("agent")
     value = trades["price"] * trades["qty_kwh"]
@@ -51,6 +67,26 @@ def agent_stats(
     out["generation_kwh"] = gen.reindex(idx, fill_value=0.0).where(is_gen, 0.0)
     out["fuel_cost"] = out["generation_kwh"] * out["marginal_cost"]
     out["net_cost"] = -out["trade_cash"] + out["imbalance_payment"] + out["fuel_cost"]
+    out["served_kwh"] = (
+        settlement["realised_kwh"].clip(lower=0).groupby(settlement["agent"]).sum()
+    ).reindex(idx, fill_value=0.0)
+    comfort = pd.Series(0.0, index=idx)
+    wear = pd.Series(0.0, index=idx)
+    if plants is not None and len(plants):
+        kind = plants["agent"].map(out["kind"])
+        dev = (plants["output"] - plants["request"]).abs().where(kind == "heat_pump_building", 0.0)
+        comfort = (comfort_cost * dev.fillna(0.0)).groupby(plants["agent"]).sum()
+        moved = (plants["input_other"].fillna(0.0) + plants["input_other2"].fillna(0.0)).where(
+            kind == "battery", 0.0
+        )
+        wear = (degradation_cost * moved).groupby(plants["agent"]).sum()
+    out["comfort_loss"] = comfort.reindex(idx, fill_value=0.0)
+    out["degradation_cost"] = wear.reindex(idx, fill_value=0.0)
+    short = settlement["imbalance_kwh"].clip(lower=0)
+    unit_short = short.groupby(settlement["target_unit"]).transform("sum")
+    need = settlement.groupby("target_unit")["realised_kwh"].transform("sum").clip(lower=0)
+    share = (backup_cost * need * short / unit_short.where(unit_short > 0)).fillna(0.0)
+    out["backup_cost_share"] = share.groupby(settlement["agent"]).sum().reindex(idx, fill_value=0.0)
     return out.reset_index()
 
 

@@ -31,6 +31,10 @@ def test_planner_bounds_rex_and_no_market(tmp_path, extra):
     if gap > 1e-9:
         assert s["efficiency"] == pytest.approx((s["welfare_rex"] - s["welfare_no_market"]) / gap)
         assert s["efficiency"] <= 1.0 + 1e-9
+    # The per-agent account adds up to Rex's welfare breakdown.
+    a = pd.read_parquet(tmp_path / "records" / "agents.parquet")
+    assert a["comfort_loss"].sum() == pytest.approx(s["welfare_rex_comfort_cost"], abs=1e-9)
+    assert a["degradation_cost"].sum() == pytest.approx(s["welfare_rex_degradation_cost"], abs=1e-9)
     w = pd.read_parquet(tmp_path / "records" / "welfare.parquet").set_index("scenario")
     costs = ["backup_cost", "fuel_cost", "degradation_cost", "comfort_cost", "unserved_cost"]
     assert np.allclose(-w[costs].sum(axis=1), w["total"])  # welfare = − resource costs
