@@ -12,6 +12,7 @@ from rex_cli.cli.errors import friendly_errors
 from rex_cli.config.load import load_config
 from rex_cli.pipeline import execute_replications, execute_run
 from rex_cli.records.rundir import new_run_dir
+from rex_cli.scenario.build import preflight
 
 
 def run(
@@ -42,6 +43,7 @@ def run(
     ov = list(overrides or [])
     with friendly_errors():
         cfg, raw = load_config(ov)
+        preflight(cfg)  # files the run reads, checked before any folder is made
         run_dir = new_run_dir(out)
         show = cfg.output.progress if progress is None else progress
         execute = execute_run if cfg.replications == 1 else execute_replications

@@ -30,6 +30,8 @@ __all__ = [
     "HouseholdGroup",
     "ImbalanceConfig",
     "ImbalanceRule",
+    "LoadConfig",
+    "LoadModel",
     "MarketConfig",
     "OutputConfig",
     "PlantConfig",
@@ -331,6 +333,40 @@ class WindModel(Enum):
     """Wind speed models."""
 
     weibull_ar1 = "weibull_ar1"
+    csv = "csv"
+
+
+class LoadModel(Enum):
+    """Household load models."""
+
+    profile = "profile"
+    csv = "csv"
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoadConfig:
+    """Where household consumption comes from.
+
+    ``profile``: the daily profile of ``population.households`` (peaks, weekday and
+    weekend, noise, household scales). ``csv``: a measured series of mean household
+    power (kW) in ``column`` of ``path``, resampled to the unit length; each household
+    consumes its scale (lognormal, ``population.households.scale_sd``) times it.
+
+    Attributes:
+        model: ``profile`` or ``csv``.
+        path: CSV file (``csv`` only).
+        column: Column of mean power, kW.
+        time_column: Column of time stamps (ISO 8601) or minutes.
+    """
+
+    model: LoadModel = LoadModel.profile
+    path: str | None = None
+    column: str = "power_kw"
+    time_column: str = "time"
+
+    def __post_init__(self) -> None:
+        if self.model is LoadModel.csv and not self.path:
+            raise ValueError("path must be set for model=csv")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -338,7 +374,12 @@ class WindConfig:
     """Wind speed and power (SPEC 4): a Gaussian AR(1) mapped to a Weibull marginal.
 
     Attributes:
-        model: Which model.
+        model: ``weibull_ar1`` (simulated) or ``csv`` (a measured hub-height speed
+            series in ``column`` of ``path``, m/s, resampled to the unit length and
+            shared by every farm).
+        path: CSV file (``csv`` only).
+        column: Column of wind speed, m/s.
+        time_column: Column of time stamps (ISO 8601) or minutes.
         k: Weibull shape.
         c_ms: Weibull scale, m/s.
         correlation_time_h: E-folding time of the latent AR(1), hours.
@@ -351,6 +392,9 @@ class WindConfig:
     """
 
     model: WindModel = WindModel.weibull_ar1
+    path: str | None = None
+    column: str = "speed_ms"
+    time_column: str = "time"
     k: float = 2.0
     c_ms: float = 8.0
     correlation_time_h: float = 8.0
@@ -362,6 +406,8 @@ class WindConfig:
     cut_out_ms: float = 25.0
 
     def __post_init__(self) -> None:
+        if self.model is WindModel.csv and not self.path:
+            raise ValueError("path must be set for model=csv")
         _positive("k", self.k)
         _positive("c_ms", self.c_ms)
         _positive("correlation_time_h", self.correlation_time_h)
@@ -704,6 +750,7 @@ class RexConfig:
         imbalance: Imbalance settlement.
         population: Participants.
         wind: Wind speed and power model.
+        load: Household consumption model.
         forecast: Forecast evolution of uncontrollable clients.
         plant: Physics of controllable plants.
         weights: RHPO objective weights.
@@ -721,6 +768,7 @@ class RexConfig:
     imbalance: ImbalanceConfig = field(default_factory=ImbalanceConfig)
     population: PopulationConfig = field(default_factory=PopulationConfig)
     wind: WindConfig = field(default_factory=WindConfig)
+    load: LoadConfig = field(default_factory=LoadConfig)
     forecast: ForecastConfig = field(default_factory=ForecastConfig)
     plant: PlantConfig = field(default_factory=PlantConfig)
     weights: WeightsConfig = field(default_factory=WeightsConfig)

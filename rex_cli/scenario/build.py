@@ -31,9 +31,11 @@ from rex_cli.agents.simple import (
 from rex_cli.config.schema import (
     ForecastModel,
     ForecastShape,
+    LoadModel,
     RexConfig,
     TerminalName,
     WeightShapeName,
+    WindModel,
 )
 from rex_cli.control.highs import RhpoSolver
 from rex_cli.control.weights import TerminalCondition, Weights, WeightShape
@@ -59,6 +61,7 @@ __all__ = [
     "build_world",
     "forecast_paths",
     "household_energy_kwh",
+    "preflight",
     "rhpo_weights",
     "seed_tree",
     "wind_energy_kwh",
@@ -71,10 +74,55 @@ def seed_tree(cfg: RexConfig) -> SeedTree:
     return SeedTree(cfg.seed, cfg.rng.bit_generator.value)
 
 
+def _csv_series(path: str, column: str, time_column: str, cfg: RexConfig, key: str) -> np.ndarray:
+    """The first ``n_units`` unit means of a measured series; errors name the config key."""
+    from pathlib import Path
+
+    from rex_cli.config.load import ConfigError, config_dir
+    from rex_cli.stochastic.series import load_series_csv
+
+    file = Path(path)
+    if not file.is_absolute() and not file.exists():
+        shipped = config_dir().parent / file  # e.g. the example series shipped with Rex
+        if shipped.exists():
+            file = shipped
+    try:
+        values = load_series_csv(
+            file,
+            column=column,
+            time_column=time_column,
+            unit_minutes=cfg.market.unit_minutes,
+            min_units=cfg.n_units,
+        )
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{key}.path: {' '.join(str(exc).split())}") from exc
+    return np.asarray(values[: cfg.n_units], dtype=float)
+
+
+def preflight(cfg: RexConfig) -> None:
+    """Check the inputs a run reads from files (before any run folder is made).
+
+    Raises:
+        ConfigError: A measured series that is missing, malformed or too short.
+    """
+    if cfg.wind.model is WindModel.csv and cfg.population.wind_farms.count:
+        _csv_series(cfg.wind.path or "", cfg.wind.column, cfg.wind.time_column, cfg, "wind")
+    if cfg.load.model is LoadModel.csv and cfg.population.households.count:
+        _csv_series(cfg.load.path or "", cfg.load.column, cfg.load.time_column, cfg, "load")
+
+
 def wind_speed_ms(cfg: RexConfig, tree: SeedTree) -> np.ndarray:
-    """Simulated hub-height wind speed per farm and unit, ``(n_farms, n_units)`` m/s."""
+    """Hub-height wind speed per farm and unit, ``(n_farms, n_units)`` m/s.
+
+    Simulated (``weibull_ar1``), or a measured series shared by every farm (``csv``).
+    """
     w = cfg.wind
     n = cfg.population.wind_farms.count
+    if w.model is WindModel.csv:
+        series = (
+            _csv_series(w.path or "", w.column, w.time_column, cfg, "wind") if n else np.zeros(0)
+        )
+        return np.tile(series, (n, 1))
     step_h = cfg.market.unit_minutes / 60.0
     params = WeibullAR1Params.from_correlation_time(
         k=w.k,
@@ -152,6 +200,13 @@ def forecast_paths(
 def household_energy_kwh(cfg: RexConfig, tree: SeedTree) -> np.ndarray:
     """Realised household consumption per household and unit, ``(n_households, n_units)`` kWh."""
     h = cfg.population.households
+    if cfg.load.model is LoadModel.csv and h.count:
+        ld = cfg.load
+        kw = _csv_series(ld.path or "", ld.column, ld.time_column, cfg, "load")
+        step = cfg.market.unit_minutes / 60.0
+        scales = [float(np.exp(h.scale_sd * tree.generator("load", i).standard_normal()))
+                  for i in range(h.count)]  # fmt: skip
+        return np.asarray([s * kw * step for s in scales]).reshape(h.count, cfg.n_units)
     params = HouseholdLoadParams(
         base_kw=h.base_kw,
         morning_peak_kw=h.morning_peak_kw,
