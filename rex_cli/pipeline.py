@@ -357,6 +357,15 @@ def analyse_run(run_dir: Path, cfg: RexConfig, *, figures: bool | None = None) -
     return summ
 
 
+def _mark_stopped(meta: dict[str, Any], run_dir: Path, exc: BaseException) -> None:
+    """Record in ``meta.json`` that a run stopped early: interrupted, or failed and why."""
+    if isinstance(exc, KeyboardInterrupt):
+        meta.update(status="interrupted", reason="interrupted by the user")
+    else:
+        meta.update(status="failed", reason=f"{type(exc).__name__}: {exc}")
+    write_json(run_dir / "meta.json", meta)
+
+
 def execute_run(
     cfg: RexConfig,
     raw: DictConfig,
@@ -423,13 +432,8 @@ def execute_run(
         )
         write_json(run_dir / "meta.json", meta)
         return RunResult(run_dir=run_dir, summary=summ, wall_time_s=wall)
-    except KeyboardInterrupt:
-        meta.update(status="interrupted", reason="interrupted by the user")
-        write_json(run_dir / "meta.json", meta)
-        raise
     except BaseException as exc:
-        meta.update(status="failed", reason=f"{type(exc).__name__}: {exc}")
-        write_json(run_dir / "meta.json", meta)
+        _mark_stopped(meta, run_dir, exc)
         raise
 
 
@@ -492,13 +496,8 @@ def execute_replications(
         meta.update(status="complete", wall_time_s=round(wall, 3))
         write_json(run_dir / "meta.json", meta)
         return RunResult(run_dir=run_dir, summary=summ, wall_time_s=wall)
-    except KeyboardInterrupt:
-        meta.update(status="interrupted", reason="interrupted by the user")
-        write_json(run_dir / "meta.json", meta)
-        raise
     except BaseException as exc:
-        meta.update(status="failed", reason=f"{type(exc).__name__}: {exc}")
-        write_json(run_dir / "meta.json", meta)
+        _mark_stopped(meta, run_dir, exc)
         raise
 
 

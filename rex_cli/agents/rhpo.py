@@ -38,19 +38,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rex_cli.agents.arrivals import PoissonArrivals
 from rex_cli.control.highs import RhpoSolver
 from rex_cli.control.rhpo import RhpoResult
 from rex_cli.market.book import OrderBook
 from rex_cli.market.exchange import Exchange
 from rex_cli.market.orders import Side
 from rex_cli.plants.statespace import Plant
-from rex_cli.sim.engine import Engine
 
 __all__ = ["PlantCoordinator", "PlantData"]
 
 log = logging.getLogger(__name__)
-
-ARRIVAL_PRIORITY = 10
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,7 +70,7 @@ class PlantData:
     fallback_input: np.ndarray
 
 
-class PlantCoordinator:
+class PlantCoordinator(PoissonArrivals):
     """Trades for one controllable plant by RHPO at Poisson arrivals.
 
     Args:
@@ -156,18 +154,6 @@ class PlantCoordinator:
         }
 
     # ------------------------------------------------------------------ lifecycle
-
-    def start(self, engine: Engine, exchange: Exchange, until: float) -> None:
-        """Schedule the first arrival; each arrival schedules the next until ``until``."""
-        self._engine = engine
-        self._exchange = exchange
-        self._until = until
-        self._schedule_next()
-
-    def _schedule_next(self) -> None:
-        t = self._engine.now + self.rng.exponential(1.0 / self.rate)
-        if t < self._until:
-            self._engine.schedule(t, self.arrive, priority=ARRIVAL_PRIORITY)
 
     def commit(self, unit: int) -> float:
         """Gate closure of ``unit``: fix its inputs, advance the plant; return u* (kWh).

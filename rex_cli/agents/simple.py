@@ -29,6 +29,7 @@ from typing import Protocol
 
 import numpy as np
 
+from rex_cli.agents.arrivals import PoissonArrivals
 from rex_cli.market.exchange import Exchange
 from rex_cli.market.orders import Side
 from rex_cli.sim.engine import Engine
@@ -42,7 +43,6 @@ __all__ = [
     "QuotingCoordinator",
 ]
 
-ARRIVAL_PRIORITY = 10
 REQUEST_PRIORITY = 9
 
 
@@ -175,7 +175,7 @@ class QuoteRule:
         return int(min(max(round(p), 1), self.max_price_ticks))
 
 
-class QuotingCoordinator:
+class QuotingCoordinator(PoissonArrivals):
     """Trades one client's open positions on every open unit at Poisson arrivals.
 
     Args:
@@ -207,18 +207,6 @@ class QuotingCoordinator:
         self.arrivals = 0
         self.requests = 0
         self.rejections = 0
-
-    def start(self, engine: Engine, exchange: Exchange, until: float) -> None:
-        """Schedule the first arrival; each arrival schedules the next until ``until``."""
-        self._engine = engine
-        self._exchange = exchange
-        self._until = until
-        self._schedule_next()
-
-    def _schedule_next(self) -> None:
-        t = self._engine.now + self.rng.exponential(1.0 / self.rate)
-        if t < self._until:
-            self._engine.schedule(t, self.arrive, priority=ARRIVAL_PRIORITY)
 
     def arrive(self) -> None:
         """One arrival: re-quote or take on every open unit, then schedule the next."""
