@@ -8,6 +8,7 @@ figures; ``rex report`` calls it on a finished folder without re-simulating.
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -30,7 +31,6 @@ from rex_cli.records.digest import write_digest
 from rex_cli.records.rundir import (
     git_revision,
     package_versions,
-    read_meta,
     write_json,
     write_text,
 )
@@ -311,8 +311,6 @@ def analyse_run(run_dir: Path, cfg: RexConfig, *, figures: bool | None = None) -
     old_path = run_dir / "summary.json"
     runtime: dict[str, Any] = {}
     if old_path.is_file():
-        import json
-
         prev = json.loads(old_path.read_text(encoding="utf-8"))
         runtime = {k: prev[k] for k in RUNTIME_KEYS if k in prev}
     if "realisations" in optional and "plants" in rec:
@@ -499,8 +497,3 @@ def execute_replications(
     except BaseException as exc:
         _mark_stopped(meta, run_dir, exc)
         raise
-
-
-def run_status(run_dir: Path) -> str:
-    """The ``status`` recorded in a run folder's ``meta.json`` (``missing`` if none)."""
-    return str(read_meta(run_dir).get("status", "missing"))

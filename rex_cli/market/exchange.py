@@ -441,10 +441,6 @@ class Exchange:
         volume = self._volume.get(unit, 0)
         return None if volume == 0 else self._value[unit] / volume
 
-    def volume_lots(self, unit: int) -> int:
-        """Lots traded for ``unit`` so far."""
-        return self._volume.get(unit, 0)
-
     def remaining(self, order_id: int) -> int:
         """Remaining quantity (lots) of a resting order; 0 once filled, cancelled or expired."""
         unit = self._order_unit.get(order_id)
@@ -481,6 +477,7 @@ class Exchange:
         t = self.trades
         positions = self.positions
         cash = self.cash
+        volume = value_sum = 0
         for f in fills:
             if f.taker_side is Side.BUY:
                 buyer, seller = f.taker_owner, f.maker_owner
@@ -491,6 +488,8 @@ class Exchange:
             value = f.price * f.qty
             cash[buyer] -= value
             cash[seller] += value
+            volume += f.qty
+            value_sum += value
             t["time"].append(time)
             t["target_unit"].append(unit)
             t["price_ticks"].append(f.price)
@@ -508,8 +507,8 @@ class Exchange:
             if self._order_unit.get(f.maker_id) is not None and self.remaining(f.maker_id) == 0:
                 self._order_unit.pop(f.maker_id, None)
         self._last_price[unit] = fills[-1].price
-        self._volume[unit] += sum(f.qty for f in fills)
-        self._value[unit] += sum(f.price * f.qty for f in fills)
+        self._volume[unit] += volume
+        self._value[unit] += value_sum
 
     def _note_top(self, unit: int, book: OrderBook, time: float) -> None:
         bid = book.best_bid()

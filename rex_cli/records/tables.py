@@ -29,7 +29,6 @@ import pandas as pd
 
 __all__ = [
     "PLANT_COLUMNS",
-    "TABLES",
     "gate_table",
     "order_events_table",
     "plants_table",
@@ -39,8 +38,6 @@ __all__ = [
     "trades_table",
     "write_table",
 ]
-
-TABLES = ("trades", "order_events", "quotes", "gate", "settlement", "units", "agents", "plants")
 
 
 def _frame(columns: Mapping[str, list], dtypes: Mapping[str, str]) -> pd.DataFrame:
