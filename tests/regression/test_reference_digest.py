@@ -2,9 +2,14 @@
 
 Any change to the model, the agents or the random streams changes them; update the
 file deliberately with ``REX_UPDATE_GOLDEN=1 pytest tests/regression`` and say why in
-the commit. The scenario is also re-run in a separate process: identical digests.
+the commit (that run writes the files and skips the comparison: a file compared with
+itself proves nothing). The package versions it was made with are written beside it,
+``reference_versions.json``; the digest itself does not depend on them (canonical
+encoding, see ``rex_cli.records.digest``). The scenario is also re-run in a separate
+process: identical digests.
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -15,8 +20,10 @@ import pytest
 from rex_cli.config.load import load_config
 from rex_cli.pipeline import execute_run
 from rex_cli.records.digest import read_digest
+from rex_cli.records.rundir import package_versions
 
 GOLDEN = Path(__file__).with_name("reference_digest.txt")
+VERSIONS = Path(__file__).with_name("reference_versions.json")
 OVERRIDES = ["debug=tiny", "seed=11", "duration_hours=3", "output.figures=false"]
 
 
@@ -35,10 +42,14 @@ def digest(tmp_path_factory):
 def test_reference_scenario_matches_the_committed_digest(digest):
     if os.environ.get("REX_UPDATE_GOLDEN") == "1":
         GOLDEN.write_text("".join(f"{v}  {k}\n" for k, v in digest.items()))
+        versions = {k: v for k, v in package_versions().items() if k != "platform"}
+        VERSIONS.write_text(json.dumps(versions, indent=2, sort_keys=True) + "\n")
+        pytest.skip("golden digest regenerated (REX_UPDATE_GOLDEN=1): nothing to compare")
     golden = dict(
         reversed(line.split(maxsplit=1)) for line in GOLDEN.read_text().splitlines() if line
     )
-    assert digest == golden
+    made_with = json.loads(VERSIONS.read_text())
+    assert digest == golden, f"golden digest made with {made_with}"
 
 
 def test_another_process_gives_the_same_digest(digest, tmp_path):
