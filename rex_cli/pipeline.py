@@ -30,6 +30,7 @@ from rex_cli.records import tables as T
 from rex_cli.records.digest import write_digest
 from rex_cli.records.rundir import (
     git_revision,
+    lock_status,
     package_versions,
     write_json,
     write_text,
@@ -388,6 +389,7 @@ def execute_run(
         "seed": cfg.seed,
         "overrides": list(overrides),
         "versions": package_versions(),
+        "lock": lock_status(),
         "git": git_revision(),
     }
     write_json(run_dir / "meta.json", meta)
@@ -459,6 +461,7 @@ def execute_replications(
         "replications": n,
         "overrides": list(overrides),
         "versions": package_versions(),
+        "lock": lock_status(),
         "git": git_revision(),
     }
     write_json(run_dir / "meta.json", meta)

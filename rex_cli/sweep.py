@@ -9,7 +9,8 @@ the launcher returns, ``aggregate`` reads every job's ``summary.json`` into
 ``sweep_jobs.*`` (one row per job) and ``sweep_summary.*`` (per grid point and metric:
 n, mean, std and the Student-t interval over seeds).
 
-Studies in ``experiments/NAME.yaml`` are Hydra overlays (``# @package _global_``):
+Studies (``rex_cli/studies/NAME.yaml``, shipped with the package, or any study file
+given by path) are Hydra overlays (``# @package _global_``):
 their ``hydra.sweeper.params`` are the grid, ``defaults: - override /group: option``
 entries pick config options and every other key is a fixed override.
 """
@@ -33,21 +34,23 @@ from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.errors import HydraException
 from omegaconf import DictConfig
 
 from rex_cli.analysis.replications import replication_table
-from rex_cli.config.load import ConfigError, config_dir, validate, validate_many
+from rex_cli.config.load import ConfigError, config_dir, package_dir, validate, validate_many
 from rex_cli.records.rundir import read_meta, write_json, write_text
 
 __all__ = [
     "SweepResult",
     "aggregate",
     "expand_grid",
-    "experiments_dir",
     "launcher_options",
     "load_study",
     "run_sweep",
     "slurm_script",
+    "studies_dir",
+    "study_path",
 ]
 
 log = logging.getLogger(__name__)
@@ -66,9 +69,30 @@ class SweepResult:
     wall_time_s: float
 
 
-def experiments_dir() -> Path:
-    """The ``experiments/`` folder beside ``conf/``."""
-    return config_dir().parent / "experiments"
+def studies_dir() -> Path:
+    """The folder of the shipped studies, ``rex_cli/studies``."""
+    return package_dir() / "studies"
+
+
+def study_path(name: str) -> Path:
+    """The study file of ``name``: a shipped study's name, or a path to a YAML file.
+
+    Raises:
+        ConfigError: Neither a shipped study nor an existing ``.yaml`` file.
+    """
+    given = Path(name).expanduser()
+    if given.suffix in (".yaml", ".yml"):
+        if given.is_file():
+            return given
+        raise ConfigError(f"study file {name}: no such file")
+    path = studies_dir() / f"{name}.yaml"
+    if not path.is_file():
+        known = sorted(p.stem for p in studies_dir().glob("*.yaml"))
+        raise ConfigError(
+            f"study '{name}': no such study (shipped: {', '.join(known)}; "
+            "or give a path to a study .yaml)"
+        )
+    return path
 
 
 def _flatten(prefix: str, node: Any, out: list[str]) -> None:
@@ -83,17 +107,12 @@ def _flatten(prefix: str, node: Any, out: list[str]) -> None:
 
 
 def load_study(name: str) -> list[str]:
-    """Overrides (fixed and grid) of the study ``experiments/<name>.yaml``.
+    """Overrides (fixed and grid) of a study: a shipped name or a path (``study_path``).
 
     Raises:
         ConfigError: No such study, or a study file of the wrong shape.
     """
-    path = experiments_dir() / f"{name}.yaml"
-    if not path.is_file():
-        known = sorted(p.stem for p in experiments_dir().glob("*.yaml"))
-        raise ConfigError(
-            f"study '{name}': no experiments/{name}.yaml (available: {', '.join(known)})"
-        )
+    path = study_path(name)
     doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     if not isinstance(doc, dict):
         raise ConfigError(f"{path}: a study must be a YAML mapping")
@@ -257,6 +276,9 @@ def slurm_script(overrides: Sequence[str], folder: Path) -> str:
 
     Composes the launcher config with the given ``hydra.launcher.*`` overrides (so they
     are validated exactly as for a real sweep) and asks submitit to write the script.
+
+    Raises:
+        ConfigError: An override the launcher config refuses; the message names it.
     """
     from hydra import compose
     from submitit.slurm.slurm import _make_sbatch_string
@@ -271,6 +293,8 @@ def slurm_script(overrides: Sequence[str], folder: Path) -> str:
                 overrides=["hydra/launcher=submitit_slurm", *overrides],
                 return_hydra_config=True,
             )
+    except HydraException as exc:  # e.g. hydra.launcher.timeout_min=abc
+        raise ConfigError(f"hydra/launcher=submitit_slurm: {' '.join(str(exc).split())}") from exc
     finally:
         GlobalHydra.instance().clear()
     lc = cfg.hydra.launcher

@@ -1,4 +1,4 @@
-"""The RHPO coordinator of a controllable plant (SPEC 4 and 6).
+"""The RHPO coordinator of a controllable plant (docs/model.md: participants, RHPO).
 
 On every arrival (Poisson) it runs Receding Horizon Plan & Order:
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from omegaconf import OmegaConf
 
-from rex_cli.cli.errors import friendly_errors
+from rex_cli.cli.errors import fail, friendly_errors
 from rex_cli.config.load import ConfigError, config_dir, group_options, load_config
 
 app = typer.Typer(help="Inspect and check configuration.", no_args_is_help=True)
@@ -47,3 +49,19 @@ def check() -> None:
         typer.echo(f"{n - bad}/{n} options compose and validate")
         if bad:
             raise typer.Exit(1)
+
+
+@app.command("export")
+def export(
+    folder: Annotated[Path, typer.Argument(help="A new folder to copy the configs into.")],
+) -> None:
+    """Copy the config folder in use into FOLDER, to edit and use with --config-dir.
+
+    `rex --config-dir FOLDER run ...` (or REX_CONFIG_DIR=FOLDER) then composes from
+    your copy instead of the configs shipped with Rex. Prints FOLDER.
+    """
+    with friendly_errors():
+        if folder.exists():
+            fail(f"{folder}: already exists (export writes a new folder)")
+        shutil.copytree(config_dir(), folder)
+        typer.echo(str(folder))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -27,9 +29,20 @@ def main(
     debug: Annotated[
         bool, typer.Option("--debug", help="Show full tracebacks instead of one-line errors.")
     ] = False,
+    config_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--config-dir",
+            help="Your own config folder (start from `rex config export DIR`); "
+            "the same as setting REX_CONFIG_DIR. Default: the configs shipped with Rex.",
+        ),
+    ] = None,
 ) -> None:
     """Rex: a reservation-exchange simulator for energy-market research."""
     set_debug(debug)
+    if config_dir is not None:
+        # An environment variable, so that sweep workers in other processes see it too.
+        os.environ["REX_CONFIG_DIR"] = str(config_dir.expanduser().resolve())
 
 
 app.command("run")(run_cmd.run)

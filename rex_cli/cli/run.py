@@ -6,9 +6,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from rex_cli.cli.errors import friendly_errors
+from rex_cli.cli.stdout import to_stderr
 from rex_cli.config.load import load_config
 from rex_cli.pipeline import execute_replications, execute_run
 from rex_cli.records.rundir import new_run_dir
@@ -33,7 +35,10 @@ def run(
         ),
     ] = None,
 ) -> None:
-    """Simulate one scenario and write its run folder; print the folder's path last.
+    """Simulate one scenario and write its run folder; print the folder's path on stdout.
+
+    Stdout holds that one line (dir=$(rex run ...) works); the summary line, progress
+    and any library output go to stderr.
 
     The folder holds config.yaml, overrides.yaml, meta.json, records/*.parquet,
     summary.json and figures/*.png. With replications=N it holds one such folder per
@@ -41,7 +46,7 @@ def run(
     interval per metric). Bad input exits 2 before any folder is created.
     """
     ov = list(overrides or [])
-    with friendly_errors():
+    with friendly_errors(), to_stderr():
         cfg, raw = load_config(ov)
         preflight(cfg)  # files the run reads, checked before any folder is made
         run_dir = new_run_dir(out)
@@ -55,6 +60,7 @@ def run(
                 MofNCompleteColumn(),
                 TimeElapsedColumn(),
                 transient=True,
+                console=Console(stderr=True),
             )
             with bar:
                 task = bar.add_task("units", total=total)
@@ -72,4 +78,4 @@ def run(
             f"imbalance {s['imbalance_kwh']:.1f} kWh, {result.wall_time_s:.1f} s",
             err=True,
         )
-        typer.echo(str(result.run_dir))
+    typer.echo(str(result.run_dir))  # the one line on stdout

@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 
 from rex_cli.cli.errors import fail, friendly_errors
-from rex_cli.sweep import experiments_dir, load_study, run_sweep
+from rex_cli.cli.stdout import to_stderr
+from rex_cli.sweep import load_study, run_sweep, studies_dir
 
 
 def _stamp_dir() -> Path:
@@ -20,7 +21,8 @@ def sweep(
     args: Annotated[
         list[str] | None,
         typer.Argument(
-            help="A study name (experiments/NAME.yaml) and/or overrides; a comma sweeps: "
+            help="A study (a shipped name such as horizon, or a path to a study .yaml) "
+            "and/or overrides; a comma sweeps: "
             "market.tick=0.001,0.002 seed=1,2,3 hydra/launcher=ray."
         ),
     ] = None,
@@ -43,10 +45,11 @@ def sweep(
     Jobs run on Hydra's joblib launcher (one per core) unless hydra/launcher=... is
     given. Sweeps default to output=minimal (no order events, no figures). The sweep
     folder gets sweep_jobs.csv/.parquet (one row per job), sweep_summary.csv/.parquet
-    (per grid point: mean, std and 95% CI over seeds) and response figures; its path is
-    printed last. Every grid point is validated before anything runs.
+    (per grid point: mean, std and 95% CI over seeds) and response figures. Stdout holds
+    one line, the sweep folder; everything else goes to stderr. Every grid point is
+    validated before anything runs.
     """
-    with friendly_errors():
+    with friendly_errors(), to_stderr():
         items = list(args or [])
         overrides: list[str] = []
         for item in items:
@@ -66,9 +69,9 @@ def sweep(
         ok = int((result.jobs["status"] == "complete").sum())
         typer.echo(
             f"{ok}/{len(result.jobs)} jobs complete in {result.wall_time_s:.1f} s "
-            f"(studies: {experiments_dir()})",
+            f"(shipped studies: {studies_dir()})",
             err=True,
         )
-        typer.echo(str(sweep_dir))
-        if ok < len(result.jobs):
-            raise typer.Exit(1)
+    typer.echo(str(sweep_dir))  # the one line on stdout
+    if ok < len(result.jobs):
+        raise typer.Exit(1)

@@ -14,6 +14,7 @@ import re
 import typing
 from collections.abc import Sequence
 from enum import Enum
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ __all__ = [
     "config_dir",
     "group_options",
     "load_config",
+    "package_dir",
     "to_yaml",
     "validate",
     "validate_many",
@@ -48,12 +50,23 @@ class ConfigError(ValueError):
     """Bad configuration: the message is one line naming the offending key or value."""
 
 
+def package_dir() -> Path:
+    """The installed ``rex_cli`` package folder (it ships ``conf/``, ``studies/``, ``data/``)."""
+    return Path(str(resources.files("rex_cli")))
+
+
 def config_dir() -> Path:
-    """Return the ``conf/`` folder: ``$REX_CONFIG_DIR`` or the one beside the package."""
+    """Return the config folder: ``$REX_CONFIG_DIR`` (``rex --config-dir``) or the shipped one.
+
+    The shipped configs live inside the package (``rex_cli/conf``), so a wheel install
+    finds them; a user's own folder (a copy made by ``rex config export DIR``, edited)
+    replaces them whole.
+    """
     env = os.environ.get("REX_CONFIG_DIR")
-    path = Path(env) if env else Path(__file__).resolve().parents[2] / "conf"
+    path = Path(env).expanduser() if env else package_dir() / "conf"
     if not (path / f"{CONFIG_NAME}.yaml").is_file():
-        raise ConfigError(f"config dir {path} has no {CONFIG_NAME}.yaml (set REX_CONFIG_DIR)")
+        where = "REX_CONFIG_DIR / --config-dir" if env else "the installed package"
+        raise ConfigError(f"config dir {path} (from {where}) has no {CONFIG_NAME}.yaml")
     return path
 
 

@@ -66,7 +66,7 @@ def _fraction(name: str, value: float) -> None:
 
 @dataclass(frozen=True, kw_only=True)
 class MarketConfig:
-    """The exchange (SPEC 1-2).
+    """The exchange (docs/model.md: time, book and exchange).
 
     Attributes:
         unit_minutes: Length ε of a delivery unit, minutes.
@@ -114,7 +114,7 @@ class ImbalanceRule(Enum):
 
 @dataclass(frozen=True, kw_only=True)
 class ImbalanceConfig:
-    """Imbalance settlement (SPEC 3).
+    """Imbalance settlement (docs/model.md: settlement).
 
     With ``dual_vwap``: short price = clip(VWAP × (1 + short_markup), floor, cap) and
     long price = clip(VWAP × (1 − long_discount), floor, cap); a unit without trades
@@ -371,7 +371,9 @@ class LoadConfig:
 
 @dataclass(frozen=True, kw_only=True)
 class WindConfig:
-    """Wind speed and power (SPEC 4): a Gaussian AR(1) mapped to a Weibull marginal.
+    """Wind speed and power: a Gaussian AR(1) mapped to a Weibull marginal.
+
+    See docs/model.md: participants.
 
     Attributes:
         model: ``weibull_ar1`` (simulated) or ``csv`` (a measured hub-height speed
@@ -431,7 +433,9 @@ class WindConfig:
 
 @dataclass(frozen=True, kw_only=True)
 class HeatPumpConfig:
-    """The seed's heat-pump building (SPEC 4); see ``plants.builders.heat_pump_building``.
+    """The heat-pump building (docs/model.md: participants).
+
+    See ``plants.builders.heat_pump_building``.
 
     Attributes:
         cop: Coefficient of performance (heat kW per electric kW).
@@ -541,7 +545,7 @@ class GasTurbineConfig:
 
 @dataclass(frozen=True, kw_only=True)
 class PlantConfig:
-    """Physics of the shipped controllable plants (SPEC 4)."""
+    """Physics of the shipped controllable plants (docs/model.md: participants)."""
 
     heat_pump_building: HeatPumpConfig = field(default_factory=HeatPumpConfig)
     battery: BatteryConfig = field(default_factory=BatteryConfig)
@@ -564,7 +568,7 @@ class TerminalName(Enum):
 
 @dataclass(frozen=True, kw_only=True)
 class WeightsConfig:
-    """RHPO objective weights (SPEC 6): ``Q_k = q (κ−k+1)/κ`` etc. under ``linear``.
+    """RHPO objective weights (docs/model.md: RHPO): ``Q_k = q (κ−k+1)/κ`` etc. under ``linear``.
 
     Attributes:
         shape: ``linear`` damping or ``flat``.
@@ -590,7 +594,7 @@ class WeightsConfig:
 
 
 class ForecastModel(Enum):
-    """How uncontrollable clients' forecasts evolve over lead time (SPEC 5)."""
+    """How uncontrollable clients' forecasts evolve over lead time (docs/model.md: forecasts)."""
 
     ctba_mmfe = "ctba_mmfe"
     perfect = "perfect"
@@ -620,7 +624,7 @@ class ForecastShape:
 
 @dataclass(frozen=True, kw_only=True)
 class ForecastConfig:
-    """Forecast evolution of uncontrollable clients (SPEC 5).
+    """Forecast evolution of uncontrollable clients (docs/model.md: forecasts).
 
     Attributes:
         model: ``ctba_mmfe`` (default), ``perfect`` or ``persistence``.
@@ -685,7 +689,9 @@ class OutputConfig:
 
 @dataclass(frozen=True, kw_only=True)
 class WelfareConfig:
-    """How welfare is counted (SPEC 7): real resource costs, trades are transfers.
+    """How welfare is counted: real resource costs; trades are transfers.
+
+    See docs/model.md: welfare and baselines.
 
     The backup cost is ``imbalance.backup_cost``; fuel and battery wear come from the
     plants. Attributes:

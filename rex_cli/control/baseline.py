@@ -1,4 +1,4 @@
-"""Welfare scoring and the no-market baseline (SPEC section 7).
+"""Welfare scoring and the no-market baseline (docs/model.md: welfare and baselines).
 
 **Welfare** is minus the real resource costs over the delivered units
 ``j = 0..N−1``; trades and imbalance payments are transfers between participants

@@ -1,4 +1,4 @@
-"""The perfect-foresight planner: welfare's upper bound (SPEC section 7).
+"""The perfect-foresight planner: welfare's upper bound (docs/model.md: welfare and baselines).
 
 One linear program over the whole delivery horizon ``j = 0..N−1`` with every
 realisation known. It decides every plant's inputs and the system's backup,

@@ -1,6 +1,6 @@
 """Receding Horizon Plan & Order (RHPO): the decision LP, written once in pyomo.
 
-At an arrival, over the κ open units ``k = 1..κ`` (SPEC section 6), the coordinator
+At an arrival, over the κ open units ``k = 1..κ`` (docs/model.md: RHPO), the coordinator
 decides market trades ``E⁺_k`` (buy at the best ask ``A_k``) and ``E⁻_k`` (sell at
 the best bid ``B_k``) and the plant plan ``U``, maximising::
 
@@ -27,7 +27,7 @@ reservation helps (the plan needs energy: ``λ_k`` lies between the bid and the
 shortfall price), negative when a surplus is penalised (``λ_k = ρ_k − Q_k``).
 Both backends return exactly this sign, whatever their solver's convention.
 
-Conventions this module decides (documented for SPEC's open points):
+Conventions this module decides (documented in docs/model.md):
 
 * ``w0`` is the state at the start of the first open unit. The row ``k`` of the
   plan is unit ``k``; outputs follow the model's ``v_k = C w_k + D u_k`` (the

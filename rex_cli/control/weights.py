@@ -1,4 +1,4 @@
-"""Weights of the RHPO objective (SPEC section 6, seed 004 section 3).
+"""Weights of the RHPO objective (docs/model.md: RHPO).
 
 The objective of the RHPO LP (maximised) is::
 

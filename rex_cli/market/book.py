@@ -9,7 +9,7 @@ Units and conventions:
     * order ids must be unique among resting orders (the exchange keeps them unique
       for the whole run); owners are integers (agent ids) compared with ``==``.
 
-Matching rules (SPEC section 2):
+Matching rules (docs/model.md: the book and the exchange):
     * price-time priority; a trade executes at the **resting** order's price;
       partial fills; a limit order's remainder rests, a market order's remainder is
       dropped (it never rests); ``worst_price`` bounds how far a market order walks;

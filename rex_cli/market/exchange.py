@@ -1,10 +1,11 @@
 """The 3-D exchange: one ``OrderBook`` per open target unit, with gate closure.
 
-The exchange owns the rules that span books (SPEC 1-3): which target units are open,
-the opening call auction, expiry at gate closure, positions and trade cash per
-participant, and an append-only event log kept in columns (plain lists, converted to
-tables by ``rex_cli.records``). It never knows who the participants are beyond an
-integer owner id, and it never imports agents, config or pandas.
+The exchange owns the rules that span books (docs/model.md: time, exchange and
+settlement): which target units are open, the opening call auction, expiry at gate
+closure, positions and trade cash per participant, and an append-only event log kept
+in columns (plain lists, converted to tables by ``rex_cli.records``). It never knows
+who the participants are beyond an integer owner id, and it never imports agents,
+config or pandas.
 
 Units and signs: prices are integer ticks, quantities integer lots, times minutes.
 A participant's ``position[unit]`` is lots bought minus lots sold for that unit; its

@@ -1,4 +1,4 @@
-"""Delivery and imbalance settlement: "no reservation, no service" (SPEC 3).
+"""Delivery and imbalance settlement: "no reservation, no service" (docs/model.md: settlement).
 
 At the end of unit j every participant's final position ``y`` (lots bought − sold)
 is compared with its realised net energy ``x`` (lots consumed − produced). The

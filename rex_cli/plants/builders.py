@@ -1,4 +1,4 @@
-"""Shipped plants (SPEC section 4) and the data helpers their coordinators need.
+"""Shipped plants (docs/model.md: participants) and the data helpers their coordinators need.
 
 Every builder takes the market unit length ``unit_minutes`` and physical
 parameters with defaults, and returns a :class:`~rex_cli.plants.statespace.Plant`

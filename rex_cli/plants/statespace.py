@@ -1,6 +1,6 @@
 """Discrete-time linear time-invariant state-space models and controllable plants.
 
-A continuous provision plant (CPP, SPEC section 4) is a MIMO DT-LTI-SS model::
+A continuous provision plant (CPP, docs/model.md: participants) is a MIMO DT-LTI-SS model::
 
     w[k+1] = A w[k] + B u[k]
     v[k]   = C w[k] + D u[k]

@@ -8,18 +8,21 @@ written ``"running"`` first and rewritten at the end (``"complete"``, ``"failed"
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
-from importlib import metadata
+from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
 __all__ = [
     "RunFolderError",
     "git_revision",
+    "lock_status",
     "new_run_dir",
     "package_versions",
     "read_meta",
@@ -110,6 +113,54 @@ def package_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             out[name] = "not installed"
     return out
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def read_lock(text: str) -> dict[str, str]:
+    """``{package: version}`` of a pip-compile lock (``name==version`` lines)."""
+    out = {}
+    for line in text.splitlines():
+        spec = line.split("#", 1)[0].strip()
+        if "==" in spec and not spec.startswith("-"):
+            name, version = spec.split("==", 1)
+            out[_canonical(name.split("[", 1)[0])] = version.split(";", 1)[0].strip()
+    return out
+
+
+@functools.cache
+def lock_status() -> dict[str, Any]:
+    """Whether the installed packages are the locked set (``rex_cli/lock.txt``).
+
+    ``locked`` is true when every runtime dependency of Rex is in the lock and every
+    locked package that is installed has exactly the locked version; ``differs`` lists
+    the packages that break that, as ``{name: "installed (lock: version)"}``.
+    """
+    try:
+        lock = read_lock(resources.files("rex_cli").joinpath("lock.txt").read_text("utf-8"))
+    except OSError:
+        return {"locked": None, "differs": {}, "note": "rex_cli/lock.txt not found"}
+    differs = {}
+    for name, version in lock.items():
+        try:
+            installed = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+        if installed != version:
+            differs[name] = f"{installed} (lock: {version})"
+    try:
+        requires = metadata.requires("rex-cli") or []
+    except metadata.PackageNotFoundError:
+        requires = []
+    for req in requires:
+        if "extra ==" in req:
+            continue
+        name = _canonical(re.split(r"[\s<>=!~;\[(]", req, maxsplit=1)[0])
+        if name not in lock:
+            differs[name] = "not in the lock"
+    return {"locked": not differs, "differs": differs}
 
 
 def git_revision() -> dict[str, Any]:

@@ -78,12 +78,12 @@ def _csv_series(path: str, column: str, time_column: str, cfg: RexConfig, key: s
     """The first ``n_units`` unit means of a measured series; errors name the config key."""
     from pathlib import Path
 
-    from rex_cli.config.load import ConfigError, config_dir
+    from rex_cli.config.load import ConfigError, package_dir
     from rex_cli.stochastic.series import load_series_csv
 
     file = Path(path)
     if not file.is_absolute() and not file.exists():
-        shipped = config_dir().parent / file  # e.g. the example series shipped with Rex
+        shipped = package_dir() / file  # e.g. data/examples/, the series shipped with Rex
         if shipped.exists():
             file = shipped
     try:

@@ -6,7 +6,7 @@ at that moment, 15 % market orders. Every order has its own owner, so self-trade
 prevention never changes the outcome and both books must produce the same trades
 (checked before timing).
 
-The plain book is the baseline quoted in ARCHITECTURE.md: a
+The plain book is the baseline (the usual textbook structure): a
 ``sortedcontainers.SortedDict(price -> collections.deque)`` per side plus an
 order-id dict, fills as tuples, cancels by ``deque.remove``.
 

@@ -1,30 +1,20 @@
 """Runs trade on evolving forecasts: records, NMAE, models, common random numbers."""
 
-import json
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from rex_cli.config.load import load_config
-from rex_cli.pipeline import execute_run
-
-BASE = ["debug=tiny", "output.figures=false", "duration_hours=3"]
+TABLES = ("forecasts", "realisations", "nmae", "settlement", "trades")
 
 
-def _run(tmp_path, name, *extra):
-    cfg, raw = load_config([*BASE, *extra])
-    out = tmp_path / name
-    out.mkdir()
-    execute_run(cfg, raw, out, overrides=[*BASE, *extra])
-    rec = {t: pd.read_parquet(out / "records" / f"{t}.parquet")
-           for t in ("forecasts", "realisations", "nmae", "settlement", "trades")}  # fmt: skip
-    return cfg, rec, json.loads((out / "summary.json").read_text())
+def _run(tiny_run, *extra):
+    run = tiny_run("duration_hours=3", *extra)
+    return run.cfg, {t: run.table(t) for t in TABLES}, run.summary
 
 
 @pytest.fixture(scope="module")
-def ctba(tmp_path_factory):
-    return _run(tmp_path_factory.mktemp("fc"), "ctba")
+def ctba(tiny_run):
+    return _run(tiny_run)
 
 
 def test_every_path_ends_at_its_realisation_on_the_lot_grid(ctba):
@@ -48,15 +38,15 @@ def test_nmae_falls_as_gate_closure_nears(ctba):
     assert any(k.startswith("nmae_wind_farm_lead_0_") for k in summary)
 
 
-def test_perfect_forecasts_never_adjust(tmp_path):
-    _, rec, _ = _run(tmp_path, "perfect", "forecast=perfect")
+def test_perfect_forecasts_never_adjust(tiny_run):
+    _, rec, _ = _run(tiny_run, "forecast=perfect")
     fc = rec["forecasts"]
     assert fc["initial"].all()
     assert np.allclose(fc["forecast_kwh"], fc["realised_kwh"])
 
 
-def test_forecasts_are_common_random_numbers_across_a_market_parameter(ctba, tmp_path):
+def test_forecasts_are_common_random_numbers_across_a_market_parameter(ctba, tiny_run):
     _, rec, _ = ctba
-    _, other, _ = _run(tmp_path, "tick", "market.tick=0.002")
+    _, other, _ = _run(tiny_run, "market.tick=0.002")
     pd.testing.assert_frame_equal(rec["forecasts"], other["forecasts"])
     pd.testing.assert_frame_equal(rec["realisations"], other["realisations"])

@@ -2,28 +2,19 @@
 a failed solve never stops the run."""
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from rex_cli.agents.rhpo import PlantCoordinator
-from rex_cli.config.load import load_config
 from rex_cli.control.rhpo import RhpoStatus
-from rex_cli.pipeline import execute_run
 from rex_cli.scenario.build import build_world, seed_tree
 
-OVERRIDES = ["debug=tiny", "output.figures=false", "population.batteries.count=2"]
+OVERRIDES = ["population.batteries.count=2"]
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    cfg, raw = load_config(OVERRIDES)
-    out = tmp_path_factory.mktemp("plants")
-    result = execute_run(cfg, raw, out, overrides=OVERRIDES)
-    tables = {
-        t: pd.read_parquet(out / "records" / f"{t}.parquet")
-        for t in ("plants", "agents", "order_events", "settlement")
-    }
-    return cfg, result, tables
+def run(tiny_run):
+    r = tiny_run(*OVERRIDES)
+    return r.cfg, r, {t: r.table(t) for t in ("plants", "agents", "order_events", "settlement")}
 
 
 def test_battery_state_of_charge_stays_in_bounds_over_the_run(run):
@@ -68,8 +59,8 @@ def test_rhpo_summary_figures(run):
     assert s["rhpo_solve_ms_median"] > 0
 
 
-def test_a_failed_solve_falls_back_and_the_run_goes_on(caplog):
-    cfg, _ = load_config(OVERRIDES)
+def test_a_failed_solve_falls_back_and_the_run_goes_on(run, caplog):
+    cfg, _, _ = run
     world = build_world(cfg, seed_tree(cfg))
     plants = [c for c in world.coordinators if isinstance(c, PlantCoordinator)]
     victim = plants[0]

@@ -95,7 +95,7 @@ def test_interrupted_job_is_not_taken_as_complete(tmp_path):
 def test_named_studies_load(tmp_path):
     ov = load_study("horizon")
     assert any(o.startswith("market.horizon_units=") and "," in o for o in ov)
-    with pytest.raises(ConfigError, match=r"no experiments/nope\.yaml"):
+    with pytest.raises(ConfigError, match=r"study 'nope': no such study"):
         load_study("nope")
 
 

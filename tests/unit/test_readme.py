@@ -27,3 +27,19 @@ def test_run_example_runs(tmp_path, monkeypatch):
     exec(compile(code, "README.md", "exec"), scope)
     assert scope["result"].summary["trades"] > 0
     assert (tmp_path / "outputs" / "nb" / "summary.json").is_file()
+
+
+def test_no_file_points_outside_the_repository():
+    """Users get this repository only: docs and docstrings cite docs/model.md, nothing else."""
+    root = README.parent
+    outside = re.compile("|".join(["SPEC" + r"\.md", "ARCHITECTURE" + r"\.md", r"\.\./shared/"]))
+    offenders = []
+    for path in root.rglob("*"):
+        parts = path.relative_to(root).parts
+        if path.suffix not in {".py", ".md", ".yaml", ".toml", ".txt"} or not path.is_file():
+            continue
+        if parts[0].startswith(".") or parts[0] in {"build", "outputs", "multirun"}:
+            continue
+        if outside.search(path.read_text(encoding="utf-8", errors="replace")):
+            offenders.append(str(path.relative_to(root)))
+    assert not offenders
