@@ -20,13 +20,14 @@ committed decisions are scored on the **realisations** by the one welfare accoun
 function over its units: the change of stored energy over the window is valued at
 the stored-energy price, as the account values it over the run (the price is the
 value of energy kept for later, so a window does not empty the batteries at its
-end; with perfect forecasts the rolling plan then reaches the perfect-foresight
-planner's welfare).
+end).
 
 The outcome respects every plant constraint (dynamics from the true initial
 state, bounds, ramps between consecutive committed units), so its welfare is at
-most the perfect-foresight planner's; with perfect forecasts every window sees the
-realisations. The gap ``planner − same-info`` is the information loss; ``same-info
+most the perfect-foresight planner's. With perfect forecasts every window sees the
+realisations, and the rolling plan reaches the perfect planner's welfare when the
+window sees far enough ahead (in the default scenario it does; a 2-hour window may
+miss a surplus that refills the batteries later). The gap ``planner − same-info`` is the information loss; ``same-info
 − Rex`` is what strategy and market rules cost.
 
 One :class:`~rex_cli.welfare.planner.PlannerLP` is built for the full window and

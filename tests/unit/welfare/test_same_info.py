@@ -203,3 +203,23 @@ def test_allocate_hand_computed_and_exact() -> None:
         d = np.maximum(rng.normal(0.5, 1, (A, N)), 0) + 1e-3
         c = rng.uniform(0, 2, N)
         np.testing.assert_allclose(allocate(c, s, d).sum(axis=0), c, rtol=1e-12)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_default_scenario_with_perfect_forecasts_is_the_planner(seed: int) -> None:
+    # forecast=perfect: the forecasts in force are the realisations. In the default
+    # scenario the 4-hour window sees far enough: same-info = perfect planner.
+    import dataclasses
+
+    from rex_cli.config.schema import RexConfig
+    from rex_cli.scenario.build import build_plants, uncontrollable_net_kwh
+
+    cfg = dataclasses.replace(RexConfig(), seed=seed)
+    net = uncontrollable_net_kwh(cfg)
+    specs = [(p, d) for _, p, d in build_plants(cfg)]
+    costs = WelfareCosts(backup_cost=0.3, comfort_cost=0.1, stored_energy_price=0.12)
+    K = window_units(cfg.market.horizon_units, cfg.market.unit_minutes, 15.0)
+    si = same_info_planner(windows(net, K), net, specs, costs)
+    pl = solve_planner(net, specs, costs)
+    assert si.ok and pl.ok and K == 16
+    assert si.welfare.total == pytest.approx(pl.welfare.total, abs=1e-9)
