@@ -27,8 +27,9 @@ state, bounds, ramps between consecutive committed units), so its welfare is at
 most the perfect-foresight planner's. With perfect forecasts every window sees the
 realisations, and the rolling plan reaches the perfect planner's welfare when the
 window sees far enough ahead (in the default scenario it does; a 2-hour window may
-miss a surplus that refills the batteries later). The gap ``planner − same-info`` is the information loss; ``same-info
-− Rex`` is what strategy and market rules cost.
+miss a surplus that refills the batteries later). The gap ``planner − same-info``
+is the information loss; ``same-info − Rex`` is what strategy and market rules
+cost.
 
 One :class:`~rex_cli.welfare.planner.PlannerLP` is built for the full window and
 re-solved with new data from its previous basis for every unit (the last ``K − 1``
