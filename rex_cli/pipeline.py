@@ -38,6 +38,7 @@ from rex_cli.records.rundir import (
 from rex_cli.scenario.build import build_world, seed_tree
 from rex_cli.scenario.world import World
 from rex_cli.stochastic.forecast import nmae_by_lead_time
+from rex_cli.welfare.evaluate import welfare_summary
 
 __all__ = [
     "RunResult",
@@ -50,7 +51,16 @@ __all__ = [
 Progress = Callable[[int, int], None]
 
 # Summary entries only the live run can know (a re-analysis keeps them as they were).
-RUNTIME_KEYS = ("events_processed", "wall_time_s", "rhpo_solve_ms_median", "rhpo_solve_ms_p95")
+RUNTIME_KEYS = (
+    "events_processed",
+    "wall_time_s",
+    "rhpo_solve_ms_median",
+    "rhpo_solve_ms_p95",
+    "rex_wall_s",
+    "no_market_wall_s",
+    "planner_wall_s",
+    "same_info_wall_s",
+)
 
 
 @dataclass(frozen=True)
@@ -190,70 +200,34 @@ def _f_or_none(x: float) -> float | None:
     return None if x is None or math.isnan(x) else float(x)
 
 
-def _welfare(cfg: RexConfig, rec: dict[str, pd.DataFrame]) -> tuple[dict[str, Any], pd.DataFrame]:
-    """Welfare of the market run and, with ``baselines``, of no market and the planner.
-
-    All three are scored by the same ``welfare_of`` on the same realisations: the
-    uncontrollable net energy from ``realisations`` and each plant's committed decision
-    inputs from ``plants`` (re-simulated from its initial state). The plants' physics
-    and data come from the config (``build_plants`` draws nothing at random).
+def _welfare(world: World, cfg: RexConfig, run_dir: Path) -> dict[str, float]:
+    """Score the simulated world and its baselines; write ``welfare*.parquet``.
 
     Returns:
-        Summary entries and a comparison table (one row per scenario, cost columns).
+        Wall time per scenario, s (run-time figures for the summary).
     """
-    from rex_cli.control.baseline import (
-        WelfareCosts,
-        feasibility_violation,
-        no_market_baseline,
-        simulate_outcome,
-        welfare_of,
-    )
-    from rex_cli.control.planner import solve_planner
-    from rex_cli.scenario.build import build_plants
+    from rex_cli.welfare import BaselineOptions, WelfareCosts, evaluate_world
 
-    w = cfg.welfare
+    w, b = cfg.welfare, cfg.baselines
     backup = cfg.imbalance.backup_cost
     costs = WelfareCosts(
         backup_cost=backup,
         comfort_cost=w.comfort_cost,
         value_of_lost_load=max(w.value_of_lost_load, backup),
         backup_capacity_kw=math.inf if w.backup_capacity_kw is None else w.backup_capacity_kw,
+        stored_energy_price=w.stored_energy_price,
     )
-    n = cfg.n_units
-    real = rec["realisations"]
-    net = real.groupby("target_unit")["realised_kwh"].sum().reindex(range(n), fill_value=0.0)
-    net_kwh = net.to_numpy(dtype=float)
-    specs = [(plant, data) for _, plant, data in build_plants(cfg)]
-    pt = rec["plants"].sort_values(["agent", "target_unit"], kind="stable")
-    cols = ["input_market_kwh", "input_other", "input_other2"]
-    decisions = []
-    for (plant, _), (_, g) in zip(specs, pt.groupby("agent", sort=True), strict=True):
-        k = len(plant.decision_inputs)
-        decisions.append(g[cols[:k]].to_numpy(dtype=float))
-    outcome, _ = simulate_outcome(net_kwh, specs, decisions)
-    rows = {"rex": welfare_of(outcome, specs, costs).as_dict()}
-    out: dict[str, Any] = {
-        "welfare_rex": rows["rex"]["total"],
-        "plant_constraint_violation": float(feasibility_violation(outcome, specs)),
-    }
-    if cfg.baselines:
-        nm = no_market_baseline(net_kwh, specs, costs, n, tariff=w.tariff)
-        pl = solve_planner(net_kwh, specs, costs, n)
-        rows["no_market"] = nm.welfare.as_dict()
-        rows["planner"] = pl.welfare.as_dict()
-        out["welfare_no_market"] = rows["no_market"]["total"]
-        out["welfare_planner"] = rows["planner"]["total"] if pl.ok else None
-        out["planner_status"] = pl.status.value
-        gap = rows["planner"]["total"] - rows["no_market"]["total"]
-        out["efficiency"] = (
-            (rows["rex"]["total"] - rows["no_market"]["total"]) / gap
-            if pl.ok and gap > 1e-12
-            else None
-        )
-    for key in ("backup_cost", "fuel_cost", "degradation_cost", "comfort_cost", "unserved_cost"):
-        out[f"welfare_rex_{key}"] = rows["rex"][key]
-    table = pd.DataFrame([{"scenario": k, **v} for k, v in rows.items()])
-    return out, table
+    options = BaselineOptions(
+        enabled=b.enabled,
+        same_info=b.same_info,
+        lead_minutes=b.same_info_lead_minutes,
+        tariff=w.tariff,
+        efficiency_min_share=b.efficiency_min_share,
+    )
+    ev = evaluate_world(world, costs, baselines=options, first_unit=cfg.analysis.warmup_units)
+    T.write_table(ev.table, run_dir / "records" / "welfare.parquet")
+    T.write_table(ev.agents, run_dir / "records" / "welfare_agents.parquet")
+    return {f"{k}_wall_s": round(v, 3) for k, v in ev.seconds.items()}
 
 
 def load_run_config(run_dir: Path) -> RexConfig:
@@ -275,7 +249,7 @@ def analyse_run(run_dir: Path, cfg: RexConfig, *, figures: bool | None = None) -
     run_dir = Path(run_dir)
     optional = {
         name: T.read_table(run_dir, name)
-        for name in ("forecasts", "nmae", "wind", "realisations")
+        for name in ("forecasts", "nmae", "wind", "realisations", "welfare", "welfare_agents")
         if (run_dir / "records" / f"{name}.parquet").is_file()
     }
     rec = {
@@ -297,11 +271,8 @@ def analyse_run(run_dir: Path, cfg: RexConfig, *, figures: bool | None = None) -
         tick=m.tick, lot_kwh=m.lot_kwh,
     )  # fmt: skip
     agents = agent_stats(
-        rec["agent_info"], rec["trades"], rec["settlement"], rec["plants"],
-        comfort_cost=cfg.welfare.comfort_cost,
-        degradation_cost=cfg.plant.battery.degradation_cost,
-        backup_cost=cfg.imbalance.backup_cost,
-    )  # fmt: skip
+        rec["agent_info"], rec["trades"], rec["settlement"], optional.get("welfare_agents")
+    )
     ts = term_structure(rec["trades"], unit_minutes=m.unit_minutes)
     T.write_table(units, run_dir / "records" / "units.parquet")
     T.write_table(agents, run_dir / "records" / "agents.parquet")
@@ -314,11 +285,12 @@ def analyse_run(run_dir: Path, cfg: RexConfig, *, figures: bool | None = None) -
     if old_path.is_file():
         prev = json.loads(old_path.read_text(encoding="utf-8"))
         runtime = {k: prev[k] for k in RUNTIME_KEYS if k in prev}
-    if "realisations" in optional and "plants" in rec:
-        welfare, comparison = _welfare(cfg, {**rec, **optional})
-        summ.update(welfare)
-        T.write_table(comparison, run_dir / "records" / "welfare.parquet")
-        optional["welfare"] = comparison
+    if "welfare" in optional:
+        summ.update(
+            welfare_summary(
+                optional["welfare"], efficiency_min_share=cfg.baselines.efficiency_min_share
+            )
+        )
     if "forecasts" in optional:
         lead = cfg.population.coordinator.take_lead_minutes
         ie = imbalance_vs_forecast_error(optional["forecasts"], rec["settlement"], lead_min=lead)
@@ -401,6 +373,7 @@ def execute_run(
         sim_s = time.perf_counter() - t0
         for name, df in _record_tables(world, cfg).items():
             T.write_table(df, run_dir / "records" / f"{name}.parquet")
+        welfare_s = _welfare(world, cfg, run_dir)
         ms = [x for c in world.coordinators if isinstance(c, PlantCoordinator) for x in c.solve_ms]
         write_json(
             run_dir / "summary.json",
@@ -409,6 +382,7 @@ def execute_run(
                 "wall_time_s": round(sim_s, 3),
                 "rhpo_solve_ms_median": round(float(np.median(ms)), 4) if ms else None,
                 "rhpo_solve_ms_p95": round(float(np.percentile(ms, 95)), 4) if ms else None,
+                **welfare_s,
             },
         )
         summ = analyse_run(run_dir, cfg, figures=figures)

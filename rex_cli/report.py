@@ -23,8 +23,13 @@ __all__ = ["HEADLINE", "write_report"]
 HEADLINE: tuple[tuple[str, str, str], ...] = (
     ("welfare_rex", "welfare, Rex (currency)", "{:.3f}"),
     ("welfare_no_market", "welfare, no market (currency)", "{:.3f}"),
+    ("welfare_same_info", "welfare, same-information planner (currency)", "{:.3f}"),
     ("welfare_planner", "welfare, perfect-foresight planner (currency)", "{:.3f}"),
     ("efficiency", "efficiency (Rex − no market)/(planner − no market)", "{:.3f}"),
+    ("efficiency_same_info", "efficiency (Rex − no market)/(same-info − no market)", "{:.3f}"),
+    ("information_loss", "information loss, planner − same-info (currency)", "{:.3f}"),
+    ("strategy_loss", "strategy and market-rule loss, same-info − Rex (currency)", "{:.3f}"),
+    ("efficiency_note", "efficiency note", "{}"),
     ("volume_kwh", "volume traded (kWh)", "{:.1f}"),
     ("trades", "trades", "{:d}"),
     ("vwap_mean", "mean VWAP over units (currency/kWh)", "{:.4f}"),
@@ -32,8 +37,10 @@ HEADLINE: tuple[tuple[str, str, str], ...] = (
     ("spread_mean", "mean time-weighted spread (currency/kWh)", "{:.4f}"),
     ("imbalance_kwh", "imbalance, Σ abs(x − y) (kWh)", "{:.1f}"),
     ("imbalance_cost", "imbalance payments to the operator (currency)", "{:.3f}"),
-    ("backup_kwh", "backup energy (kWh)", "{:.1f}"),
-    ("spilled_kwh", "spilled energy (kWh)", "{:.1f}"),
+    ("backup_kwh_physical", "backup energy, physical (kWh)", "{:.2f}"),
+    ("spilled_kwh_physical", "spilled energy, physical (kWh)", "{:.2f}"),
+    ("backup_kwh_settlement", "system short, settled (kWh)", "{:.1f}"),
+    ("spilled_kwh_settlement", "system long, settled (kWh)", "{:.1f}"),
     ("fuel_cost", "fuel cost (currency)", "{:.3f}"),
     ("rhpo_solves", "RHPO solves", "{:d}"),
     ("rhpo_solve_ms_median", "RHPO solve, median (ms)", "{:.3f}"),
@@ -42,6 +49,7 @@ HEADLINE: tuple[tuple[str, str, str], ...] = (
     ("energy_residual_kwh", "energy residual, kWh (0 = conserved)", "{:.2e}"),
     ("events_processed", "events processed", "{:d}"),
     ("wall_time_s", "wall time (s)", "{:.2f}"),
+    ("same_info_wall_s", "same-information planner's wall time (s)", "{:.2f}"),
 )
 
 
@@ -56,7 +64,11 @@ def _fmt(value: Any, fmt: str) -> str:
 
 def headline_rows(summary: dict[str, Any]) -> list[tuple[str, str]]:
     """The headline table as (label, formatted value), for the keys present."""
-    return [(label, _fmt(summary[key], fmt)) for key, label, fmt in HEADLINE if key in summary]
+    return [
+        (label, _fmt(summary[key], fmt))
+        for key, label, fmt in HEADLINE
+        if key in summary and not (key == "efficiency_note" and summary[key] is None)
+    ]
 
 
 def _md_table(df: pd.DataFrame, floatfmt: str = "{:.4g}") -> str:
@@ -78,6 +90,10 @@ def _by_kind(agents: pd.DataFrame) -> pd.DataFrame:
             "imbalance_payment",
             "fuel_cost",
             "net_cost",
+            "degradation_cost",
+            "comfort_cost",
+            "storage_cost",
+            "backup_cost_share",
         )
         if c in agents
     ]

@@ -40,8 +40,10 @@ def replication_table(
     """Mean, std and confidence interval of every numeric metric over replications.
 
     Args:
-        per_run: One row per run; numeric columns are metrics, ``by`` columns group
-            runs (e.g. grid-point parameters); other non-numeric columns are ignored.
+        per_run: One row per run; numeric columns are metrics (None = missing, so a
+            metric null in every run is still listed, with ``n = 0``), ``by`` columns
+            group runs (e.g. grid-point parameters); other non-numeric columns are
+            ignored.
         by: Grouping columns (``None``: all runs form one group).
         confidence: Confidence level of the Student-t interval.
 
@@ -51,6 +53,15 @@ def replication_table(
     """
     by = list(by or [])
     skip = set(by) | {"seed", "replication"}
+    per_run = per_run.copy()
+    for c in per_run.columns:
+        # A metric that is null in some runs (or all: e.g. an efficiency with a tiny
+        # denominator) stays a metric: None counts as missing.
+        col = per_run[c]
+        if c not in skip and col.dtype == object:
+            values = col.dropna()
+            if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+                per_run[c] = pd.to_numeric(col, errors="coerce").astype(float)
     metrics = [
         c
         for c in per_run.columns

@@ -7,40 +7,45 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["agent_stats", "conservation", "summary"]
+__all__ = ["WELFARE_COLUMNS", "agent_stats", "conservation", "summary"]
+
+
+WELFARE_COLUMNS = (
+    "fuel_cost",
+    "degradation_cost",
+    "comfort_cost",
+    "storage_cost",
+    "backup_cost_share",
+    "unserved_cost_share",
+)
 
 
 def agent_stats(
     agents: pd.DataFrame,
     trades: pd.DataFrame,
     settlement: pd.DataFrame,
-    plants: pd.DataFrame | None = None,
-    *,
-    comfort_cost: float = 0.0,
-    degradation_cost: float = 0.0,
-    backup_cost: float = 0.0,
+    welfare: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Per agent: energy traded, trade cash, imbalance, payments and fuel cost.
+    """Per agent: energy traded, trade cash, imbalance, payments and its welfare account.
 
     Args:
-        agents: Static agent info (``agent``, ``kind``, ``marginal_cost`` …).
+        agents: Static agent info (``agent``, ``kind`` …).
         trades: The ``trades`` table.
         settlement: The ``settlement`` table.
-        plants: The ``plants`` table (for comfort and battery wear), if any.
-        comfort_cost: currency per °C of setpoint deviation per unit.
-        degradation_cost: currency per kWh charged or discharged by a battery.
-        backup_cost: currency per kWh of backup energy.
+        welfare: Rex's per-agent welfare account (``welfare_agents``: per agent its
+            fuel, wear, comfort and storage cost and its shares of the backup and
+            unserved cost, from the one welfare function, warm-up cut applied); None
+            = zeros.
 
     Returns:
         ``agents`` plus ``bought_kwh``, ``sold_kwh``, ``trade_cash`` (received − paid),
         ``realised_kwh``, ``short_kwh``, ``long_kwh``, ``imbalance_payment`` (paid to the
-        operator), ``generation_kwh``, ``fuel_cost`` and ``net_cost`` (what the agent
-        pays in all: − trade_cash + imbalance_payment + fuel_cost), currency and kWh;
-        and its part of the welfare account: ``served_kwh`` (energy consumed),
-        ``comfort_loss`` (comfort_cost × Σ|T − setpoint| for a building),
-        ``degradation_cost`` (per kWh charged or discharged, for a battery) and
-        ``backup_cost_share`` (each unit's backup cost split over the agents short in
-        it, pro rata to their shortfall: an allocation, the total is the system's).
+        operator), ``generation_kwh`` (settled), ``served_kwh`` (settled energy
+        consumed), the welfare columns ``fuel_cost``, ``degradation_cost``,
+        ``comfort_cost``, ``storage_cost``, ``backup_cost_share``,
+        ``unserved_cost_share`` (each adds up over agents to Rex's total of that
+        kind) and ``net_cost`` (what the agent pays in all: − trade_cash +
+        imbalance_payment + fuel_cost), currency and kWh.
     """
     out = agents.copy().set_index("agent")
     value = trades["price"] * trades["qty_kwh"]
@@ -63,30 +68,16 @@ def agent_stats(
     )
     out["imbalance_payment"] = s["imbalance_payment"].sum().reindex(idx, fill_value=0.0)
     gen = (-settlement["realised_kwh"]).clip(lower=0).groupby(settlement["agent"]).sum()
-    is_gen = out["kind"] == "gas_turbine"
-    out["generation_kwh"] = gen.reindex(idx, fill_value=0.0).where(is_gen, 0.0)
-    out["fuel_cost"] = out["generation_kwh"] * out["marginal_cost"]
-    out["net_cost"] = -out["trade_cash"] + out["imbalance_payment"] + out["fuel_cost"]
+    out["generation_kwh"] = gen.reindex(idx, fill_value=0.0).where(
+        out["kind"] == "gas_turbine", 0.0
+    )
     out["served_kwh"] = (
         settlement["realised_kwh"].clip(lower=0).groupby(settlement["agent"]).sum()
     ).reindex(idx, fill_value=0.0)
-    comfort = pd.Series(0.0, index=idx)
-    wear = pd.Series(0.0, index=idx)
-    if plants is not None and len(plants):
-        kind = plants["agent"].map(out["kind"])
-        dev = (plants["output"] - plants["request"]).abs().where(kind == "heat_pump_building", 0.0)
-        comfort = (comfort_cost * dev.fillna(0.0)).groupby(plants["agent"]).sum()
-        moved = (plants["input_other"].fillna(0.0) + plants["input_other2"].fillna(0.0)).where(
-            kind == "battery", 0.0
-        )
-        wear = (degradation_cost * moved).groupby(plants["agent"]).sum()
-    out["comfort_loss"] = comfort.reindex(idx, fill_value=0.0)
-    out["degradation_cost"] = wear.reindex(idx, fill_value=0.0)
-    short = settlement["imbalance_kwh"].clip(lower=0)
-    unit_short = short.groupby(settlement["target_unit"]).transform("sum")
-    need = settlement.groupby("target_unit")["realised_kwh"].transform("sum").clip(lower=0)
-    share = (backup_cost * need * short / unit_short.where(unit_short > 0)).fillna(0.0)
-    out["backup_cost_share"] = share.groupby(settlement["agent"]).sum().reindex(idx, fill_value=0.0)
+    w = welfare.set_index("agent") if welfare is not None else pd.DataFrame(index=idx)
+    for col in WELFARE_COLUMNS:
+        out[col] = w[col].reindex(idx, fill_value=0.0) if col in w else 0.0
+    out["net_cost"] = -out["trade_cash"] + out["imbalance_payment"] + out["fuel_cost"]
     return out.reset_index()
 
 
@@ -132,8 +123,13 @@ def summary(
 ) -> dict[str, Any]:
     """Headline metrics of a run (JSON-able).
 
-    Conservation residuals and agent totals cover the whole run; market and imbalance
-    statistics leave out the first ``warmup_units`` delivered units.
+    Conservation residuals cover the whole run; market and imbalance statistics leave
+    out the first ``warmup_units`` delivered units. Energies here are settlement
+    energies (positions and realisations on the lot grid): ``backup_kwh_settlement``
+    and ``spilled_kwh_settlement`` are the system imbalance's short and long sides.
+    The physical energies of the welfare account (plants' unrounded inputs) are the
+    ``*_kwh_physical`` keys of :func:`rex_cli.welfare.evaluate.welfare_summary`.
+    ``fuel_cost`` is the agents' fuel of the welfare account.
     """
     cash_res, energy_res = conservation(agents, settlement)
     first = int(units["target_unit"].min()) + warmup_units if len(units) else 0
@@ -156,8 +152,8 @@ def summary(
         "imbalance_long_kwh": _f((-settlement["imbalance_kwh"]).clip(lower=0).sum()),
         "warmup_units": int(warmup_units),
         "imbalance_cost": _f(settlement["imbalance_payment"].sum()),
-        "backup_kwh": _f(sys_imb.clip(lower=0).sum()),
-        "spilled_kwh": _f((-sys_imb).clip(lower=0).sum()),
+        "backup_kwh_settlement": _f(sys_imb.clip(lower=0).sum()),
+        "spilled_kwh_settlement": _f((-sys_imb).clip(lower=0).sum()),
         "fuel_cost": _f(agents["fuel_cost"].sum()),
         "rhpo_solves": int(agents["rhpo_solves"].sum()),
         "rhpo_infeasible": int(agents["rhpo_failed"].sum()),

@@ -18,6 +18,7 @@ from enum import Enum
 
 __all__ = [
     "AnalysisConfig",
+    "BaselinesConfig",
     "BatteryConfig",
     "BitGeneratorName",
     "CoordinatorConfig",
@@ -702,15 +703,22 @@ class WelfareConfig:
         backup_capacity_kw: Largest backup power, kW; ``null`` = unlimited.
         tariff: Flat tariff of the no-market baseline, currency/kWh (cash only, not
             welfare); ``null`` = the backup cost.
+        stored_energy_price: Value of energy stored in plants (batteries' state of
+            charge) at the end of the scored units, currency per kWh of change from
+            the start: every scenario pays for the stored energy it drew down and is
+            credited for what it added, at this one price. The shipped config sets it
+            to the gas turbine's marginal cost, the marginal source of energy.
     """
 
     comfort_cost: float = 0.1
     value_of_lost_load: float = 10.0
     backup_capacity_kw: float | None = None
     tariff: float | None = None
+    stored_energy_price: float = 0.12
 
     def __post_init__(self) -> None:
         _non_negative("comfort_cost", self.comfort_cost)
+        _non_negative("stored_energy_price", self.stored_energy_price)
         _non_negative("value_of_lost_load", self.value_of_lost_load)
         if self.backup_capacity_kw is not None:
             _positive("backup_capacity_kw", self.backup_capacity_kw)
@@ -719,12 +727,42 @@ class WelfareConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class BaselinesConfig:
+    """What the market run is compared with, on the same realisations.
+
+    See docs/model.md: welfare and baselines.
+
+    Attributes:
+        enabled: Score the no-market baseline and the perfect-foresight planner
+            (``efficiency`` in the summary).
+        same_info: Also score the same-information planner: the central LP re-solved
+            for each unit over the open window on the forecasts in force
+            ``same_info_lead_minutes`` before delivery (``efficiency_same_info``,
+            ``information_loss``, ``strategy_loss``).
+        same_info_lead_minutes: Its decision lead ``L`` before each unit's delivery,
+            minutes, in ``[0, κε]``.
+        efficiency_min_share: An efficiency is reported (else null, with
+            ``efficiency_note``) only when its denominator is at least this share of
+            the no-market baseline's resource costs.
+    """
+
+    enabled: bool = True
+    same_info: bool = True
+    same_info_lead_minutes: float = 15.0
+    efficiency_min_share: float = 0.05
+
+    def __post_init__(self) -> None:
+        _non_negative("same_info_lead_minutes", self.same_info_lead_minutes)
+        _fraction("efficiency_min_share", self.efficiency_min_share)
+
+
+@dataclass(frozen=True, kw_only=True)
 class AnalysisConfig:
     """How runs are summarised.
 
     Attributes:
-        warmup_units: Delivered units left out of market and imbalance statistics at
-            the start of a run (the books fill up during the first horizon).
+        warmup_units: Delivered units left out of market, imbalance and welfare
+            statistics at the start of a run.
         confidence: Level of the Student-t confidence intervals over replications.
     """
 
@@ -748,8 +786,8 @@ class RexConfig:
         replications: Independent runs of the scenario (seeds ``seed``, ``seed + 1``, …);
             with more than one, ``rex run`` writes one sub-folder per replication and a
             table of mean, standard deviation and confidence interval per metric.
-        baselines: Also score the no-market baseline and the perfect-foresight planner
-            on the same scenario and realisations (``efficiency`` in the summary).
+        baselines: The no-market baseline, the perfect-foresight and the
+            same-information planners, scored on the same realisations.
         welfare: How welfare is counted.
         analysis: Warm-up cut and confidence level.
         market: The exchange.
@@ -767,7 +805,7 @@ class RexConfig:
     seed: int = 1
     duration_hours: float = 24.0
     replications: int = 1
-    baselines: bool = True
+    baselines: BaselinesConfig = field(default_factory=BaselinesConfig)
     welfare: WelfareConfig = field(default_factory=WelfareConfig)
     analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
     market: MarketConfig = field(default_factory=MarketConfig)
@@ -787,6 +825,12 @@ class RexConfig:
         _positive("duration_hours", self.duration_hours)
         if self.replications < 1:
             raise ValueError(f"replications must be >= 1, got {self.replications!r}")
+        window = self.market.horizon_units * self.market.unit_minutes
+        if self.baselines.same_info_lead_minutes > window:
+            raise ValueError(
+                f"baselines.same_info_lead_minutes must be <= market.horizon_units × "
+                f"market.unit_minutes ({window:g}), got {self.baselines.same_info_lead_minutes!r}"
+            )
         units = self.duration_hours * 60.0 / self.market.unit_minutes
         if units < 1:
             raise ValueError(

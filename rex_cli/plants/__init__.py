@@ -10,9 +10,10 @@ from rex_cli.plants.builders import (
     uncontrollable,
     unit_hours,
 )
-from rex_cli.plants.statespace import InputRole, OutputRole, Plant, StateSpace
+from rex_cli.plants.statespace import CostKind, InputRole, OutputRole, Plant, StateSpace
 
 __all__ = [
+    "CostKind",
     "InputRole",
     "OutputRole",
     "Plant",

@@ -23,7 +23,14 @@ import math
 
 import numpy as np
 
-from rex_cli.plants.statespace import FloatArray, InputRole, OutputRole, Plant, StateSpace
+from rex_cli.plants.statespace import (
+    CostKind,
+    FloatArray,
+    InputRole,
+    OutputRole,
+    Plant,
+    StateSpace,
+)
 
 __all__ = [
     "ambient_temperature_profile",
@@ -233,7 +240,8 @@ def battery(
     Inputs: ``[u* (net market energy, kWh, in [-p_discharge_max·dt,
     p_charge_max·dt]), c (energy drawn from the grid to charge, kWh, COSTLY),
     d (energy delivered to the grid by discharging, kWh, COSTLY)]``; ``c, d`` cost
-    ``degradation_cost`` currency per kWh of throughput.
+    ``degradation_cost`` currency per kWh of throughput (cost kind ``WEAR``); the
+    state is stored energy (``stored_energy = [1]``).
     Dynamics: ``SoC+ = a SoC + η_c c − d/η_d`` with ``a = exp(−σ dt)``.
     Outputs: ``[SoC at the end of the unit (BOUNDED, [soc_min, soc_max]),
     u* − c + d (BALANCE, = 0)]``.
@@ -288,6 +296,8 @@ def battery(
         u_delta=_arr(_INF, _INF, _INF),
         v_min=_arr(soc_min_kwh, 0.0),
         v_max=_arr(soc_max_kwh, 0.0),
+        cost_kinds=(None, CostKind.WEAR, CostKind.WEAR),
+        stored_energy=_arr(1.0),
         input_names=("market_energy", "charge_energy", "discharge_energy"),
         input_units=("kWh", "kWh", "kWh"),
         output_names=("soc_end", "energy_balance"),
@@ -311,7 +321,8 @@ def gas_turbine(
     """Controllable supply with a marginal cost and a ramp limit.
 
     Inputs: ``[u* (kWh per unit, ≤ 0: the turbine sells), g (energy generated,
-    kWh per unit, COSTLY at marginal_cost, in [p_min·dt, p_max·dt])]``; ramp
+    kWh per unit, COSTLY at marginal_cost (cost kind ``FUEL``), in
+    [p_min·dt, p_max·dt])]``; ramp
     ``|g[k+1] − g[k]| ≤ ramp_kw·dt``.
     State: the generation of the previous unit, kWh (``w+ = g``; it carries the
     ramp reference; ``A = 0``, so the model is trivially stable).
@@ -346,6 +357,7 @@ def gas_turbine(
         u_delta=_arr(_INF, ramp_kw * dt),
         v_min=_arr(0.0),
         v_max=_arr(0.0),
+        cost_kinds=(None, CostKind.FUEL),
         input_names=("market_energy", "generation_energy"),
         input_units=("kWh", "kWh"),
         output_names=("energy_balance",),

@@ -31,6 +31,7 @@ from numpy.typing import ArrayLike, NDArray
 FloatArray = NDArray[np.float64]
 
 __all__ = [
+    "CostKind",
     "FloatArray",
     "InputRole",
     "OutputRole",
@@ -226,6 +227,17 @@ class InputRole(enum.Enum):
     COSTLY = "costly"
 
 
+class CostKind(enum.Enum):
+    """What a ``COSTLY`` input's cost is, for the welfare account.
+
+    ``FUEL``: fuel and variable operating cost (a gas turbine's generation).
+    ``WEAR``: wear of the equipment (a battery's charge and discharge throughput).
+    """
+
+    FUEL = "fuel"
+    WEAR = "wear"
+
+
 class OutputRole(enum.Enum):
     """Role of one plant output in the RHPO LP.
 
@@ -291,6 +303,11 @@ class Plant:
         output_roles: Role per output.
         v_min: Lower output bounds.
         v_max: Upper output bounds.
+        cost_kinds: Per input, the :class:`CostKind` of a ``COSTLY`` input (``None``
+            for the others); default ``FUEL`` for every costly input.
+        stored_energy: Energy stored per unit of each state, kWh (shape ``(n,)``,
+            default zeros): ``stored_energy @ w`` is the energy the plant holds, valued
+            at the end of a run by the welfare account (a battery: ``[1.0]``).
         input_names, input_units, output_names, output_units, state_names,
         state_units: Labels for reports and plots.
 
@@ -309,6 +326,8 @@ class Plant:
     u_delta: FloatArray = field(default_factory=_unset)
     v_min: FloatArray = field(default_factory=_unset)
     v_max: FloatArray = field(default_factory=_unset)
+    cost_kinds: tuple[CostKind | None, ...] = ()
+    stored_energy: FloatArray = field(default_factory=_unset)
     input_names: tuple[str, ...] = ()
     input_units: tuple[str, ...] = ()
     output_names: tuple[str, ...] = ()
@@ -346,6 +365,20 @@ class Plant:
             if r is not InputRole.COSTLY and cost[i] != 0.0:
                 raise ValueError(f"input_cost[{i}] must be 0 for a {r.value} input")
         set_(self, "input_cost", cost)
+        if len(self.cost_kinds) == 0:
+            kinds = tuple(CostKind.FUEL if r is InputRole.COSTLY else None for r in roles)
+        else:
+            kinds = tuple(None if k is None else CostKind(k) for k in self.cost_kinds)
+        if len(kinds) != m:
+            raise ValueError(f"cost_kinds has {len(kinds)} entries but the model has {m} inputs")
+        for i, (r, k) in enumerate(zip(roles, kinds, strict=True)):
+            if (r is InputRole.COSTLY) != (k is not None):
+                raise ValueError(f"cost_kinds[{i}] must be set exactly for costly inputs")
+        set_(self, "cost_kinds", kinds)
+        stored = _vector("stored_energy", self.stored_energy, n, 0.0)
+        if not np.all(np.isfinite(stored)):
+            raise ValueError("stored_energy must be finite")
+        set_(self, "stored_energy", stored)
 
         u_min = _vector("u_min", self.u_min, m, -np.inf)
         u_max = _vector("u_max", self.u_max, m, np.inf)
@@ -421,6 +454,10 @@ class Plant:
     def costly_inputs(self) -> tuple[int, ...]:
         """Indices of the costly inputs."""
         return tuple(i for i, r in enumerate(self.input_roles) if r is InputRole.COSTLY)
+
+    def inputs_of_kind(self, kind: CostKind) -> tuple[int, ...]:
+        """Indices of the costly inputs whose cost is of ``kind``."""
+        return tuple(i for i, k in enumerate(self.cost_kinds) if k is kind)
 
     @property
     def tracked_outputs(self) -> tuple[int, ...]:

@@ -246,26 +246,70 @@ def draw_wind_histogram(speed_ms: np.ndarray, k: float, c: float, path: Path) ->
 
 
 def draw_welfare(welfare: pd.DataFrame, path: Path) -> Path:
-    """Welfare of Rex against the no-market baseline and the planner, with its costs."""
-    parts = ["backup_cost", "fuel_cost", "degradation_cost", "comfort_cost", "unserved_cost"]
+    """Welfare of no market, Rex, the same-information and the perfect planner.
+
+    Left: totals, with the gap to the planner split into the information loss
+    (planner − same-info) and the strategy and market-rule loss (same-info − Rex).
+    Right: the resource costs by kind (storage: stored energy drawn down, negative
+    when filled).
+    """
+    parts = [
+        "backup_cost",
+        "fuel_cost",
+        "degradation_cost",
+        "comfort_cost",
+        "unserved_cost",
+        "storage_cost",
+    ]
     w = welfare.set_index("scenario")
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
-    colours = {"no_market": "tab:gray", "rex": "tab:blue", "planner": "tab:green"}
-    order = [s for s in ("no_market", "rex", "planner") if s in w.index]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.6))
+    colours = {
+        "no_market": "tab:gray",
+        "rex": "tab:blue",
+        "same_info": "tab:olive",
+        "planner": "tab:green",
+    }
+    labels = {
+        "no_market": "no market",
+        "rex": "Rex",
+        "same_info": "same-info\nplanner",
+        "planner": "perfect\nplanner",
+    }
+    order = [s for s in ("no_market", "rex", "same_info", "planner") if s in w.index]
     totals = w["total"].reindex(order).astype(float).tolist()
-    ax1.bar(order, totals, color=[colours[s] for s in order])
+    x = np.arange(len(order))
+    ax1.bar(x, totals, color=[colours[s] for s in order])
+    ax1.set_xticks(x, [labels[s] for s in order])
     for i, total in enumerate(totals):
         ax1.annotate(f"{total:.2f}", (i, total), ha="center", va="top", fontsize=9)
+    if {"rex", "same_info", "planner"} <= set(order):
+        tot = w["total"].astype(float)
+        rex, same, plan = (float(tot[s]) for s in ("rex", "same_info", "planner"))
+        xr = order.index("planner") + 0.55
+        for lo, hi, text in (
+            (rex, same, f"strategy & market rules {same - rex:.2f}"),
+            (same, plan, f"information {plan - same:.2f}"),
+        ):
+            ax1.annotate("", (xr, hi), (xr, lo), arrowprops={"arrowstyle": "<->", "lw": 1.2})
+            ax1.text(xr + 0.05, (lo + hi) / 2, text, va="center", fontsize=8)
+        ax1.set_xlim(-0.6, len(order) + 2.2)
     ax1.set_ylabel("welfare = − resource costs (currency)")
-    ax1.set_title("Welfare: no market, Rex, perfect-foresight planner")
+    ax1.set_title("Welfare and the gap to the perfect planner")
     ax1.axhline(0, color="k", lw=0.8)
-    bottom = np.zeros(len(order))
+    bottom_pos = np.zeros(len(order))
+    bottom_neg = np.zeros(len(order))
     for part in parts:
-        vals = np.array([w.loc[s, part] for s in order])
-        ax2.bar(order, vals, bottom=bottom, label=part.replace("_", " "))
-        bottom += vals
+        if part not in w:
+            continue
+        vals = w[part].reindex(order).astype(float).to_numpy()
+        base = np.where(vals >= 0, bottom_pos, bottom_neg)
+        ax2.bar(x, vals, bottom=base, label=part.replace("_", " "))
+        bottom_pos += np.maximum(vals, 0)
+        bottom_neg += np.minimum(vals, 0)
+    ax2.set_xticks(x, [labels[s] for s in order])
     ax2.set_ylabel("currency")
     ax2.set_title("Resource costs by kind")
+    ax2.axhline(0, color="k", lw=0.8)
     ax2.legend(fontsize=8)
     for a in (ax1, ax2):
         a.grid(axis="y", alpha=0.3)

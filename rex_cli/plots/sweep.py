@@ -15,6 +15,9 @@ __all__ = ["RESPONSE_METRICS", "draw_response", "draw_responses"]
 
 RESPONSE_METRICS = (
     "efficiency",
+    "efficiency_same_info",
+    "information_loss",
+    "strategy_loss",
     "welfare_rex",
     "vwap_mean",
     "vwap_std",
@@ -22,8 +25,8 @@ RESPONSE_METRICS = (
     "volume_kwh",
     "imbalance_kwh",
     "imbalance_cost",
-    "backup_kwh",
-    "spilled_kwh",
+    "backup_kwh_physical",
+    "spilled_kwh_physical",
     "fuel_cost",
 )
 STAT_COLS = {"metric", "n", "mean", "std", "ci_low", "ci_high"}

@@ -64,6 +64,7 @@ __all__ = [
     "preflight",
     "rhpo_weights",
     "seed_tree",
+    "uncontrollable_net_kwh",
     "wind_energy_kwh",
     "wind_speed_ms",
 ]
@@ -148,6 +149,22 @@ def wind_energy_kwh(cfg: RexConfig, speed_ms: np.ndarray) -> np.ndarray:
     curve = PowerCurve(cut_in_ms=w.cut_in_ms, rated_ms=w.rated_ms, cut_out_ms=w.cut_out_ms)
     step_h = cfg.market.unit_minutes / 60.0
     return np.asarray(curve.energy_kwh(speed_ms, cfg.population.wind_farms.capacity_kw, step_h))
+
+
+def uncontrollable_net_kwh(cfg: RexConfig) -> np.ndarray:
+    """The realised uncontrollable net energy per unit of a config's scenario, kWh.
+
+    Households' consumption minus wind production, summed over clients, each
+    rounded to the lot grid exactly as :func:`build_world` realises it.
+
+    Returns:
+        Shape (N,).
+    """
+    tree = seed_tree(cfg)
+    lot = cfg.market.lot_kwh
+    load = np.rint(household_energy_kwh(cfg, tree) / lot).sum(axis=0)
+    wind = np.rint(wind_energy_kwh(cfg, wind_speed_ms(cfg, tree)) / lot).sum(axis=0)
+    return np.asarray((load - wind) * lot, dtype=np.float64).reshape(cfg.n_units)
 
 
 def _forecast_params(cfg: RexConfig, shape: ForecastShape, bounded: bool) -> ForecastParams:

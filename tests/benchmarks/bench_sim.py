@@ -28,7 +28,12 @@ from pathlib import Path
 
 import pytest
 
-BASE = ["population=community_1k", "market.horizon_units=32", "output=minimal", "baselines=false"]
+BASE = [
+    "population=community_1k",
+    "market.horizon_units=32",
+    "output=minimal",
+    "baselines.enabled=false",
+]
 QUARTER = [
     "population.households.count=175",
     "population.heat_pumps.count=50",

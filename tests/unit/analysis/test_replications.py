@@ -42,3 +42,20 @@ def test_replication_table_groups_and_ignores_identifiers():
     assert (one["ci_low"], one["ci_high"]) == pytest.approx((0.2 - half, 0.2 + half))
     two = t[t["tick"] == 2].iloc[0]
     assert two["std"] == 0.0 and two["ci_low"] == two["ci_high"] == 1.0
+
+
+def test_null_metrics_stay_metrics_and_notes_are_ignored():
+    # Efficiencies are None when their denominator is tiny: in some runs or in all.
+    per_run = pd.DataFrame(
+        [
+            {"seed": 1, "efficiency": 0.5, "efficiency_same_info": None, "efficiency_note": "x"},
+            {"seed": 2, "efficiency": None, "efficiency_same_info": None, "efficiency_note": None},
+            {"seed": 3, "efficiency": 0.7, "efficiency_same_info": None, "efficiency_note": "y"},
+        ]
+    )
+    t = replication_table(per_run).set_index("metric")
+    assert set(t.index) == {"efficiency", "efficiency_same_info"}
+    assert t.loc["efficiency", "n"] == 2
+    assert t.loc["efficiency", "mean"] == pytest.approx(0.6)
+    assert t.loc["efficiency_same_info", "n"] == 0
+    assert math.isnan(t.loc["efficiency_same_info", "mean"])

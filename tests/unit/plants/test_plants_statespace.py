@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.signal import cont2discrete
 
-from rex_cli.plants import InputRole, OutputRole, Plant, StateSpace
+from rex_cli.plants import CostKind, InputRole, OutputRole, Plant, StateSpace, battery, gas_turbine
 
 
 def _random_stable(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -161,6 +161,18 @@ def test_plant_defaults_and_indices() -> None:
     assert p.is_stable()
     U = p.full_inputs(np.array([[0.5, 1.0]]), np.array([[7.0]]))
     np.testing.assert_allclose(U, [[0.5, 7.0, 1.0]])
+    # A costly input is fuel unless stated; nothing is stored unless stated.
+    assert p.cost_kinds == (None, None, CostKind.FUEL)
+    assert p.inputs_of_kind(CostKind.FUEL) == (2,) and p.inputs_of_kind(CostKind.WEAR) == ()
+    np.testing.assert_array_equal(p.stored_energy, [0.0])
+
+
+def test_shipped_plants_state_their_cost_kinds_and_storage() -> None:
+    b, g = battery(), gas_turbine()
+    assert b.inputs_of_kind(CostKind.WEAR) == (1, 2) and b.inputs_of_kind(CostKind.FUEL) == ()
+    np.testing.assert_array_equal(b.stored_energy, [1.0])  # the state is the SoC, kWh
+    assert g.inputs_of_kind(CostKind.FUEL) == (1,)
+    np.testing.assert_array_equal(g.stored_energy, [0.0])  # last generation: no energy
 
 
 @pytest.mark.parametrize(
@@ -184,6 +196,11 @@ def test_plant_defaults_and_indices() -> None:
             "v_min",
         ),
         (dict(input_names=("a", "b")), "input_names"),
+        (dict(cost_kinds=(None, None)), "cost_kinds"),
+        (dict(cost_kinds=(None, CostKind.WEAR, CostKind.FUEL)), "cost_kinds"),
+        (dict(cost_kinds=(None, None, None)), "cost_kinds"),
+        (dict(stored_energy=np.array([1.0, 0.0])), "stored_energy"),
+        (dict(stored_energy=np.array([np.inf])), "stored_energy"),
         (dict(name=""), "name"),
     ],
 )

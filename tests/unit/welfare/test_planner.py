@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from test_baseline import (
+from test_accounting import (
     Data,
     empty_data,
     hand_battery,
@@ -19,20 +19,6 @@ from test_baseline import (
 
 from rex_cli.config.schema import RexConfig
 from rex_cli.control import Weights, solve_rhpo
-from rex_cli.control.baseline import (
-    WelfareCosts,
-    feasibility_violation,
-    no_market_baseline,
-    simulate_outcome,
-    uncontrollable_net_kwh,
-    welfare_of,
-)
-from rex_cli.control.planner import (
-    PlannerResult,
-    PlannerStatus,
-    build_planner_model,
-    solve_planner,
-)
 from rex_cli.plants import (
     Plant,
     ambient_temperature_profile,
@@ -40,7 +26,20 @@ from rex_cli.plants import (
     heat_pump_building,
     solar_profile,
 )
-from rex_cli.scenario.build import build_plants
+from rex_cli.scenario.build import build_plants, uncontrollable_net_kwh
+from rex_cli.welfare.accounting import (
+    WelfareCosts,
+    feasibility_violation,
+    simulate_outcome,
+    welfare_of,
+)
+from rex_cli.welfare.no_market import no_market_baseline
+from rex_cli.welfare.planner import (
+    PlannerResult,
+    PlannerStatus,
+    build_planner_model,
+    solve_planner,
+)
 
 BACKENDS = ["highs", "pyomo"]
 TOL = 1e-7

@@ -1,4 +1,4 @@
-"""Welfare scoring and the no-market baseline: hand-computed cases and invariants.
+"""Welfare accounting and the no-market baseline: hand-computed cases and invariants.
 
 The module-level helpers (``Data``, ``toy_building``, ``random_scenario``, ...)
 are shared with ``test_planner.py``.
@@ -6,6 +6,7 @@ are shared with ``test_planner.py``.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -14,18 +15,8 @@ import pytest
 
 from rex_cli.agents.simple import AgentKind
 from rex_cli.config.schema import RexConfig
-from rex_cli.control.baseline import (
-    Outcome,
-    WelfareBreakdown,
-    WelfareCosts,
-    feasibility_violation,
-    no_market_baseline,
-    simulate_outcome,
-    system_balance,
-    uncontrollable_net_kwh,
-    welfare_of,
-)
 from rex_cli.plants import (
+    CostKind,
     InputRole,
     OutputRole,
     Plant,
@@ -37,7 +28,18 @@ from rex_cli.plants import (
     heat_pump_building,
     solar_profile,
 )
-from rex_cli.scenario.build import build_plants, build_world, seed_tree
+from rex_cli.scenario.build import build_plants, build_world, seed_tree, uncontrollable_net_kwh
+from rex_cli.welfare.accounting import (
+    Outcome,
+    WelfareBreakdown,
+    WelfareCosts,
+    account,
+    feasibility_violation,
+    simulate_outcome,
+    system_balance,
+    welfare_of,
+)
+from rex_cli.welfare.no_market import no_market_baseline
 
 # --- shared helpers -----------------------------------------------------------------------
 
@@ -158,6 +160,7 @@ def random_costs(rng: np.random.Generator) -> WelfareCosts:
         comfort_cost=float(rng.uniform(0.0, 1.0)),
         value_of_lost_load=backup + float(rng.uniform(0.0, 5.0)),
         backup_capacity_kw=cap,
+        stored_energy_price=float(rng.choice([0.0, rng.uniform(0.0, backup)])),
     )
 
 
@@ -274,6 +277,61 @@ def test_welfare_of_ignores_missing_requests_and_checks_shapes() -> None:
             inputs=(np.zeros((2, 2)),),
             outputs=(np.zeros((3, 1)),),
         )
+
+
+def test_stored_energy_is_valued_alike_and_warm_up_cuts_every_term() -> None:
+    # The hand outcome's battery (η = 0.95, 1-hour units) starts at 5 kWh:
+    # SoC1 = 5 − 1/0.95 = 3.94737, SoC2 = SoC1 + 0.95·2 = 5.84737.
+    outcome, specs = _hand_outcome()
+    costs = WelfareCosts(backup_cost=0.3, comfort_cost=0.5, stored_energy_price=0.1)
+    w = welfare_of(outcome, specs, costs)
+    assert w.stored_change_kwh == pytest.approx(-1 / 0.95 + 1.9)
+    assert w.storage_cost == pytest.approx(-0.1 * (-1 / 0.95 + 1.9))  # filled: a credit
+    assert w.total == pytest.approx(-1.21 - w.storage_cost)
+    # Warm-up of one unit: only unit 1 counts (net -3.5: no backup), fuel 1 × 0.1,
+    # wear 2 × 0.02, comfort 0.5 × 0.6, storage from SoC1 to SoC2: −0.1 × 1.9.
+    cut = welfare_of(outcome, specs, costs, first_unit=1)
+    assert cut.backup_cost == 0.0 and cut.backup_kwh == 0.0
+    assert cut.spilled_kwh == pytest.approx(3.5)
+    assert (cut.fuel_cost, cut.degradation_cost) == pytest.approx((0.1, 0.04))
+    assert cut.comfort_cost == pytest.approx(0.3)
+    assert cut.storage_cost == pytest.approx(-0.19)
+    assert cut.total == pytest.approx(-(0.1 + 0.04 + 0.3 - 0.19))
+    with pytest.raises(ValueError, match=r"^first_unit"):
+        welfare_of(outcome, specs, costs, first_unit=2)
+
+
+def test_plant_costs_add_up_to_the_breakdown() -> None:
+    outcome, specs = _hand_outcome()
+    costs = WelfareCosts(backup_cost=0.3, comfort_cost=0.5, stored_energy_price=0.07)
+    acc = account(outcome, specs, costs)
+    for first in (0, 1):
+        per = acc.plant_costs(first)
+        w = acc.breakdown(first)
+        for term, values in per.items():
+            assert values.sum() == pytest.approx(getattr(w, term), abs=1e-15)
+    per = acc.plant_costs()
+    # turbine: fuel only; battery: wear and storage only; building: comfort only.
+    np.testing.assert_allclose(per["fuel_cost"], [0.4, 0.0, 0.0])
+    np.testing.assert_allclose(per["degradation_cost"], [0.0, 0.06, 0.0])
+    np.testing.assert_allclose(per["comfort_cost"], [0.0, 0.0, 0.3])
+    assert per["storage_cost"][0] == 0.0 and per["storage_cost"][2] == 0.0
+
+
+def test_costs_follow_the_cost_kind_not_the_name() -> None:
+    # A storage plant not named "battery" still has wear; a "battery" with fuel has fuel.
+    bat = battery(unit_minutes=60.0, degradation_cost=0.02)
+    store = dataclasses.replace(bat, name="flywheel")
+    odd = dataclasses.replace(
+        bat, name="battery_gen", cost_kinds=(None, CostKind.FUEL, CostKind.FUEL)
+    )
+    u = np.array([[-1.0, 0.0, 1.0], [2.0, 2.0, 0.0]])
+    v = np.array([[4.0, 0.0], [6.0, 0.0]])
+    costs = WelfareCosts(backup_cost=0.3, comfort_cost=0.0)
+    for plant, fuel, wear in ((store, 0.0, 0.06), (odd, 0.06, 0.0)):
+        out = Outcome(net_uncontrollable_kwh=np.zeros(2), inputs=(u,), outputs=(v,))
+        w = welfare_of(out, [(plant, empty_data(2, 5.0))], costs)
+        assert (w.fuel_cost, w.degradation_cost) == pytest.approx((fuel, wear))
 
 
 def test_system_balance_splits_the_need() -> None:
@@ -420,4 +478,6 @@ def test_random_no_market_outcomes_are_feasible() -> None:
         assert feasibility_violation(res.outcome, specs) < 1e-9
         w = res.welfare
         parts = w.backup_cost + w.fuel_cost + w.degradation_cost + w.comfort_cost
-        assert w.total == pytest.approx(-(parts + w.unserved_cost))
+        assert w.total == pytest.approx(-(parts + w.unserved_cost + w.storage_cost))
+        # Idle batteries lose only what self-discharge takes: never a credit.
+        assert w.storage_cost >= -1e-12

@@ -3,10 +3,10 @@
 One linear program over the whole delivery horizon ``j = 0..N−1`` with every
 realisation known. It decides every plant's inputs and the system's backup,
 unserved and spilled energy per unit to maximise welfare (module
-:mod:`rex_cli.control.baseline`)::
+:mod:`rex_cli.welfare.accounting`)::
 
     maximise  − Σ_j (c_b b_j + c_L L_j) − Σ_p Σ_j Σ_i r_pi u#_pji
-              − c_c Σ_p Σ_j Σ_t (G⁺_pjt + G⁻_pjt)
+              − c_c Σ_p Σ_j Σ_t (G⁺_pjt + G⁻_pjt) + c_E Σ_p s_p·(w_pN − w_p0)
 
 subject to, for every plant ``p`` (its DT-LTI-SS model, exactly as simulated)::
 
@@ -26,21 +26,28 @@ and the system balance per unit::
 with ``x_j`` the uncontrollable net energy (kWh, consumption positive), ``b``
 backup (cost ``c_b``), ``L`` unserved energy (value of lost load ``c_L``; fixed at
 0 when the backup is unlimited), ``s`` spilled surplus (free), ``r`` the plants'
-costly-input prices (fuel, degradation) and ``c_c`` the comfort cost per unit of
-deviation.
+costly-input prices (fuel, degradation), ``c_c`` the comfort cost per unit of
+deviation and ``c_E`` the price of stored energy (``s_p`` the plant's stored energy
+per state, e.g. a battery's state of charge).
 
 Conventions: there is no ramp row before unit 0 (like the market run's first
-plan, which has no previous input); nothing is asked of the state after unit
-``N−1`` (no terminal value: the planner may empty a battery at the end, as may
-any other outcome). The planner's welfare is therefore ≥ the welfare of every
-outcome that respects the same plant constraints under the same costs
-(:func:`rex_cli.control.baseline.feasibility_violation` = 0): the no-market
-baseline, a market run's realised trajectories, an RHPO plan.
+plan, which has no previous input); the state after unit ``N−1`` is free, its
+stored energy valued at ``c_E`` like every other outcome's. The planner's welfare
+is therefore ≥ the welfare of every outcome that respects the same plant
+constraints under the same costs
+(:func:`rex_cli.welfare.accounting.feasibility_violation` = 0): the no-market
+baseline, a market run's realised trajectories, an RHPO plan, the
+same-information planner. (With a warm-up cut the planner still optimises the
+whole period; the bound then holds for the whole period.)
 
 Two backends solve the same LP: the readable pyomo model
 (:func:`build_planner_model`, solved with HiGHS through pyomo like
 :mod:`rex_cli.control.rhpo`) and a sparse highspy build (the default, for large
-communities: hundreds of plants × 96 units).
+communities: hundreds of plants × 96 units). The highspy build is
+:class:`PlannerLP`, the planner over any window of ``K`` units from any state
+with the previous unit's inputs for the first ramps, built once and re-solved
+with new data from the previous basis: the same-information planner
+(:mod:`rex_cli.welfare.same_info`) solves it once per delivered unit.
 """
 
 from __future__ import annotations
@@ -57,23 +64,25 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
-from rex_cli.control.baseline import (
+from rex_cli.control.rhpo import Backend
+from rex_cli.plants.statespace import Plant
+from rex_cli.welfare.accounting import (
     Outcome,
     PlantSpec,
     WelfareBreakdown,
     WelfareCosts,
-    _rows,
-    _unit_hours,
+    rows_of,
+    simulate_outcome,
     system_balance,
+    unit_hours_of,
     welfare_of,
 )
-from rex_cli.control.rhpo import Backend
-from rex_cli.plants.statespace import Plant
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo
 
 __all__ = [
+    "PlannerLP",
     "PlannerResult",
     "PlannerStatus",
     "build_planner_model",
@@ -100,9 +109,10 @@ class PlannerResult:
     Attributes:
         status: Solve outcome; numbers are NaN unless ``OPTIMAL``.
         welfare: The welfare breakdown of the planned outcome (scored by
-            :func:`~rex_cli.control.baseline.welfare_of`), currency.
-        objective: The LP's optimal welfare, currency (equals ``welfare.total``
-            up to the solver's tolerance).
+            :func:`~rex_cli.welfare.accounting.welfare_of` on the re-simulated
+            decisions, from ``first_unit`` on), currency.
+        objective: The LP's optimal welfare over all N units, currency (equals
+            ``welfare.total`` up to the solver's tolerance without a warm-up).
         outcome: The planned physical outcome (None unless optimal).
         inputs: Per plant, full inputs (N, m); column 0 is ``u*``, kWh.
         outputs: Per plant, outputs (N, p).
@@ -155,6 +165,7 @@ class _Problem:
     costs: WelfareCosts
     N: int
     dt: float
+    first_unit: int = 0
 
     @property
     def backup_cap_kwh(self) -> float:
@@ -169,6 +180,7 @@ def _problem(
     n_units: int | None,
     dt_h: float | None,
     aggregate: bool = False,
+    first_unit: int = 0,
 ) -> _Problem:
     net_all = np.asarray(net_uncontrollable_kwh, dtype=np.float64).reshape(-1)
     N = net_all.shape[0] if n_units is None else int(n_units)
@@ -179,7 +191,7 @@ def _problem(
     net = net_all[:N]
     if not np.all(np.isfinite(net)):
         raise ValueError("net_uncontrollable_kwh must be finite")
-    dt = _unit_hours(plants, dt_h)
+    dt = unit_hours_of(plants, dt_h)
     exo: list[FloatArray] = []
     req: list[FloatArray] = []
     w0: list[FloatArray] = []
@@ -197,10 +209,10 @@ def _problem(
         index.append(len(pl))
         pl.append(plant)
         mult.append(1)
-        x = _rows(data.exogenous, N, len(plant.exogenous_inputs), "exogenous")
+        x = rows_of(data.exogenous, N, len(plant.exogenous_inputs), "exogenous")
         if not np.all(np.isfinite(x)):
             raise ValueError(f"exogenous data of plant {plant.name!r} must be finite")
-        r = _rows(data.request, N, len(plant.tracked_outputs), "request")
+        r = rows_of(data.request, N, len(plant.tracked_outputs), "request")
         if np.any(np.isinf(r)):
             raise ValueError(f"request of plant {plant.name!r} must be finite or NaN")
         w = np.asarray(data.w_init, dtype=np.float64).reshape(-1)
@@ -221,6 +233,7 @@ def _problem(
         costs=costs,
         N=N,
         dt=dt,
+        first_unit=int(first_unit),
     )
 
 
@@ -352,7 +365,7 @@ def _build_pyomo(pb: _Problem) -> pyo.ConcreteModel:
     m.balance = pyo.Constraint(m.J, rule=balance, doc=balance.__doc__)
 
     def welfare(m_: Any) -> Any:
-        """Maximise welfare: minus backup, unserved, fuel/degradation and comfort costs.
+        """Maximise welfare: minus backup, unserved, fuel/wear and comfort, plus stored energy.
 
         Plant terms are counted ``k_p`` times (the plant's multiplicity).
         """
@@ -373,7 +386,15 @@ def _build_pyomo(pb: _Problem) -> pyo.ConcreteModel:
             for j in m_.J
             for t in m_.plant[p].T
         )
-        return -system - inputs - comfort
+        stored = costs.stored_energy_price * sum(
+            pb.mult[p]
+            * float(pb.plants[p].stored_energy[r])
+            * (m_.plant[p].w[N, r] - m_.plant[p].w[0, r])
+            for p in m_.PL
+            for r in range(pb.plants[p].n_states)
+            if pb.plants[p].stored_energy[r]
+        )
+        return -system - inputs - comfort + stored
 
     m.welfare = pyo.Objective(rule=welfare, sense=pyo.maximize, doc=welfare.__doc__)
     return m
@@ -423,20 +444,14 @@ def _solve_pyomo(pb: _Problem) -> PlannerResult:
         return _failed(pb, status, "pyomo", t1 - t0, t2 - t1)
     m.solutions.load_from(res)
     N = pb.N
-    decisions, outputs = [], []
+    decisions = []
     for p, plant in enumerate(pb.plants):
-        blk = m.plant[p]
-        uv = blk.u.extract_values()
-        vv = blk.v.extract_values()
+        uv = m.plant[p].u.extract_values()
         dec = np.array(
             [[uv[j, i] for i in plant.decision_inputs] for j in range(N)], dtype=np.float64
         )
-        out = np.array(
-            [[vv[j, q] for q in range(plant.n_outputs)] for j in range(N)], dtype=np.float64
-        )
         decisions.append(dec)
-        outputs.append(out)
-    return _result(pb, decisions, outputs, float(pyo.value(m.welfare)), "pyomo", t1 - t0, t2 - t1)
+    return _result(pb, decisions, float(pyo.value(m.welfare)), "pyomo", t1 - t0, t2 - t1)
 
 
 # --- the highspy build ------------------------------------------------------------------
@@ -447,9 +462,16 @@ def _zeros(r: int, c: int) -> sp.csr_matrix:
 
 
 class _Layout:
-    """Sparse constraint block of one plant over N units (columns and rows local)."""
+    """Sparse constraint block of one plant over K units (columns and rows local).
 
-    def __init__(self, plant: Plant, N: int) -> None:
+    Columns: ``u`` (K·md decision inputs), ``w`` ((K+1)·n states, ``w_0`` fixed by
+    its bounds), ``v`` (K·p outputs), ``G⁺``, ``G⁻`` (K·nt each). Rows: dynamics
+    (K·n), outputs (K·p), tracking (K·nt; ``v − G⁺ + G⁻ = X``, free without a
+    request), ramps (K·nr: the first nr rows hold ``u_0`` within ``u_prev ± Δ``,
+    free without a previous input; then ``u_{k+1} − u_k``).
+    """
+
+    def __init__(self, plant: Plant, K: int) -> None:
         ss = plant.model
         n, p = ss.n_states, ss.n_outputs
         dec = list(plant.decision_inputs)
@@ -459,48 +481,48 @@ class _Layout:
         nr = len(ramped)
         self.md, self.n, self.p, self.nt, self.nr = md, n, p, nt, nr
         self.dec, self.ramped = dec, ramped
-        # columns: u (N·md), w ((N+1)·n), v (N·p), G⁺ (N·nt), G⁻ (N·nt)
-        self.col_sizes = (N * md, (N + 1) * n, N * p, N * nt, N * nt)
+        self.col_sizes = (K * md, (K + 1) * n, K * p, K * nt, K * nt)
         self.n_cols = sum(self.col_sizes)
-        # rows: dynamics (N·n), outputs (N·p), tracking (N·nt), ramps ((N−1)·nr)
-        self.row_sizes = (N * n, N * p, N * nt, max(N - 1, 0) * nr)
+        self.row_sizes = (K * n, K * p, K * nt, K * nr)
         self.n_rows = sum(self.row_sizes)
-        IN = sp.identity(N, format="csr")
-        S0 = sp.eye(N, N + 1, k=0, format="csr")
-        S1 = sp.eye(N, N + 1, k=1, format="csr")
+        IK = sp.identity(K, format="csr")
+        S0 = sp.eye(K, K + 1, k=0, format="csr")
+        S1 = sp.eye(K, K + 1, k=1, format="csr")
         Bd, Dd = ss.B[:, dec], ss.D[:, dec]
         Et = sp.csr_matrix(np.eye(p)[list(plant.tracked_outputs)].reshape(nt, p))
         Er = sp.csr_matrix(np.eye(md)[ramped].reshape(nr, md))
-        dif = (sp.eye(N - 1, N, k=1) - sp.eye(N - 1, N, k=0)) if N > 1 else _zeros(0, N)
+        first = sp.eye(1, K, format="csr")
+        dif = (sp.eye(K - 1, K, k=1) - sp.eye(K - 1, K, k=0)) if K > 1 else _zeros(0, K)
+        ramps = sp.vstack([first, dif], format="csr")
         cu, cw, cv, cg, _ = self.col_sizes
         rd, ro, rt, rr = self.row_sizes
         blocks = [
             [
-                -sp.kron(IN, Bd),
+                -sp.kron(IK, Bd),
                 sp.kron(S1, sp.identity(n)) - sp.kron(S0, ss.A),
                 _zeros(rd, cv),
                 _zeros(rd, cg),
                 _zeros(rd, cg),
             ],
             [
-                -sp.kron(IN, Dd),
+                -sp.kron(IK, Dd),
                 -sp.kron(S0, ss.C),
-                sp.identity(N * p),
+                sp.identity(K * p),
                 _zeros(ro, cg),
                 _zeros(ro, cg),
             ],
             [
                 _zeros(rt, cu),
                 _zeros(rt, cw),
-                sp.kron(IN, Et),
-                -sp.identity(N * nt),
-                sp.identity(N * nt),
+                sp.kron(IK, Et),
+                -sp.identity(K * nt),
+                sp.identity(K * nt),
             ],
-            [sp.kron(dif, Er), _zeros(rr, cw), _zeros(rr, cv), _zeros(rr, cg), _zeros(rr, cg)],
+            [sp.kron(ramps, Er), _zeros(rr, cw), _zeros(rr, cv), _zeros(rr, cg), _zeros(rr, cg)],
         ]
         self.matrix = sp.bmat(blocks, format="csc")
         # The market input u* is decision input 0: its columns are 0, md, 2·md, ...
-        self.market_cols = np.arange(N, dtype=np.int64) * md
+        self.market_cols = np.arange(K, dtype=np.int64) * md
 
 
 _HIGHS_STATUS = {
@@ -511,104 +533,305 @@ _HIGHS_STATUS = {
 }
 
 
+@dataclass(frozen=True, kw_only=True, eq=False)
+class WindowSolution:
+    """One solve of :class:`PlannerLP`.
+
+    Attributes:
+        status: Solve outcome; the arrays are empty unless ``OPTIMAL``.
+        decisions: Per LP plant, decision inputs (K, n_decision); column 0 is ``u*``.
+        objective: Optimal welfare of the window, currency (the change of stored
+            energy valued at the stored-energy price).
+        iterations: Simplex iterations of the solve.
+    """
+
+    status: PlannerStatus
+    decisions: tuple[FloatArray, ...]
+    objective: float
+    iterations: int
+
+    @property
+    def ok(self) -> bool:
+        """Whether the solve is optimal."""
+        return self.status is PlannerStatus.OPTIMAL
+
+
+class PlannerLP:
+    """The planner LP over a window of ``K`` units, built once, re-solved with new data.
+
+    Columns and rows are those of the planner (module docstring) over ``K`` units,
+    plus a first ramp row per ramped input that links unit 0 to the previous
+    unit's input. Each :meth:`solve` changes only data (the uncontrollable net
+    energy, the plants' initial states, previous inputs, exogenous inputs,
+    requests, and the number of units that count: a shorter window is the same
+    model with the units beyond it freed and costless) and
+    re-runs the simplex from the previous basis (warm start), as
+    :class:`rex_cli.control.highs.RhpoSolver` does for the RHPO LP.
+
+    Args:
+        plants: The LP plants.
+        mult: Multiplicity of each LP plant (identical copies it stands for).
+        K: Number of units of the window (>= 1).
+        costs: Resource prices.
+        dt_h: Unit length, hours.
+        presolve: Let HiGHS presolve (worth it for one large solve; off for
+            warm-started re-solves).
+    """
+
+    def __init__(
+        self,
+        plants: Sequence[Plant],
+        mult: Sequence[int],
+        K: int,
+        costs: WelfareCosts,
+        dt_h: float,
+        *,
+        presolve: bool = False,
+    ) -> None:
+        if K < 1:
+            raise ValueError(f"K must be >= 1, got {K!r}")
+        self.plants = tuple(plants)
+        self.mult = tuple(float(k) for k in mult)
+        self.K = K
+        self.costs = costs
+        inf = math.inf
+        layouts: dict[int, _Layout] = {}
+        self._layouts: list[_Layout] = []
+        mats, bal_blocks = [], []
+        cost, lo, hi = [], [], []
+        self._col_off: list[int] = []
+        self._row_off: list[int] = []
+        col = row = 0
+        for p, plant in enumerate(self.plants):
+            lay = layouts.get(id(plant))
+            if lay is None:
+                lay = layouts[id(plant)] = _Layout(plant, K)
+            self._layouts.append(lay)
+            self._col_off.append(col)
+            self._row_off.append(row)
+            col += lay.n_cols
+            row += lay.n_rows
+            mats.append(lay.matrix)
+            k = self.mult[p]
+            bal_blocks.append(
+                sp.csr_matrix(
+                    (np.full(K, -k), (np.arange(K), lay.market_cols)), shape=(K, lay.n_cols)
+                )
+            )
+            dec = lay.dec
+            _, cw, cv, cg, _ = lay.col_sizes
+            cost += [
+                k * np.tile(plant.input_cost[dec], K),
+                np.zeros(cw + cv),
+                np.full(2 * cg, k * costs.comfort_cost),
+            ]
+            lo += [
+                np.tile(plant.u_min[dec], K),
+                np.full(cw, -inf),
+                np.tile(plant.v_min, K),
+                np.zeros(2 * cg),
+            ]
+            hi += [
+                np.tile(plant.u_max[dec], K),
+                np.full(cw, inf),
+                np.tile(plant.v_max, K),
+                np.full(2 * cg, inf),
+            ]
+        self._n_plant_rows = row
+        cap = costs.backup_capacity_kw * dt_h
+        # system columns: backup b, unserved L, spill s (K each)
+        cost += [np.full(K, costs.backup_cost), np.full(K, costs.value_of_lost_load), np.zeros(K)]
+        lo += [np.zeros(3 * K)]
+        hi += [np.full(K, cap), np.full(K, inf if math.isfinite(cap) else 0.0), np.full(K, inf)]
+        IK = sp.identity(K, format="csr")
+        system = sp.hstack([IK, IK, -IK])
+        plant_mat = sp.block_diag(mats, format="csc") if mats else _zeros(0, 0)
+        bal_mat = sp.hstack(bal_blocks) if bal_blocks else _zeros(K, 0)
+        mat = sp.bmat([[plant_mat, _zeros(row, 3 * K)], [bal_mat, system]], format="csc")
+        mat.sort_indices()
+        self.n_cols, self.n_rows = int(mat.shape[1]), int(mat.shape[0])
+        # Unit of every column and row, for windows shorter than K (padding): the
+        # columns of units >= the active ones are freed and cost nothing, their rows
+        # freed, so the padded window is exactly the shorter one. A state column w_k
+        # belongs to unit k − 1 (w_0 to none: it is the data w0).
+        col_unit, row_unit, w_time = [], [], []
+        for lay in self._layouts:
+            cu, cw, cv, cg, _ = lay.col_sizes
+            k_w = np.repeat(np.arange(K + 1), lay.n)
+            col_unit += [
+                np.repeat(np.arange(K), lay.md),
+                k_w - 1,
+                np.repeat(np.arange(K), lay.p),
+                np.repeat(np.arange(K), lay.nt),
+                np.repeat(np.arange(K), lay.nt),
+            ]
+            w_time += [np.full(cu, -1), k_w, np.full(cv + 2 * cg, -1)]
+            row_unit += [
+                np.full(lay.row_sizes[0] + lay.row_sizes[1], -1),  # dynamics, outputs: kept
+                np.repeat(np.arange(K), lay.nt),
+                np.repeat(np.arange(K), lay.nr),  # ramp rows: unit 0 (first), then k
+            ]
+        col_unit += [np.tile(np.arange(K), 3)]
+        w_time += [np.full(3 * K, -1)]
+        row_unit += [np.full(K, -1)]
+        self._col_unit = np.concatenate(col_unit)
+        self._w_time = np.concatenate(w_time)
+        self._row_unit = np.concatenate(row_unit)
+        stored = np.concatenate(
+            [
+                np.concatenate(
+                    [
+                        np.zeros(lay.col_sizes[0]),
+                        np.tile(-k * costs.stored_energy_price * pl.stored_energy, K + 1),
+                        np.zeros(sum(lay.col_sizes[2:])),
+                    ]
+                )
+                for pl, k, lay in zip(self.plants, self.mult, self._layouts, strict=True)
+            ]
+            + [np.zeros(3 * K)]
+        )
+        self._stored_cost = stored  # −price × stored energy on every state column
+        self._w0_mask = self._w_time == 0
+        self._cost0 = np.concatenate(cost)
+        self._lo0 = np.concatenate(lo)
+        self._hi0 = np.concatenate(hi)
+        self._all_rows = np.arange(self.n_rows, dtype=np.int32)
+        self._all_cols = np.arange(self.n_cols, dtype=np.int32)
+
+        h: Any = highspy.Highs()
+        h.disableCallbacks()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("log_to_console", False)
+        if not presolve:
+            h.setOptionValue("presolve", "off")
+        lp = highspy.HighsLp()
+        lp.num_col_ = self.n_cols
+        lp.num_row_ = self.n_rows
+        lp.col_cost_ = np.concatenate(cost)
+        lp.col_lower_ = np.concatenate(lo)
+        lp.col_upper_ = np.concatenate(hi)
+        lp.row_lower_ = np.zeros(self.n_rows)
+        lp.row_upper_ = np.zeros(self.n_rows)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.num_col_ = self.n_cols
+        lp.a_matrix_.num_row_ = self.n_rows
+        lp.a_matrix_.start_ = mat.indptr.astype(np.int32)
+        lp.a_matrix_.index_ = mat.indices.astype(np.int32)
+        lp.a_matrix_.value_ = mat.data.astype(np.float64)
+        if h.passModel(lp) != highspy.HighsStatus.kOk:
+            raise RuntimeError("HiGHS rejected the planner model")
+        self._h = h
+        self.n_solves = 0
+
+    def solve(
+        self,
+        *,
+        net: ArrayLike,
+        w0: Sequence[ArrayLike],
+        exogenous: Sequence[ArrayLike],
+        request: Sequence[ArrayLike],
+        u_prev: Sequence[ArrayLike | None] | None = None,
+        n_units: int | None = None,
+    ) -> WindowSolution:
+        """Solve the window for new data.
+
+        Args:
+            net: Uncontrollable net energy per unit of the window, kWh, (≥ n_units,).
+            w0: Per LP plant, the state at the start of the window, (n,).
+            exogenous: Per LP plant, exogenous inputs of the window, (≥ n_units,
+                n_exogenous).
+            request: Per LP plant, requests of the window (NaN = none), (≥ n_units,
+                n_tracked).
+            u_prev: Per LP plant, full inputs of the unit before the window (None or
+                NaN entries: no first ramp row); None = none for every plant.
+            n_units: Units of this window, ``1..K`` (default K): a shorter window is
+                solved on the same model, the units beyond it freed and costless.
+
+        Returns:
+            The solution (decisions per LP plant, ``n_units`` rows) and its status;
+            the objective is the window's welfare, stored energy at its end valued at
+            the stored-energy price.
+        """
+        K = self.K
+        n = K if n_units is None else int(n_units)
+        if not 1 <= n <= K:
+            raise ValueError(f"n_units must be in 1..{K}, got {n_units!r}")
+        r_lo, r_hi = [], []
+        x0 = []
+        for p, (plant, lay) in enumerate(zip(self.plants, self._layouts, strict=True)):
+            ss = plant.model
+            ex = list(plant.exogenous_inputs)
+            x = np.zeros((K, len(ex)))
+            x[:n] = rows_of(exogenous[p], n, len(ex), "exogenous")
+            dyn = (x @ ss.B[:, ex].T).reshape(-1) if ex else np.zeros(K * lay.n)
+            out = (x @ ss.D[:, ex].T).reshape(-1) if ex else np.zeros(K * lay.p)
+            req_k = np.full((K, lay.nt), np.nan)
+            req_k[:n] = rows_of(request[p], n, lay.nt, "request")
+            req = req_k.reshape(-1)
+            free = np.isnan(req)
+            d = plant.u_delta[lay.dec][lay.ramped]
+            up = None if u_prev is None else u_prev[p]
+            prev = (
+                np.full(lay.nr, np.nan)
+                if up is None
+                else np.asarray(up, dtype=np.float64)[[lay.dec[c] for c in lay.ramped]]
+            )
+            first_lo = np.where(np.isnan(prev), -math.inf, prev - d)
+            first_hi = np.where(np.isnan(prev), math.inf, prev + d)
+            rest = np.tile(d, max(K - 1, 0))
+            r_lo += [dyn, out, np.where(free, -math.inf, req), first_lo, -rest]
+            r_hi += [dyn, out, np.where(free, math.inf, req), first_hi, rest]
+            x0.append(np.asarray(w0[p], dtype=np.float64).reshape(lay.n))
+        net_a = np.zeros(K)
+        net_a[:n] = np.asarray(net, dtype=np.float64).reshape(-1)[:n]
+        r_lo.append(net_a)
+        r_hi.append(net_a)
+        lo_rows, hi_rows = np.concatenate(r_lo), np.concatenate(r_hi)
+        pad_rows = self._row_unit >= n
+        lo_rows[pad_rows], hi_rows[pad_rows] = -math.inf, math.inf
+        # Columns: padding free and costless; stored energy valued at w_n; w_0 = data.
+        pad = self._col_unit >= n
+        cost = np.where(pad, 0.0, self._cost0) + np.where(self._w_time == n, self._stored_cost, 0.0)
+        lo = np.where(pad, -math.inf, self._lo0)
+        hi = np.where(pad, math.inf, self._hi0)
+        w0_all = np.concatenate(x0) if x0 else np.zeros(0)
+        lo[self._w0_mask] = w0_all
+        hi[self._w0_mask] = w0_all
+        h: Any = self._h
+        h.changeRowsBounds(self.n_rows, self._all_rows, lo_rows, hi_rows)
+        h.changeColsCost(self.n_cols, self._all_cols, cost)
+        h.changeColsBounds(self.n_cols, self._all_cols, lo, hi)
+        h.run()
+        self.n_solves += 1
+        status = _HIGHS_STATUS.get(h.getModelStatus(), PlannerStatus.ERROR)
+        iters = int(h.getInfo().simplex_iteration_count)
+        if status is not PlannerStatus.OPTIMAL:
+            return WindowSolution(status=status, decisions=(), objective=math.nan, iterations=iters)
+        xs = np.asarray(h.getSolution().col_value, dtype=np.float64)
+        decisions = []
+        for off, lay in zip(self._col_off, self._layouts, strict=True):
+            decisions.append(xs[off : off + lay.col_sizes[0]].reshape(K, lay.md)[:n].copy())
+        # The constant: stored energy at the start is the reference of the change.
+        objective = -float(h.getInfo().objective_function_value) + float(
+            self._stored_cost[self._w0_mask] @ w0_all
+        )
+        return WindowSolution(
+            status=status, decisions=tuple(decisions), objective=objective, iterations=iters
+        )
+
+
 def _solve_highs(pb: _Problem) -> PlannerResult:
     t0 = time.perf_counter()
-    N, costs = pb.N, pb.costs
-    inf = math.inf
-    layouts: dict[int, _Layout] = {}
-    mats, bal_blocks = [], []
-    cost, lo, hi, r_lo, r_hi = [], [], [], [], []
-    offsets = []
-    col = 0
-    for p, plant in enumerate(pb.plants):
-        lay = layouts.get(id(plant))
-        if lay is None:
-            lay = layouts[id(plant)] = _Layout(plant, N)
-        offsets.append(col)
-        col += lay.n_cols
-        mats.append(lay.matrix)
-        k = float(pb.mult[p])
-        bal = sp.csr_matrix(
-            (np.full(N, -k), (np.arange(N), lay.market_cols)), shape=(N, lay.n_cols)
-        )
-        bal_blocks.append(bal)
-        dec, ss = lay.dec, plant.model
-        cu, cw, cv, cg, _ = lay.col_sizes
-        # column costs and bounds
-        cost += [
-            k * np.tile(plant.input_cost[dec], N),
-            np.zeros(cw + cv),
-            np.full(2 * cg, k * costs.comfort_cost),
-        ]
-        w_lo = np.full(cw, -inf)
-        w_hi = np.full(cw, inf)
-        w_lo[: lay.n] = w_hi[: lay.n] = pb.w_init[p]
-        lo += [np.tile(plant.u_min[dec], N), w_lo, np.tile(plant.v_min, N), np.zeros(2 * cg)]
-        hi += [np.tile(plant.u_max[dec], N), w_hi, np.tile(plant.v_max, N), np.full(2 * cg, inf)]
-        # row bounds: exogenous contributions, requests, ramps
-        ex = list(plant.exogenous_inputs)
-        x = pb.exogenous[p]
-        dyn = (x @ ss.B[:, ex].T).reshape(-1) if ex else np.zeros(N * lay.n)
-        out = (x @ ss.D[:, ex].T).reshape(-1) if ex else np.zeros(N * lay.p)
-        req = pb.request[p].reshape(-1)
-        free = np.isnan(req)
-        d = np.tile(plant.u_delta[dec][lay.ramped], max(N - 1, 0))
-        r_lo += [dyn, out, np.where(free, -inf, req), -d]
-        r_hi += [dyn, out, np.where(free, inf, req), d]
-    n_plant_cols = col
-    cap = pb.backup_cap_kwh
-    # system columns: backup b, unserved L, spill s (N each)
-    cost += [np.full(N, costs.backup_cost), np.full(N, costs.value_of_lost_load), np.zeros(N)]
-    lo += [np.zeros(3 * N)]
-    hi += [np.full(N, cap), np.full(N, inf if math.isfinite(cap) else 0.0), np.full(N, inf)]
-    r_lo += [pb.net]
-    r_hi += [pb.net]
-    IN = sp.identity(N, format="csr")
-    system = sp.hstack([IN, IN, -IN])
-    plant_mat = sp.block_diag(mats, format="csc") if mats else _zeros(0, 0)
-    n_plant_rows = plant_mat.shape[0]
-    bal_mat = sp.hstack(bal_blocks) if bal_blocks else _zeros(N, 0)
-    mat = sp.bmat([[plant_mat, _zeros(n_plant_rows, 3 * N)], [bal_mat, system]], format="csc")
-    mat.sort_indices()
-    n_cols, n_rows = mat.shape[1], mat.shape[0]
-
-    h: Any = highspy.Highs()
-    h.disableCallbacks()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("log_to_console", False)
-    lp = highspy.HighsLp()
-    lp.num_col_ = n_cols
-    lp.num_row_ = n_rows
-    lp.col_cost_ = np.concatenate(cost)
-    lp.col_lower_ = np.concatenate(lo)
-    lp.col_upper_ = np.concatenate(hi)
-    lp.row_lower_ = np.concatenate(r_lo)
-    lp.row_upper_ = np.concatenate(r_hi)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.num_col_ = n_cols
-    lp.a_matrix_.num_row_ = n_rows
-    lp.a_matrix_.start_ = mat.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = mat.indices.astype(np.int32)
-    lp.a_matrix_.value_ = mat.data.astype(np.float64)
-    if h.passModel(lp) != highspy.HighsStatus.kOk:
+    try:
+        lp = PlannerLP(pb.plants, pb.mult, pb.N, pb.costs, pb.dt, presolve=True)
+    except RuntimeError:
         return _failed(pb, PlannerStatus.ERROR, "highs", time.perf_counter() - t0, 0.0)
     t1 = time.perf_counter()
-    h.run()
+    sol = lp.solve(net=pb.net, w0=pb.w_init, exogenous=pb.exogenous, request=pb.request)
     t2 = time.perf_counter()
-    status = _HIGHS_STATUS.get(h.getModelStatus(), PlannerStatus.ERROR)
-    if status is not PlannerStatus.OPTIMAL:
-        return _failed(pb, status, "highs", t1 - t0, t2 - t1)
-    xs = np.asarray(h.getSolution().col_value, dtype=np.float64)
-    assert xs.shape[0] == n_cols and n_plant_cols + 3 * N == n_cols
-    decisions, outputs = [], []
-    for p, plant in enumerate(pb.plants):
-        lay = layouts[id(plant)]
-        cu, cw, cv, _, _ = lay.col_sizes
-        o = offsets[p]
-        decisions.append(xs[o : o + cu].reshape(N, lay.md))
-        outputs.append(xs[o + cu + cw : o + cu + cw + cv].reshape(N, lay.p))
-    objective = -float(h.getInfo().objective_function_value)
-    return _result(pb, decisions, outputs, objective, "highs", t1 - t0, t2 - t1)
+    if not sol.ok:
+        return _failed(pb, sol.status, "highs", t1 - t0, t2 - t1)
+    return _result(pb, list(sol.decisions), sol.objective, "highs", t1 - t0, t2 - t1)
 
 
 # --- results -------------------------------------------------------------------------------
@@ -640,30 +863,19 @@ def _failed(
 def _result(
     pb: _Problem,
     decisions: Sequence[FloatArray],
-    outputs: Sequence[FloatArray],
     objective: float,
     backend: str,
     build_s: float,
     solve_s: float,
 ) -> PlannerResult:
-    """Assemble the result: full inputs, states from the model, welfare of the outcome.
+    """Assemble the result: the decisions re-simulated and scored by the one account.
 
-    Arrays are per LP plant; each copy of an aggregated plant gets its own copy.
+    ``decisions`` are per LP plant; each copy of an aggregated plant gets its own copy.
     """
-    N = pb.N
-    ins, states, outs = [], [], []
-    for p, plant in enumerate(pb.plants):
-        U = plant.full_inputs(decisions[p], pb.exogenous[p] if plant.exogenous_inputs else None)
-        W, _ = plant.model.simulate(pb.w_init[p], U)
-        ins.append(U)
-        states.append(W)
-        outs.append(np.asarray(outputs[p], dtype=np.float64).reshape(N, -1))
-    outcome = Outcome(
-        net_uncontrollable_kwh=pb.net,
-        inputs=tuple(ins[q].copy() for q in pb.index),
-        outputs=tuple(outs[q].copy() for q in pb.index),
+    outcome, states = simulate_outcome(
+        pb.net, pb.specs, [np.asarray(decisions[q]).copy() for q in pb.index]
     )
-    welfare = welfare_of(outcome, pb.specs, pb.costs, dt_h=pb.dt)
+    welfare = welfare_of(outcome, pb.specs, pb.costs, dt_h=pb.dt, first_unit=pb.first_unit)
     backup, unserved, spilled = system_balance(outcome.net_kwh, pb.costs, pb.dt)
     return PlannerResult(
         status=PlannerStatus.OPTIMAL,
@@ -672,7 +884,7 @@ def _result(
         outcome=outcome,
         inputs=outcome.inputs,
         outputs=outcome.outputs,
-        states=tuple(states[q].copy() for q in pb.index),
+        states=states,
         backup_kwh=backup,
         spilled_kwh=spilled,
         unserved_kwh=unserved,
@@ -694,6 +906,7 @@ def solve_planner(
     backend: Backend | str = Backend.HIGHS,
     dt_h: float | None = None,
     aggregate_identical: bool = True,
+    first_unit: int = 0,
 ) -> PlannerResult:
     """Solve the perfect-foresight planner over ``N`` delivered units.
 
@@ -716,6 +929,8 @@ def solve_planner(
             Exact: the feasible set of one copy is convex and the coupling sees
             only the sum, so averaging the copies of any optimum is optimal too;
             every copy gets the same trajectory.
+        first_unit: First unit scored by ``welfare`` (the warm-up cut); the LP
+            optimises all N units.
 
     Returns:
         The result; a non-``OPTIMAL`` status (e.g. an unreachable comfort band)
@@ -724,7 +939,9 @@ def solve_planner(
     Raises:
         ValueError: On malformed data (shapes, non-finite values).
     """
-    pb = _problem(net_uncontrollable_kwh, plants, costs, n_units, dt_h, aggregate_identical)
+    pb = _problem(
+        net_uncontrollable_kwh, plants, costs, n_units, dt_h, aggregate_identical, first_unit
+    )
     be = Backend(backend)
     if be is Backend.PYOMO:
         return _solve_pyomo(pb)

@@ -1,9 +1,9 @@
-"""Welfare scoring and the no-market baseline (docs/model.md: welfare and baselines).
+"""The welfare account: one function scores every outcome (docs/model.md: welfare).
 
-**Welfare** is minus the real resource costs over the delivered units
-``j = 0..N−1``; trades and imbalance payments are transfers between participants
-and the operator and cancel out. The terms, all in currency and reported as
-non-negative costs:
+**Welfare** is minus the real resource costs over the scored delivered units
+``j = first_unit..N−1`` (``first_unit`` is the warm-up cut, 0 by default); trades
+and imbalance payments are transfers between participants and the operator and
+cancel out. The terms, all in currency:
 
 * **backup**: the system's net energy need per unit::
 
@@ -18,21 +18,30 @@ non-negative costs:
   produced by plants but not taken by the system (spilled at the plant, e.g. a
   turbine at its minimum without a buyer in the no-market baseline); it is
   counted in the spilled energy.
-* **fuel**: Σ ``input_cost × u#`` over the costly inputs of every plant that is
-  not a battery (the gas turbine's generation × marginal cost);
-* **degradation**: the same sum over batteries (charge + discharge × degradation
-  cost). A plant counts as a battery when ``"battery"`` is in its ``name`` (the
-  shipped builder's name);
+* **fuel**: Σ ``input_cost × u#`` over the costly inputs whose cost kind is
+  ``CostKind.FUEL`` (the gas turbine's generation × marginal cost);
+* **degradation** (wear): the same sum over inputs of kind ``CostKind.WEAR``
+  (a battery's charge + discharge × degradation cost);
 * **comfort**: ``comfort_cost × |v_jt − X_jt|`` summed over plants, tracked
   outputs ``t`` and units with a request (``X`` not NaN), currency per output
-  unit (°C for buildings) per unit.
+  unit (°C for buildings) per unit;
+* **storage**: ``stored_energy_price × (E_first − E_N)``, the energy the plants
+  hold at the start of the scored units minus what they hold at the end
+  (``E = Σ_p stored_energy_p · w_p``, kWh; a battery's state of charge), so a
+  run that empties its batteries pays for the energy it took from them and one
+  that fills them is credited; negative when storage was filled. Every scenario
+  is valued at the same price, so no scenario gains a windfall from ending with
+  less stored energy than it started with.
 
-:func:`welfare_of` scores any physical :class:`Outcome` (a baseline's, the
-planner's or a market run's realised plant inputs and outputs);
-:func:`no_market_baseline` builds the passive outcome and scores it;
-:func:`feasibility_violation` tells whether an outcome respects the plants'
-dynamics, bounds and ramps (the perfect-foresight planner is an upper bound on
-the welfare of every outcome for which it is 0).
+``total = −(backup + fuel + degradation + comfort + unserved + storage)``.
+
+:func:`account` computes these terms per unit (system) and per plant and unit;
+:meth:`Account.breakdown` sums them from ``first_unit`` on into a
+:class:`WelfareBreakdown`; :meth:`Account.plant_costs` gives each plant's part
+(fuel, wear, comfort, storage), which adds up to the totals. :func:`welfare_of`
+is the shortcut. :func:`feasibility_violation` tells whether an outcome respects
+the plants' dynamics, bounds and ramps (the perfect-foresight planner is an upper
+bound on the full-period welfare of every outcome for which it is 0).
 """
 
 from __future__ import annotations
@@ -40,33 +49,39 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from rex_cli.plants.statespace import OutputRole, Plant
-
-if TYPE_CHECKING:
-    from rex_cli.config.schema import RexConfig
+from rex_cli.plants.statespace import CostKind, Plant
 
 __all__ = [
-    "NoMarketResult",
+    "COST_TERMS",
+    "Account",
     "Outcome",
     "PlantDataLike",
+    "PlantSpec",
     "WelfareBreakdown",
     "WelfareCosts",
+    "account",
     "feasibility_violation",
-    "is_battery",
-    "no_market_baseline",
-    "plant_welfare_inputs",
     "simulate_outcome",
     "system_balance",
-    "uncontrollable_net_kwh",
     "welfare_of",
 ]
 
 FloatArray = NDArray[np.float64]
+
+# The cost terms of a WelfareBreakdown, in the order they are reported.
+COST_TERMS = (
+    "backup_cost",
+    "fuel_cost",
+    "degradation_cost",
+    "comfort_cost",
+    "unserved_cost",
+    "storage_cost",
+)
 
 
 class PlantDataLike(Protocol):
@@ -112,6 +127,8 @@ class WelfareCosts:
             backup and the split backup/unserved would be ambiguous).
         backup_capacity_kw: Power limit of the backup source, kW (> 0; ``inf``,
             the default, means backup is unlimited and nothing is unserved).
+        stored_energy_price: Value of one kWh of energy stored in plants at the
+            end, currency/kWh (>= 0; 0 = stored energy is worth nothing).
 
     Raises:
         ValueError: On a negative, NaN or inconsistent value; the message starts
@@ -122,9 +139,10 @@ class WelfareCosts:
     comfort_cost: float
     value_of_lost_load: float = 10.0
     backup_capacity_kw: float = math.inf
+    stored_energy_price: float = 0.0
 
     def __post_init__(self) -> None:
-        for name in ("backup_cost", "comfort_cost", "value_of_lost_load"):
+        for name in ("backup_cost", "comfort_cost", "value_of_lost_load", "stored_energy_price"):
             value = float(getattr(self, name))
             if not (math.isfinite(value) and value >= 0.0):
                 raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
@@ -140,22 +158,27 @@ class WelfareCosts:
 
 @dataclass(frozen=True, kw_only=True)
 class WelfareBreakdown:
-    """Welfare of one outcome over the delivered units, with its terms.
+    """Welfare of one outcome over the scored units, with its terms.
 
-    Costs are non-negative amounts of currency; ``total = −(sum of the costs)``
-    (higher is better). Energies are kWh summed over units.
+    Costs are amounts of currency, non-negative except ``storage_cost`` (negative
+    when the plants end with more stored energy than they started with);
+    ``total = −(sum of the costs)`` (higher is better). Energies are kWh summed
+    over the scored units.
 
     Attributes:
         backup_cost: Backup energy × backup cost.
-        fuel_cost: Costly inputs of non-battery plants × their input cost.
-        degradation_cost: Battery charge and discharge × degradation cost.
+        fuel_cost: Costly inputs of kind fuel × their input cost.
+        degradation_cost: Costly inputs of kind wear × their input cost.
         comfort_cost: Σ comfort cost × |tracked output − request|.
         unserved_cost: Unserved energy × value of lost load.
-        total: Welfare, ``−(backup + fuel + degradation + comfort + unserved)``.
+        storage_cost: Stored energy drawn down × the stored-energy price.
+        total: Welfare, minus the sum of the six costs.
         backup_kwh: Energy supplied by backup.
         spilled_kwh: Surplus energy spilled (system surplus + curtailed at
             plants).
         unserved_kwh: Net need beyond the backup capacity.
+        stored_change_kwh: Stored energy at the end minus at the start of the
+            scored units.
     """
 
     backup_cost: float
@@ -163,10 +186,12 @@ class WelfareBreakdown:
     degradation_cost: float
     comfort_cost: float
     unserved_cost: float
+    storage_cost: float
     total: float
     backup_kwh: float
     spilled_kwh: float
     unserved_kwh: float
+    stored_change_kwh: float
 
     @classmethod
     def nan(cls) -> WelfareBreakdown:
@@ -244,12 +269,7 @@ class Outcome:
         return np.asarray(net, dtype=np.float64)
 
 
-def is_battery(plant: Plant) -> bool:
-    """Whether the plant's costly inputs are battery degradation (not fuel)."""
-    return "battery" in plant.name
-
-
-def _unit_hours(plants: Sequence[PlantSpec], dt_h: float | None) -> float:
+def unit_hours_of(plants: Sequence[PlantSpec], dt_h: float | None) -> float:
     """The unit length, hours: ``dt_h`` or the plants' common ``dt``."""
     dts = {float(p.dt) for p, _ in plants}
     if len(dts) > 1:
@@ -286,52 +306,106 @@ def system_balance(
     return backup, need - backup, np.maximum(-net, 0.0)
 
 
-def plant_welfare_inputs(
-    outcome: Outcome, plants: Sequence[PlantSpec]
-) -> tuple[float, float, float]:
-    """Fuel, degradation and comfort costs of the plants in an outcome, currency."""
-    N = outcome.n_units
-    fuel = degradation = comfort = 0.0
-    for (plant, data), u, v in zip(plants, outcome.inputs, outcome.outputs, strict=True):
-        if u.shape[1] != plant.n_inputs or v.shape[1] != plant.n_outputs:
-            raise ValueError(
-                f"plant {plant.name!r} has {plant.n_inputs} inputs and {plant.n_outputs} "
-                f"outputs, got shapes {u.shape} and {v.shape}"
-            )
-        costly = list(plant.costly_inputs)
-        cost = float(np.sum(u[:, costly] @ plant.input_cost[costly])) if costly else 0.0
-        if is_battery(plant):
-            degradation += cost
-        else:
-            fuel += cost
-        tracked = list(plant.tracked_outputs)
-        if tracked:
-            req = _rows(data.request, N, len(tracked), "request")
-            dev = np.abs(v[:, tracked] - req)
-            comfort += float(np.sum(dev[~np.isnan(req)]))
-    return fuel, degradation, comfort
+# --- the account ------------------------------------------------------------------------
 
 
-def welfare_of(
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Account:
+    """Resource costs of an outcome per unit (system) and per plant and unit.
+
+    Arrays are over all ``N`` delivered units; the warm-up cut is applied when
+    summing (:meth:`breakdown`, :meth:`plant_costs`).
+
+    Attributes:
+        costs: The prices.
+        backup_kwh: Backup energy per unit, (N,).
+        unserved_kwh: Unserved energy per unit, (N,).
+        spilled_kwh: Spilled energy per unit (system surplus + curtailed), (N,).
+        fuel: Fuel cost per plant and unit, currency, (P, N).
+        wear: Wear (degradation) cost per plant and unit, currency, (P, N).
+        comfort: Comfort cost per plant and unit, currency, (P, N).
+        stored_kwh: Energy stored per plant at each unit boundary, kWh,
+            (P, N + 1); column ``j`` is the start of unit ``j``.
+    """
+
+    costs: WelfareCosts
+    backup_kwh: FloatArray
+    unserved_kwh: FloatArray
+    spilled_kwh: FloatArray
+    fuel: FloatArray
+    wear: FloatArray
+    comfort: FloatArray
+    stored_kwh: FloatArray
+
+    @property
+    def n_units(self) -> int:
+        """Number of delivered units ``N``."""
+        return int(self.backup_kwh.shape[0])
+
+    def _first(self, first_unit: int) -> int:
+        f = int(first_unit)
+        if not 0 <= f < max(self.n_units, 1):
+            raise ValueError(f"first_unit must be in 0..{self.n_units - 1}, got {first_unit!r}")
+        return f
+
+    def plant_costs(self, first_unit: int = 0) -> dict[str, FloatArray]:
+        """Each plant's fuel, wear, comfort and storage cost from ``first_unit`` on.
+
+        Returns:
+            ``{"fuel_cost", "degradation_cost", "comfort_cost", "storage_cost"}`` ->
+            (P,) currency; each sums over plants to the breakdown's term.
+        """
+        f = self._first(first_unit)
+        price = self.costs.stored_energy_price
+        return {
+            "fuel_cost": self.fuel[:, f:].sum(axis=1),
+            "degradation_cost": self.wear[:, f:].sum(axis=1),
+            "comfort_cost": self.comfort[:, f:].sum(axis=1),
+            "storage_cost": price * (self.stored_kwh[:, f] - self.stored_kwh[:, -1]),
+        }
+
+    def breakdown(self, first_unit: int = 0) -> WelfareBreakdown:
+        """The welfare breakdown of the units ``first_unit..N−1``."""
+        f = self._first(first_unit)
+        c = self.costs
+        per_plant = self.plant_costs(f)
+        b_kwh = float(self.backup_kwh[f:].sum())
+        u_kwh = float(self.unserved_kwh[f:].sum())
+        terms = {
+            "backup_cost": c.backup_cost * b_kwh,
+            "fuel_cost": float(per_plant["fuel_cost"].sum()),
+            "degradation_cost": float(per_plant["degradation_cost"].sum()),
+            "comfort_cost": float(per_plant["comfort_cost"].sum()),
+            "unserved_cost": c.value_of_lost_load * u_kwh,
+            "storage_cost": float(per_plant["storage_cost"].sum()),
+        }
+        return WelfareBreakdown(
+            **terms,
+            total=-sum(terms.values()),
+            backup_kwh=b_kwh,
+            spilled_kwh=float(self.spilled_kwh[f:].sum()),
+            unserved_kwh=u_kwh,
+            stored_change_kwh=float(self.stored_kwh[:, -1].sum() - self.stored_kwh[:, f].sum()),
+        )
+
+
+def account(
     outcome: Outcome,
     plants: Sequence[PlantSpec],
     costs: WelfareCosts,
     *,
     dt_h: float | None = None,
-) -> WelfareBreakdown:
-    """Score a physical outcome (see the module docstring for the terms).
+) -> Account:
+    """Resource costs of an outcome per unit and plant (see the module docstring).
 
     Args:
         outcome: Plant inputs and outputs and the uncontrollable net energy over
             ``N`` units.
         plants: ``(Plant, PlantData)`` per plant, in the outcome's order; rows
-            ``0..N−1`` of ``request`` are the setpoints.
+            ``0..N−1`` of ``request`` are the setpoints, ``w_init`` the start.
         costs: Resource prices.
         dt_h: Unit length, hours; default the plants' ``dt`` (0.25 without
             plants). Only the backup capacity uses it.
-
-    Returns:
-        The welfare breakdown.
 
     Raises:
         ValueError: If the outcome does not fit the plants.
@@ -340,31 +414,70 @@ def welfare_of(
         raise ValueError(
             f"plants has {len(plants)} entries but the outcome has {len(outcome.inputs)}"
         )
-    dt = _unit_hours(plants, dt_h)
-    fuel, degradation, dev = plant_welfare_inputs(outcome, plants)
+    dt = unit_hours_of(plants, dt_h)
+    N, P = outcome.n_units, len(plants)
+    fuel, wear, comfort = np.zeros((P, N)), np.zeros((P, N)), np.zeros((P, N))
+    stored = np.zeros((P, N + 1))
+    for p, ((plant, data), u, v) in enumerate(
+        zip(plants, outcome.inputs, outcome.outputs, strict=True)
+    ):
+        if u.shape[1] != plant.n_inputs or v.shape[1] != plant.n_outputs:
+            raise ValueError(
+                f"plant {plant.name!r} has {plant.n_inputs} inputs and {plant.n_outputs} "
+                f"outputs, got shapes {u.shape} and {v.shape}"
+            )
+        fuel_in = list(plant.inputs_of_kind(CostKind.FUEL))
+        wear_in = list(plant.inputs_of_kind(CostKind.WEAR))
+        fuel[p] = u[:, fuel_in] @ plant.input_cost[fuel_in]
+        wear[p] = u[:, wear_in] @ plant.input_cost[wear_in]
+        tracked = list(plant.tracked_outputs)
+        if tracked:
+            req = rows_of(data.request, N, len(tracked), "request")
+            dev = np.abs(v[:, tracked] - req)
+            comfort[p] = costs.comfort_cost * np.where(np.isnan(req), 0.0, dev).sum(axis=1)
+        if np.any(plant.stored_energy):
+            W, _ = plant.model.simulate(np.asarray(data.w_init, dtype=np.float64), u)
+            stored[p] = W @ plant.stored_energy
     backup, unserved, spilled = system_balance(outcome.net_kwh, costs, dt)
-    b_kwh, u_kwh = float(backup.sum()), float(unserved.sum())
-    s_kwh = float(spilled.sum() + outcome.curtailed_kwh.sum())
-    terms = dict(
-        backup_cost=costs.backup_cost * b_kwh,
-        fuel_cost=fuel,
-        degradation_cost=degradation,
-        comfort_cost=costs.comfort_cost * dev,
-        unserved_cost=costs.value_of_lost_load * u_kwh,
+    return Account(
+        costs=costs,
+        backup_kwh=backup,
+        unserved_kwh=unserved,
+        spilled_kwh=spilled + outcome.curtailed_kwh,
+        fuel=fuel,
+        wear=wear,
+        comfort=comfort,
+        stored_kwh=stored,
     )
-    return WelfareBreakdown(
-        **terms,
-        total=-sum(terms.values()),
-        backup_kwh=b_kwh,
-        spilled_kwh=s_kwh,
-        unserved_kwh=u_kwh,
-    )
+
+
+def welfare_of(
+    outcome: Outcome,
+    plants: Sequence[PlantSpec],
+    costs: WelfareCosts,
+    *,
+    dt_h: float | None = None,
+    first_unit: int = 0,
+) -> WelfareBreakdown:
+    """Score a physical outcome over units ``first_unit..N−1`` (the module's terms).
+
+    Args:
+        outcome: Plant inputs and outputs and the uncontrollable net energy.
+        plants: ``(Plant, PlantData)`` per plant, in the outcome's order.
+        costs: Resource prices.
+        dt_h: Unit length, hours (default the plants' ``dt``).
+        first_unit: First scored unit (the warm-up cut).
+
+    Returns:
+        The welfare breakdown.
+    """
+    return account(outcome, plants, costs, dt_h=dt_h).breakdown(first_unit)
 
 
 # --- helpers on plant data -------------------------------------------------------------
 
 
-def _rows(x: ArrayLike, N: int, cols: int, name: str) -> FloatArray:
+def rows_of(x: ArrayLike, N: int, cols: int, name: str) -> FloatArray:
     """Rows ``0..N−1`` of per-unit data as a float (N, cols) array."""
     a = np.asarray(x, dtype=np.float64)
     if cols == 0:
@@ -402,7 +515,7 @@ def simulate_outcome(
         raise ValueError(f"decisions has {len(decisions)} entries but plants has {len(plants)}")
     ins, outs, states = [], [], []
     for (plant, data), dec in zip(plants, decisions, strict=True):
-        exo = _rows(data.exogenous, N, len(plant.exogenous_inputs), "exogenous")
+        exo = rows_of(data.exogenous, N, len(plant.exogenous_inputs), "exogenous")
         U = plant.full_inputs(np.asarray(dec, dtype=np.float64).reshape(N, -1), exo)
         W, V = plant.model.simulate(np.asarray(data.w_init, dtype=np.float64), U)
         ins.append(U)
@@ -437,7 +550,7 @@ def feasibility_violation(outcome: Outcome, plants: Sequence[PlantSpec]) -> floa
         worst = max(worst, float(np.max(np.abs(V - v), initial=0.0)))
         exo = list(plant.exogenous_inputs)
         if exo:
-            x = _rows(data.exogenous, N, len(exo), "exogenous")
+            x = rows_of(data.exogenous, N, len(exo), "exogenous")
             worst = max(worst, float(np.max(np.abs(u[:, exo] - x))))
         dec = list(plant.decision_inputs)
         ud = u[:, dec]
@@ -452,204 +565,3 @@ def feasibility_violation(outcome: Outcome, plants: Sequence[PlantSpec]) -> floa
             ramp = np.abs(np.diff(ud, axis=0)) - plant.u_delta[dec]
             worst = max(worst, float(np.max(ramp, initial=0.0)))
     return worst
-
-
-# --- the no-market baseline -------------------------------------------------------------
-
-
-@dataclass(frozen=True, kw_only=True, eq=False)
-class NoMarketResult:
-    """The no-market baseline: passive clients, rule-controlled plants.
-
-    Attributes:
-        welfare: The welfare breakdown.
-        outcome: The physical outcome (plant inputs/outputs, curtailment).
-        states: Per plant, states (N + 1, n); ``states[p][0] = w_init``.
-        backup_kwh: Backup energy per unit, kWh, (N,).
-        spilled_kwh: Spilled energy per unit (system surplus + curtailed), kWh.
-        unserved_kwh: Unserved energy per unit, kWh.
-        operator_energy_kwh: Energy the operator delivers (= total backup), kWh.
-        tariff: The flat tariff, currency/kWh.
-        tariff_cash: ``tariff × operator_energy_kwh``, currency: a cash transfer
-            from consumers to the operator, not part of welfare.
-    """
-
-    welfare: WelfareBreakdown
-    outcome: Outcome
-    states: tuple[FloatArray, ...]
-    backup_kwh: FloatArray
-    spilled_kwh: FloatArray
-    unserved_kwh: FloatArray
-    operator_energy_kwh: float
-    tariff: float
-    tariff_cash: float
-
-    @property
-    def inputs(self) -> tuple[FloatArray, ...]:
-        """Per plant, full inputs (N, m)."""
-        return self.outcome.inputs
-
-    @property
-    def outputs(self) -> tuple[FloatArray, ...]:
-        """Per plant, outputs (N, p)."""
-        return self.outcome.outputs
-
-
-def _rule_step(plant: Plant, w: FloatArray, exo: FloatArray, request: FloatArray) -> FloatArray:
-    """Full inputs of one unit under the rule control (see :func:`no_market_baseline`)."""
-    ss = plant.model
-    u = np.zeros(plant.n_inputs)
-    ex = list(plant.exogenous_inputs)
-    u[ex] = exo
-    for i in plant.costly_inputs:  # idle: the lowest admissible level (0 unless forced)
-        u[i] = max(float(plant.u_min[i]), 0.0)
-    lo, hi = float(plant.u_min[0]), float(plant.u_max[0])
-    tracked = [t for t in plant.tracked_outputs if ss.D[t, 0] != 0.0]
-    if tracked:
-        # Thermostat: the market input that puts the first tracked output on its
-        # request (the lower bound when there is none): v = C w + D u is affine in u*.
-        t = tracked[0]
-        target = request[plant.tracked_outputs.index(t)]
-        if math.isnan(target):
-            target = float(plant.v_min[t]) if math.isfinite(plant.v_min[t]) else 0.0
-        u[0] = 0.0
-        free = float(ss.C[t] @ w + ss.D[t] @ u)
-        u[0] = (target - free) / ss.D[t, 0]
-    else:
-        # Passive: u* closes the first balance output that depends on it
-        # (battery u* = c − d = 0, turbine u* = −g); else no market energy.
-        bal = [
-            j
-            for j, r in enumerate(plant.output_roles)
-            if r is OutputRole.BALANCE and ss.D[j, 0] != 0.0
-        ]
-        u[0] = 0.0
-        if bal:
-            j = bal[0]
-            u[0] = -float(ss.C[j] @ w + ss.D[j] @ u) / ss.D[j, 0]
-    u[0] = min(max(u[0], lo), hi)
-    return u
-
-
-def no_market_baseline(
-    net_uncontrollable_kwh: ArrayLike,
-    plants: Sequence[PlantSpec],
-    costs: WelfareCosts,
-    n_units: int | None = None,
-    *,
-    tariff: float | None = None,
-    producers_spill: bool = True,
-    dt_h: float | None = None,
-) -> NoMarketResult:
-    """Everyone passive; plants under simple rule control; score the outcome.
-
-    Rules, per unit ``j`` from the plant's state ``w_j`` (simulated with its
-    state-space model from ``w_init``, exogenous inputs from the data):
-
-    * **buildings** (plants with a tracked output depending on ``u*``): a
-      thermostat. The market input puts the tracked output (the indoor
-      temperature at the end of the unit) on the setpoint: with
-      ``v = C w + D u`` affine in ``u*``, ``u* = (X_j − C w_j − D u_0) / D[t, 0]``
-      where ``u_0`` is the input with ``u* = 0`` (exogenous data, costly inputs
-      idle); then clipped to ``[u_min, u_max]`` (``[0, p_max·dt]``). Without a
-      request the thermostat holds the lower comfort bound.
-    * **other plants**: costly inputs idle at ``max(u_min, 0)`` (battery
-      ``c = d = 0``; turbine at its minimum generation, off when the minimum is
-      0); the market input closes the plant's balance output (battery
-      ``u* = c − d = 0``; turbine ``u* = −g``).
-    * **uncontrollable clients**: their realised net energy; backup covers the
-      net need at a flat ``tariff`` (a transfer, reported as cash only).
-
-    With ``producers_spill`` (default) nobody buys plants' production: whatever a
-    plant delivers (``u* < 0``, e.g. the turbine at a non-zero minimum) is
-    curtailed and does not offset backup; the turbine still pays its fuel.
-
-    Args:
-        net_uncontrollable_kwh: Uncontrollable net energy per unit, kWh (≥ N
-            entries; the first N are used).
-        plants: ``(Plant, PlantData)`` per plant.
-        costs: Resource prices.
-        n_units: Number of delivered units N (default ``len(net)``).
-        tariff: Flat tariff, currency/kWh (default ``costs.backup_cost``).
-        producers_spill: Whether energy delivered by plants is curtailed.
-        dt_h: Unit length, hours (default the plants' ``dt``).
-
-    Returns:
-        The baseline's outcome, trajectories and welfare.
-    """
-    net_all = np.asarray(net_uncontrollable_kwh, dtype=np.float64).reshape(-1)
-    N = net_all.shape[0] if n_units is None else int(n_units)
-    if N < 1 or net_all.shape[0] < N:
-        raise ValueError(
-            f"n_units must be in 1..{net_all.shape[0]} (entries of the net energy), got {N}"
-        )
-    net = net_all[:N]
-    dt = _unit_hours(plants, dt_h)
-    tar = costs.backup_cost if tariff is None else float(tariff)
-    if not math.isfinite(tar):
-        raise ValueError(f"tariff must be finite, got {tariff!r}")
-    ins, outs, states = [], [], []
-    curtailed = np.zeros(N)
-    for plant, data in plants:
-        ss = plant.model
-        exo = _rows(data.exogenous, N, len(plant.exogenous_inputs), "exogenous")
-        req = _rows(data.request, N, len(plant.tracked_outputs), "request")
-        W = np.empty((N + 1, plant.n_states))
-        W[0] = np.asarray(data.w_init, dtype=np.float64).reshape(plant.n_states)
-        U = np.empty((N, plant.n_inputs))
-        for j in range(N):
-            U[j] = _rule_step(plant, W[j], exo[j], req[j])
-            W[j + 1] = ss.A @ W[j] + ss.B @ U[j]
-        V = W[:N] @ ss.C.T + U @ ss.D.T
-        if producers_spill:
-            curtailed += np.maximum(-U[:, 0], 0.0)
-        ins.append(U)
-        outs.append(V)
-        states.append(W)
-    outcome = Outcome(
-        net_uncontrollable_kwh=net,
-        inputs=tuple(ins),
-        outputs=tuple(outs),
-        curtailed_kwh=curtailed,
-    )
-    welfare = welfare_of(outcome, plants, costs, dt_h=dt)
-    backup, unserved, spilled = system_balance(outcome.net_kwh, costs, dt)
-    energy = float(backup.sum())
-    return NoMarketResult(
-        welfare=welfare,
-        outcome=outcome,
-        states=tuple(states),
-        backup_kwh=backup,
-        spilled_kwh=spilled + curtailed,
-        unserved_kwh=unserved,
-        operator_energy_kwh=energy,
-        tariff=tar,
-        tariff_cash=tar * energy,
-    )
-
-
-# --- scenario glue ---------------------------------------------------------------------
-
-
-def uncontrollable_net_kwh(cfg: RexConfig) -> FloatArray:
-    """The realised uncontrollable net energy per unit of a config's scenario, kWh.
-
-    Households' consumption minus wind production, summed over clients, each
-    rounded to the lot grid exactly as ``scenario.build.build_world`` realises
-    it (so the baselines see the market run's realisations).
-
-    Returns:
-        Shape (N,).
-    """
-    from rex_cli.scenario.build import (
-        household_energy_kwh,
-        seed_tree,
-        wind_energy_kwh,
-        wind_speed_ms,
-    )
-
-    tree = seed_tree(cfg)
-    lot = cfg.market.lot_kwh
-    load = np.rint(household_energy_kwh(cfg, tree) / lot).sum(axis=0)
-    wind = np.rint(wind_energy_kwh(cfg, wind_speed_ms(cfg, tree)) / lot).sum(axis=0)
-    return np.asarray((load - wind) * lot, dtype=np.float64).reshape(cfg.n_units)
