@@ -564,10 +564,13 @@ class TerminalName(Enum):
 
 @dataclass(frozen=True, kw_only=True)
 class WeightsConfig:
-    """RHPO objective weights (SPEC 6): ``Q_k = q (κ−k+1)/κ`` etc. under ``linear``.
+    """RHPO objective weights: ``Q_k = q (κ−k+1)/κ``, same for ``O``, under ``linear``.
 
     Attributes:
-        shape: ``linear`` damping or ``flat``.
+        shape: ``linear`` damping or ``flat`` (of the risk weights ``q`` and ``o``).
+        damp_costs: Damp the plants' marginal costs (fuel, wear: ``R_k = r (κ−k+1)/κ``
+            under ``linear``) like the risk weights; ``false`` (default, chosen by the
+            ``cost_damping`` study) prices them in full on every unit.
         q: Penalty on surplus reservation, currency/kWh.
         o: Penalty on deviation from the request, currency per output unit per unit.
         r: Multiplier on the plants' marginal costs.
@@ -577,6 +580,7 @@ class WeightsConfig:
     """
 
     shape: WeightShapeName = WeightShapeName.linear
+    damp_costs: bool = False
     q: float = 0.01
     o: float = 0.2
     r: float = 1.0

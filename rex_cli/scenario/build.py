@@ -235,6 +235,7 @@ def rhpo_weights(cfg: RexConfig) -> Weights:
         r=w.r,
         l=w.l,
         shape=WeightShape.LINEAR if w.shape is WeightShapeName.linear else WeightShape.FLAT,
+        damp_costs=w.damp_costs,
         terminal=(
             TerminalCondition.REQUEST
             if w.terminal is TerminalName.request
