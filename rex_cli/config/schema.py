@@ -280,11 +280,14 @@ class RhpoCoordinatorConfig:
         margin: Half-width of the quoting band around the one-sided values λ±,
             currency/kWh.
         quote_kwh: Flexibility offered per side and unit beyond the plan, kWh.
+        gate_redispatch: At gate closure, re-optimise the delivered unit with its final
+            position and no further trading (else commit the last arrival's plan).
     """
 
     arrival_rate_per_hour: float = 4.0
     margin: float = 0.01
     quote_kwh: float = 0.5
+    gate_redispatch: bool = True
 
     def __post_init__(self) -> None:
         _positive("arrival_rate_per_hour", self.arrival_rate_per_hour)

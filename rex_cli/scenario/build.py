@@ -452,6 +452,7 @@ def build_world(cfg: RexConfig, tree: SeedTree) -> World:
                 # generation look profitable (fuel at R_k < long price) and the turbine
                 # would ramp up to spill. Imbalance settlement still pays the long price.
                 long_price=0.0,
+                gate_redispatch=rc.gate_redispatch,
             )
         )
         aid += 1
