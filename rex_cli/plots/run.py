@@ -13,6 +13,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from rex_cli.analysis.settlement import wasted_generation_kwh
+
 __all__ = [
     "draw_all",
     "draw_depth_heatmap",
@@ -245,8 +247,12 @@ def draw_wind_histogram(speed_ms: np.ndarray, k: float, c: float, path: Path) ->
     return _save(fig, path)
 
 
-def draw_welfare(welfare: pd.DataFrame, path: Path) -> Path:
-    """Welfare of Rex against the no-market baseline and the planner, with its costs."""
+def draw_welfare(welfare: pd.DataFrame, path: Path, *, wasted_kwh: float | None = None) -> Path:
+    """Welfare of Rex against the no-market baseline and the planner, with its costs.
+
+    ``wasted_kwh`` (costly generation in units where the system spilled) is noted
+    under Rex's bar of the costs panel.
+    """
     parts = ["backup_cost", "fuel_cost", "degradation_cost", "comfort_cost", "unserved_cost"]
     w = welfare.set_index("scenario")
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
@@ -264,6 +270,17 @@ def draw_welfare(welfare: pd.DataFrame, path: Path) -> Path:
         vals = np.array([w.loc[s, part] for s in order])
         ax2.bar(order, vals, bottom=bottom, label=part.replace("_", " "))
         bottom += vals
+    if wasted_kwh is not None and "rex" in order:
+        ax2.annotate(
+            f"wasted generation\n{wasted_kwh:.1f} kWh",
+            (order.index("rex"), 0.0),
+            xytext=(0, -28),
+            textcoords="offset points",
+            ha="center",
+            va="top",
+            fontsize=8,
+            color="tab:red",
+        )
     ax2.set_ylabel("currency")
     ax2.set_title("Resource costs by kind")
     ax2.legend(fontsize=8)
@@ -344,7 +361,8 @@ def draw_all(
         scatter = fig_dir / "imbalance_vs_forecast_error.png"
         paths.append(draw_imbalance_vs_error(tables["imbalance_error"], scatter, lead_min=lead_min))
     if tables.get("welfare") is not None and len(tables["welfare"]):
-        paths.append(draw_welfare(tables["welfare"], fig_dir / "welfare.png"))
+        wasted = wasted_generation_kwh(tables["units"], tables["agents"], tables["settlement"])
+        paths.append(draw_welfare(tables["welfare"], fig_dir / "welfare.png", wasted_kwh=wasted))
     return [
         *paths,
         draw_trade_prices(
