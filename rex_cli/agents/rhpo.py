@@ -16,9 +16,17 @@ On every arrival (Poisson) it runs Receding Horizon Plan & Order:
 5. *make*: one limit order per side and unit: a bid at ``λ⁺ − margin`` for the planned
    shortfall plus ``δ``, an ask at ``λ⁻ + margin`` for the planned surplus plus ``δ``;
    an unchanged order is left alone, a smaller one shrunk, anything else replaced;
-6. *coordinate*: the plan of every unit is kept; at gate closure of unit ``j`` the
-   plant is committed to the latest plan for ``j`` (its market input is the energy it
-   actually draws, settled against its position) and its state advances.
+6. *coordinate*: the plan of every unit is kept.
+
+At gate closure of unit ``j`` the plant is *re-dispatched* (``gate_redispatch``): the
+LP is solved once more over ``j … j+κ−1`` from the plant's state at the start of
+``j``, with ``j``'s final position and no further trading for ``j`` (the later units
+see the books as an arrival would), and ``j``'s decision inputs are committed. So
+fills that arrived after the last arrival are followed physically (a turbine that
+sold less than planned generates less) instead of the stale plan; what remains
+between the position and the energy drawn is settled as imbalance. Without
+re-dispatch (or if that solve fails) the latest plan for ``j`` is committed. Either
+way the market input is the energy the plant actually draws and its state advances.
 
 A failed or infeasible solve never stops the run: the coordinator keeps its previous
 plan (falling back to the rule in ``fallback_input`` for units never planned),
@@ -89,6 +97,8 @@ class PlantCoordinator(PoissonArrivals):
         quote_kwh: Flexibility offered per side and unit beyond the plan, kWh (δ).
         short_price: Expected short price π, currency/kWh.
         long_price: Expected long price ρ, currency/kWh.
+        gate_redispatch: Re-optimise each unit at its gate closure with its final
+            position (see the module docstring).
     """
 
     def __init__(
@@ -109,6 +119,7 @@ class PlantCoordinator(PoissonArrivals):
         quote_kwh: float,
         short_price: float,
         long_price: float,
+        gate_redispatch: bool = True,
     ) -> None:
         self.agent_id = agent_id
         self.plant = plant
@@ -126,6 +137,7 @@ class PlantCoordinator(PoissonArrivals):
         self.quote_kwh = quote_kwh
         self.short_price = short_price
         self.long_price = long_price
+        self.gate_redispatch = gate_redispatch
         self.n_dec = len(plant.decision_inputs)
         self.plan: dict[int, np.ndarray] = {}  # unit -> decision inputs
         self.lam: dict[int, float] = {}  # unit -> λ of the latest solve
@@ -162,6 +174,10 @@ class PlantCoordinator(PoissonArrivals):
         """
         planned = unit in self.plan
         dec = self.plan.pop(unit, None)
+        if self.gate_redispatch:
+            redispatched = self._redispatch(unit)
+            if redispatched is not None:
+                dec = redispatched
         if dec is None:
             dec = np.asarray(self.data.fallback_input, dtype=float)
         u = self.plant.full_inputs(dec, self.data.exogenous[unit])[0]
@@ -183,6 +199,24 @@ class PlantCoordinator(PoissonArrivals):
         self.w_next = ss.A @ w + ss.B @ u
         self.u_last = u
         return float(u[0])
+
+    def _redispatch(self, unit: int) -> np.ndarray | None:
+        """Decision inputs for ``unit`` re-optimised with its final position, or None."""
+        ex = self._exchange
+        units = np.arange(unit, unit + self.kappa)
+        bid, ask, bid_d, ask_d, pos = self._market_data(ex, units)
+        bid[0] = ask[0] = np.nan  # the delivered unit's book is closed
+        bid_d[0] = ask_d[0] = 0.0
+        res = self._solve(units, bid, ask, bid_d, ask_d, pos)
+        self.solves += 1
+        if not res.ok:
+            self.failed += 1
+            log.warning(
+                "agent %d at gate closure of unit %d: re-dispatch %s; committing the plan",
+                self.agent_id, unit, res.status.value,
+            )  # fmt: skip
+            return None
+        return np.asarray(res.u[0, list(self.plant.decision_inputs)], dtype=float)
 
     # ------------------------------------------------------------------ arrival
 
@@ -207,10 +241,10 @@ class PlantCoordinator(PoissonArrivals):
         pos = np.zeros(k)
         me = self.agent_id
         for i, j in enumerate(units.tolist()):
+            pos[i] = ex.position(me, j) * self.lot
             book = ex.books.get(j)
             if book is None:
                 continue
-            pos[i] = ex.position(me, j) * self.lot
             if book.in_call_phase:
                 continue  # no market orders during the call: no trade at known prices
             b, a = book.best_bid(), book.best_ask()

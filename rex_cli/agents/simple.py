@@ -8,28 +8,26 @@ Sign convention (as everywhere in Rex): a target or position in lots is energy
 bought minus energy sold for the unit, so a load's target is positive and a wind
 farm's negative.
 
-The quoting rule (documented in ``docs/model.md``): each coordinator has a
-reservation value ``v`` in ticks: the expected short price for a buyer that would
-otherwise pay for its imbalance, the expected long price for a seller that would
-otherwise be paid for its surplus.
-With lead time ``τ`` to gate closure, a buyer quotes ``v − margin − shade(τ)``, a
-seller ``v + margin + shade(τ)``, where ``shade(τ) = S · f(τ) · (1 + j·U(−1, 1))``,
-``f`` falls linearly from 1 when the book opens to 0 at ``take_lead`` and ``S`` is a
-share of the gap between the expected short and long prices. Within ``take_lead``
-of gate closure a coordinator that must balance (a load, a wind farm) cancels its
-quote and sends a market order for what is still open, limited at ``v``.
+Reservation values are side-aware (documented in ``docs/model.md``): what a client
+would pay for energy it lacks is the expected short price, what it would get for
+energy it has too much of is the expected long price. So a coordinator buys while
+its client is short with the value ``v`` = expected short price and sells while it is
+long with ``v`` = expected long price, whether the client is a load or a wind farm.
+The price of its resting limit orders is its strategy's (``rex_cli.agents.strategies``);
+within ``take_lead`` of gate closure a coordinator that must balance cancels its quote
+and sends a market order for what is still open, limited at ``v``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
 
 import numpy as np
 
 from rex_cli.agents.arrivals import PoissonArrivals
+from rex_cli.agents.strategies import Strategy
 from rex_cli.market.exchange import Exchange
 from rex_cli.market.orders import Side
 from rex_cli.sim.engine import Engine
@@ -39,7 +37,6 @@ __all__ = [
     "Client",
     "ForecastClient",
     "ForecastFeed",
-    "QuoteRule",
     "QuotingCoordinator",
 ]
 
@@ -134,56 +131,29 @@ class ForecastFeed:
         self._next()
 
 
-@dataclass(frozen=True, kw_only=True)
-class QuoteRule:
-    """Parameters of the quoting rule, in engine units.
-
-    Attributes:
-        value_ticks: Reservation value v, ticks.
-        margin_ticks: Half-width of the band around v, ticks.
-        shade_ticks: Initial shading S, ticks.
-        jitter: Relative spread of the shading (uniform ±).
-        take_lead_minutes: Lead time below which open positions are taken.
-        horizon_minutes: Lead time at which a book opens (κ·ε).
-        max_price_ticks: Price cap of the exchange, ticks.
-    """
-
-    value_ticks: int
-    margin_ticks: int
-    shade_ticks: int
-    jitter: float
-    take_lead_minutes: float
-    horizon_minutes: float
-    max_price_ticks: int
-
-    def price(self, side: Side, lead_minutes: float, u: float) -> int:
-        """Quote for ``side`` at ``lead_minutes`` before gate closure, ticks.
-
-        Args:
-            side: Side of the quote.
-            lead_minutes: Time to gate closure, minutes.
-            u: A uniform draw in [-1, 1) for the jitter.
-        """
-        span = self.horizon_minutes - self.take_lead_minutes
-        frac = 1.0 if span <= 0 else (lead_minutes - self.take_lead_minutes) / span
-        frac = min(max(frac, 0.0), 1.0)
-        shade = self.shade_ticks * frac * (1.0 + self.jitter * u)
-        if side is Side.BUY:
-            p = self.value_ticks - self.margin_ticks - shade
-        else:
-            p = self.value_ticks + self.margin_ticks + shade
-        return int(min(max(round(p), 1), self.max_price_ticks))
-
-
 class QuotingCoordinator(PoissonArrivals):
     """Trades one client's open positions on every open unit at Poisson arrivals.
+
+    On every arrival, and at once for a unit whose forecast changed (a request), it
+    works the open position of each open unit: buying while short, selling while long.
+    Its reservation value is side-aware (``values``): the expected short price on the
+    buy side, the expected long price on the sell side. Before the take phase it rests
+    one limit order per unit, priced by its ``strategy`` (an unchanged order is left
+    alone, a smaller one shrunk, anything else replaced); within ``take_lead_minutes``
+    of gate closure a client that must balance cancels it and sends a market order for
+    what is still open, limited at the value. An adaptive strategy first reads the
+    public tape (trades and best-quote changes) since its last look.
 
     Args:
         agent_id: Owner id on the exchange.
         client: The client it trades for.
-        rule: The quoting rule.
+        strategy: Its quoting strategy (limits = ``values``).
+        values: Reservation value per side, ticks.
+        take_lead_minutes: Lead time below which open positions are taken.
+        horizon_minutes: Lead time at which a book opens (κ·ε).
+        max_price_ticks: Price cap of the exchange, ticks.
         rate_per_minute: Poisson arrival rate, 1/minute.
-        rng: This coordinator's own generator (arrivals and quote jitter).
+        rng: This coordinator's own generator (arrivals).
         unit_minutes: Unit length ε (gate closure of unit j is at j·ε).
     """
 
@@ -192,14 +162,22 @@ class QuotingCoordinator(PoissonArrivals):
         *,
         agent_id: int,
         client: Client,
-        rule: QuoteRule,
+        strategy: Strategy,
+        values: dict[Side, int],
+        take_lead_minutes: float,
+        horizon_minutes: float,
+        max_price_ticks: int,
         rate_per_minute: float,
         rng: np.random.Generator,
         unit_minutes: float,
     ) -> None:
         self.agent_id = agent_id
         self.client = client
-        self.rule = rule
+        self.strategy = strategy
+        self.values = dict(values)
+        self.take_lead = take_lead_minutes
+        self.horizon = horizon_minutes
+        self.max_ticks = max_price_ticks
         self.rate = rate_per_minute
         self.rng = rng
         self.unit_minutes = unit_minutes
@@ -207,6 +185,9 @@ class QuotingCoordinator(PoissonArrivals):
         self.arrivals = 0
         self.requests = 0
         self.rejections = 0
+        self._trade_cursor = 0
+        self._quote_cursor = 0
+        self._top: dict[int, tuple[int, int]] = {}  # unit -> last seen (bid, ask), -1 = none
 
     def arrive(self) -> None:
         """One arrival: re-quote or take on every open unit, then schedule the next."""
@@ -214,8 +195,14 @@ class QuotingCoordinator(PoissonArrivals):
         now = self._engine.now
         ex = self._exchange
         me = self.agent_id
+        if self.strategy.adaptive:
+            self._observe(ex)
+        active: set[Side] = set()
         for unit in sorted(ex.books):
-            self._trade_unit(ex, me, unit, now)
+            side = self._trade_unit(ex, me, unit, now)
+            if side is not None:
+                active.add(side)
+        self.strategy.active = active
         # Forget orders of closed units (they expired at gate closure).
         for unit in [u for u in self.orders if not ex.is_open(u)]:
             del self.orders[unit]
@@ -226,9 +213,53 @@ class QuotingCoordinator(PoissonArrivals):
         self.requests += 1
         ex = self._exchange
         if ex.is_open(unit):
+            if self.strategy.adaptive:
+                self._observe(ex)
             self._trade_unit(ex, self.agent_id, unit, self._engine.now)
 
-    def _trade_unit(self, ex: Exchange, me: int, unit: int, now: float) -> None:
+    def _observe(self, ex: Exchange) -> None:
+        """Feed the strategy the tape since the last look, in time order.
+
+        Trades (price, and whether the taker bought: an ask lifted, or sold: a bid
+        hit) and improvements of a unit's best bid or ask (a quote appearing on an
+        empty side counts as one). At equal times trades come first: the exchange
+        records a request's fills before the best quotes they leave.
+        """
+        t, q = ex.trades, ex.quotes
+        i, n_t = self._trade_cursor, len(t["time"])
+        k, n_q = self._quote_cursor, len(q["time"])
+        strat = self.strategy
+        top = self._top
+        while i < n_t or k < n_q:
+            if k >= n_q or (i < n_t and t["time"][i] <= q["time"][k]):
+                aggressor = Side.BUY if t["aggressor"][i] > 0 else Side.SELL
+                strat.on_trade(float(t["price_ticks"][i]), aggressor)
+                i += 1
+                continue
+            unit, bid, ask = q["target_unit"][k], q["bid_ticks"][k], q["ask_ticks"][k]
+            old_bid, old_ask = top.get(unit, (-1, -1))
+            if bid > 0 and (old_bid <= 0 or bid > old_bid):
+                strat.on_improve(Side.BUY, float(bid))
+            if ask > 0 and (old_ask <= 0 or ask < old_ask):
+                strat.on_improve(Side.SELL, float(ask))
+            top[unit] = (bid, ask)
+            k += 1
+        self._trade_cursor, self._quote_cursor = i, k
+        for unit in [u for u in top if not ex.is_open(u)]:
+            del top[unit]
+
+    def _best_excluding_own(self, ex: Exchange, unit: int, side: Side) -> float | None:
+        """Best price of ``side`` in ``unit``'s book without this coordinator's order."""
+        levels = ex.depth(unit, side, 2)
+        oid = self.orders.get(unit)
+        order = ex.books[unit].get(oid) if oid is not None else None
+        if levels and order is not None and order.side is side and order.price == levels[0][0]:
+            if levels[0][1] == order.qty:
+                levels = levels[1:]
+        return float(levels[0][0]) if levels else None
+
+    def _trade_unit(self, ex: Exchange, me: int, unit: int, now: float) -> Side | None:
+        """Work ``unit``'s open position; return the side worked (None if balanced)."""
         lead = unit * self.unit_minutes - now
         open_lots = self.client.target_lots(unit, now) - ex.position(me, unit)
         oid = self.orders.get(unit)
@@ -236,32 +267,47 @@ class QuotingCoordinator(PoissonArrivals):
         if oid is not None and resting == 0:
             del self.orders[unit]
             oid = None
-        rule = self.rule
-        if self.client.must_balance and lead <= rule.take_lead_minutes and not ex.in_call(unit):
+        if self.client.must_balance and lead <= self.take_lead and not ex.in_call(unit):
             if oid is not None:
                 ex.cancel(me, oid, now)
                 del self.orders[unit]
             if open_lots != 0:
                 side = Side.BUY if open_lots > 0 else Side.SELL
                 sub = ex.submit_market(
-                    me, unit, side, abs(open_lots), now, worst_price=rule.value_ticks
+                    me, unit, side, abs(open_lots), now, worst_price=self.values[side]
                 )
                 self.rejections += not sub.ok
-            return
+                return side
+            return None
         if open_lots == 0:
             if oid is not None:
                 ex.cancel(me, oid, now)
                 del self.orders[unit]
-            return
+            return None
         side = Side.BUY if open_lots > 0 else Side.SELL
         qty = abs(open_lots)
-        price = rule.price(side, lead, float(self.rng.uniform(-1.0, 1.0)))
+        span = self.horizon - self.take_lead
+        frac = 1.0 if span <= 0 else (lead - self.take_lead) / span
+        quote = self.strategy.quote(
+            side,
+            lead_frac=min(max(frac, 0.0), 1.0),
+            bid=self._best_excluding_own(ex, unit, Side.BUY),
+            ask=self._best_excluding_own(ex, unit, Side.SELL),
+        )
+        if quote is None:
+            if oid is not None:
+                ex.cancel(me, oid, now)
+                del self.orders[unit]
+            return side
+        v = self.values[side]
+        price = min(round(quote), v) if side is Side.BUY else max(round(quote), v)
+        price = int(min(max(price, 1), self.max_ticks))
         if oid is not None:
             order = ex.books[unit].get(oid)
             assert order is not None
             if order.side is side:
                 if order.price == price and order.qty == qty:
-                    return
+                    return side
                 if order.price == price and qty < order.qty:
                     sub = ex.shrink(me, oid, qty, now)
                 else:
@@ -269,7 +315,7 @@ class QuotingCoordinator(PoissonArrivals):
                 self.rejections += not sub.ok
                 if ex.remaining(oid) == 0:
                     del self.orders[unit]
-                return
+                return side
             ex.cancel(me, oid, now)
             del self.orders[unit]
         sub = ex.submit_limit(me, unit, side, price, qty, now)
@@ -277,3 +323,4 @@ class QuotingCoordinator(PoissonArrivals):
             self.rejections += 1
         elif ex.remaining(sub.order_id) > 0:
             self.orders[unit] = sub.order_id
+        return side

@@ -7,7 +7,13 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["WELFARE_COLUMNS", "agent_stats", "conservation", "summary"]
+__all__ = [
+    "WELFARE_COLUMNS",
+    "agent_stats",
+    "conservation",
+    "summary",
+    "wasted_generation_kwh",
+]
 
 
 WELFARE_COLUMNS = (
@@ -113,6 +119,29 @@ def _f(x: Any) -> float | None:
     return None if math.isnan(v) else v
 
 
+def wasted_generation_kwh(
+    units: pd.DataFrame, agents: pd.DataFrame, settlement: pd.DataFrame
+) -> float:
+    """Costly generation in units where the system spilled, kWh.
+
+    Per unit: the generation of agents with a marginal cost (the turbines' realised
+    output) that could have been avoided, ``min(costly generation, spilled energy)``
+    with spilled = ``max(−system imbalance, 0)``; summed over units. Energy generated
+    at a cost while the same amount was thrown away.
+
+    Args:
+        units: Per-unit table with ``target_unit`` and ``system_imbalance_kwh``.
+        agents: Agent info with ``agent`` and ``marginal_cost``.
+        settlement: The ``settlement`` table (``agent``, ``target_unit``, ``realised_kwh``).
+    """
+    costly = set(agents.loc[agents["marginal_cost"] > 0, "agent"].tolist())
+    s = settlement[settlement["agent"].isin(costly)]
+    gen = (-s["realised_kwh"]).clip(lower=0).groupby(s["target_unit"]).sum()
+    spill = (-units.set_index("target_unit")["system_imbalance_kwh"]).clip(lower=0)
+    gen = gen.reindex(spill.index, fill_value=0.0)
+    return float(pd.concat([gen, spill], axis=1).min(axis=1).sum())
+
+
 def summary(
     units: pd.DataFrame,
     agents: pd.DataFrame,
@@ -154,6 +183,7 @@ def summary(
         "imbalance_cost": _f(settlement["imbalance_payment"].sum()),
         "backup_kwh_settlement": _f(sys_imb.clip(lower=0).sum()),
         "spilled_kwh_settlement": _f((-sys_imb).clip(lower=0).sum()),
+        "wasted_generation_kwh": _f(wasted_generation_kwh(units, agents, settlement)),
         "fuel_cost": _f(agents["fuel_cost"].sum()),
         "rhpo_solves": int(agents["rhpo_solves"].sum()),
         "rhpo_infeasible": int(agents["rhpo_failed"].sum()),

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 __all__ = [
+    "STRATEGY_NAMES",
+    "AaConfig",
     "AnalysisConfig",
     "BaselinesConfig",
     "BatteryConfig",
@@ -40,6 +42,9 @@ __all__ = [
     "RexConfig",
     "RhpoCoordinatorConfig",
     "RngConfig",
+    "ShadedConfig",
+    "StrategyConfig",
+    "StrategyShares",
     "TerminalName",
     "WeightShapeName",
     "WeightsConfig",
@@ -47,6 +52,8 @@ __all__ = [
     "WindConfig",
     "WindFarmGroup",
     "WindModel",
+    "ZicConfig",
+    "ZipConfig",
 ]
 
 
@@ -111,6 +118,7 @@ class ImbalanceRule(Enum):
 
     dual_vwap = "dual_vwap"  # around the unit's VWAP, with floor and cap
     fixed = "fixed"  # constant short and long prices
+    single = "single"  # one price per unit, set by the direction of the system imbalance
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -120,7 +128,14 @@ class ImbalanceConfig:
     With ``dual_vwap``: short price = clip(VWAP × (1 + short_markup), floor, cap) and
     long price = clip(VWAP × (1 − long_discount), floor, cap); a unit without trades
     uses ``reference_price`` in place of its VWAP. With ``fixed``: ``short_price`` and
-    ``long_price``. Prices in currency/kWh.
+    ``long_price``. With ``single`` (European single imbalance pricing): one price for
+    every imbalance of the unit, short or long, set by the direction of the system
+    imbalance: clip(VWAP × (1 + short_markup)) when the system is short (backup
+    supplies), clip(VWAP × (1 − long_discount)) when it is long (energy is spilled),
+    the VWAP when it is balanced. So a participant whose imbalance helps the system
+    is paid (or pays) the same price as one whose imbalance hurts it. Participants
+    expect, before trading, the system-short price when short and the system-long
+    price when long (their imbalances lean with the system's). Prices in currency/kWh.
 
     Attributes:
         rule: Pricing rule.
@@ -162,54 +177,243 @@ class ImbalanceConfig:
     def expected_prices(self) -> tuple[float, float]:
         """Return the (short, long) prices a participant expects before any trade.
 
-        Under ``dual_vwap`` these are the rule applied to ``reference_price``.
+        Under ``dual_vwap`` these are the rule applied to ``reference_price``; under
+        ``single`` the system-short and system-long prices at ``reference_price``.
         """
         if self.rule is ImbalanceRule.fixed:
             return self.short_price, self.long_price
         return self.prices(self.reference_price)
 
-    def prices(self, vwap: float | None) -> tuple[float, float]:
+    def prices(
+        self, vwap: float | None, system_imbalance_kwh: float | None = None
+    ) -> tuple[float, float]:
         """Return the (short, long) imbalance prices of a unit with the given VWAP.
 
         Args:
             vwap: The unit's volume-weighted average trade price, currency/kWh, or
                 ``None`` when it had no trade.
+            system_imbalance_kwh: Σ (realised − position) over participants (> 0: the
+                system is short); only ``single`` reads it. ``None`` (before
+                settlement) gives ``single``'s two directional prices.
         """
         if self.rule is ImbalanceRule.fixed:
             return self.short_price, self.long_price
         ref = self.reference_price if vwap is None else vwap
         short = min(max(ref * (1.0 + self.short_markup), self.floor), self.cap)
         long = min(max(ref * (1.0 - self.long_discount), self.floor), self.cap)
+        if self.rule is ImbalanceRule.single and system_imbalance_kwh is not None:
+            if system_imbalance_kwh > 1e-9:
+                return short, short
+            if system_imbalance_kwh < -1e-9:
+                return long, long
+            mid = min(max(ref, self.floor), self.cap)
+            return mid, mid
         return short, long
 
 
 @dataclass(frozen=True, kw_only=True)
 class CoordinatorConfig:
-    """How coordinators arrive and quote (the simple trading rule of the skeleton).
+    """How coordinators of uncontrollable clients arrive and close their positions.
+
+    How they price their limit orders is the ``strategy`` group.
 
     Attributes:
         arrival_rate_per_hour: Poisson arrival rate of each coordinator, 1/hour.
-        margin: Half-width of the quoting band around the reservation value, currency/kWh.
-        shading: How far from the reservation value a quote starts when the book opens,
-            as a fraction of the gap between the expected short and long prices; the
-            shading shrinks linearly to ``margin`` at ``take_lead_minutes``.
-        price_jitter: Relative random spread of each quote's shading (uniform ±).
         take_lead_minutes: Within this lead time of gate closure, an open position is
             closed with a market order (worst price = the reservation value).
     """
 
     arrival_rate_per_hour: float = 6.0
-    margin: float = 0.01
-    shading: float = 0.8
-    price_jitter: float = 0.3
     take_lead_minutes: float = 30.0
 
     def __post_init__(self) -> None:
         _positive("arrival_rate_per_hour", self.arrival_rate_per_hour)
+        _non_negative("take_lead_minutes", self.take_lead_minutes)
+
+
+STRATEGY_NAMES = ("truthful", "shaded", "zic", "zip", "aa")
+
+
+@dataclass(frozen=True, kw_only=True)
+class StrategyShares:
+    """Share of the coordinators of each client kind that use each strategy.
+
+    Shares are non-negative and sum to 1; within each kind (households, wind farms)
+    the counts are the shares times the kind's size, rounded by largest remainder,
+    and which coordinator gets which strategy is a random permutation from the stream
+    ``("strategy_mix", kind)``.
+    """
+
+    truthful: float = 1.0
+    shaded: float = 0.0
+    zic: float = 0.0
+    zip: float = 0.0
+    aa: float = 0.0
+
+    def __post_init__(self) -> None:
+        for name in STRATEGY_NAMES:
+            _non_negative(name, getattr(self, name))
+        total = sum(getattr(self, n) for n in STRATEGY_NAMES)
+        if abs(total - 1.0) > 1e-9:
+            raise ValueError(f"shares must sum to 1, got {total!r}")
+
+    def as_dict(self) -> dict[str, float]:
+        """Shares by strategy name."""
+        return {n: float(getattr(self, n)) for n in STRATEGY_NAMES}
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShadedConfig:
+    """Rex's original quoting rule: ``v ∓ (margin + S·f(τ)·(1 + jitter·U(−1, 1)))``.
+
+    Attributes:
+        margin: Half-width of the band around the reservation value, currency/kWh.
+        shading: ``S`` as a fraction of the gap between the expected short and long
+            prices; the shading shrinks linearly with lead time to 0 at
+            ``population.coordinator.take_lead_minutes``.
+        price_jitter: Relative random spread of each quote's shading (uniform ±).
+    """
+
+    margin: float = 0.01
+    shading: float = 0.8
+    price_jitter: float = 0.3
+
+    def __post_init__(self) -> None:
         _non_negative("margin", self.margin)
         _fraction("shading", self.shading)
         _fraction("price_jitter", self.price_jitter)
-        _non_negative("take_lead_minutes", self.take_lead_minutes)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ZicConfig:
+    """ZI-C (Gode & Sunder 1993): bids uniform on [floor, v], asks on [v, ceiling].
+
+    Attributes:
+        floor: Bottom of the market's price range, currency/kWh.
+        ceiling: Top of the price range, currency/kWh (at most ``market.max_price``).
+    """
+
+    floor: float = 0.0
+    ceiling: float = 0.5
+
+    def __post_init__(self) -> None:
+        _non_negative("floor", self.floor)
+        if self.ceiling <= self.floor:
+            raise ValueError(f"ceiling must be > floor ({self.floor}), got {self.ceiling!r}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ZipConfig:
+    """ZIP (Cliff 1997); each coordinator draws its own β, γ and initial margins.
+
+    Attributes:
+        beta_min: Lowest learning rate β (paper: 0.1).
+        beta_max: Highest β (paper: 0.5).
+        momentum_min: Lowest momentum γ (paper: 0).
+        momentum_max: Highest γ (paper: 0.1).
+        margin_min: Lowest initial profit margin |μ| (paper: 0.05).
+        margin_max: Highest initial margin (paper: 0.35).
+        cr: Largest relative perturbation of a target price (paper: 0.05).
+        ca: Largest absolute perturbation of a target price, currency/kWh (paper: 0.05
+            on prices of a few currency units, about 2%; 0.005 here, about 2-4% of
+            Rex's prices).
+    """
+
+    beta_min: float = 0.1
+    beta_max: float = 0.5
+    momentum_min: float = 0.0
+    momentum_max: float = 0.1
+    margin_min: float = 0.05
+    margin_max: float = 0.35
+    cr: float = 0.05
+    ca: float = 0.005
+
+    def __post_init__(self) -> None:
+        for lo, hi in (("beta_min", "beta_max"), ("momentum_min", "momentum_max"),
+                       ("margin_min", "margin_max")):  # fmt: skip
+            _fraction(lo, getattr(self, lo))
+            _fraction(hi, getattr(self, hi))
+            low, high = getattr(self, lo), getattr(self, hi)
+            if high < low:
+                raise ValueError(f"{hi} must be >= {lo} ({low}), got {high!r}")
+        _fraction("cr", self.cr)
+        _non_negative("ca", self.ca)
+
+
+@dataclass(frozen=True, kw_only=True)
+class AaConfig:
+    """AA (Vytelingum, Cliff & Jennings 2008), the paper's parameter values.
+
+    Attributes:
+        floor: Bottom of the market's price range, currency/kWh.
+        ceiling: Top of the range ``p_max``, currency/kWh (at most ``market.max_price``).
+        eta: A quote moves ``1/η`` of the way from the best quote to the target.
+        lambda_r: Relative increment of the aggressiveness update.
+        lambda_a: Absolute increment of the aggressiveness update.
+        beta1: Learning rate of the aggressiveness.
+        beta2: Learning rate of θ.
+        gamma: Shape of the θ schedule against Smith's α.
+        theta_min: Lowest θ.
+        theta_max: Highest θ.
+        window: Recent trades in the equilibrium estimate and in α.
+        rho: Weight decay of older trades in the equilibrium estimate.
+    """
+
+    floor: float = 0.0
+    ceiling: float = 0.5
+    eta: float = 3.0
+    lambda_r: float = 0.02
+    lambda_a: float = 0.01
+    beta1: float = 0.4
+    beta2: float = 0.4
+    gamma: float = 2.0
+    theta_min: float = -8.0
+    theta_max: float = 2.0
+    window: int = 5
+    rho: float = 0.9
+
+    def __post_init__(self) -> None:
+        _non_negative("floor", self.floor)
+        if self.ceiling <= self.floor:
+            raise ValueError(f"ceiling must be > floor ({self.floor}), got {self.ceiling!r}")
+        if self.eta < 1:
+            raise ValueError(f"eta must be >= 1, got {self.eta!r}")
+        for name in ("lambda_r", "lambda_a", "beta1", "beta2", "rho"):
+            _fraction(name, getattr(self, name))
+        _non_negative("gamma", self.gamma)
+        if self.theta_max <= self.theta_min:
+            raise ValueError(
+                f"theta_max must be > theta_min ({self.theta_min}), got {self.theta_max!r}"
+            )
+        if self.window < 1:
+            raise ValueError(f"window must be >= 1, got {self.window!r}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class StrategyConfig:
+    """Quoting strategies of the coordinators of uncontrollable clients.
+
+    Every strategy quotes around the client's side-aware reservation value (the
+    expected short price while short, the expected long price while long) and never
+    beyond it; within ``population.coordinator.take_lead_minutes`` of gate closure
+    every coordinator closes its open position with a market order limited at that
+    value, whatever its strategy.
+
+    Attributes:
+        name: Name of the mix (a label for tables and sweeps).
+        shares: Share of each strategy.
+        shaded: Parameters of ``shaded``.
+        zic: Parameters of ``zic``.
+        zip: Parameters of ``zip``.
+        aa: Parameters of ``aa``.
+    """
+
+    name: str = "truthful"
+    shares: StrategyShares = field(default_factory=StrategyShares)
+    shaded: ShadedConfig = field(default_factory=ShadedConfig)
+    zic: ZicConfig = field(default_factory=ZicConfig)
+    zip: ZipConfig = field(default_factory=ZipConfig)
+    aa: AaConfig = field(default_factory=AaConfig)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -281,11 +485,14 @@ class RhpoCoordinatorConfig:
         margin: Half-width of the quoting band around the one-sided values λ±,
             currency/kWh.
         quote_kwh: Flexibility offered per side and unit beyond the plan, kWh.
+        gate_redispatch: At gate closure, re-optimise the delivered unit with its final
+            position and no further trading (else commit the last arrival's plan).
     """
 
     arrival_rate_per_hour: float = 4.0
     margin: float = 0.01
     quote_kwh: float = 0.5
+    gate_redispatch: bool = True
 
     def __post_init__(self) -> None:
         _positive("arrival_rate_per_hour", self.arrival_rate_per_hour)
@@ -569,10 +776,13 @@ class TerminalName(Enum):
 
 @dataclass(frozen=True, kw_only=True)
 class WeightsConfig:
-    """RHPO objective weights (docs/model.md: RHPO): ``Q_k = q (κ−k+1)/κ`` etc. under ``linear``.
+    """RHPO objective weights: ``Q_k = q (κ−k+1)/κ``, same for ``O``, under ``linear``.
 
     Attributes:
-        shape: ``linear`` damping or ``flat``.
+        shape: ``linear`` damping or ``flat`` (of the risk weights ``q`` and ``o``).
+        damp_costs: Damp the plants' marginal costs (fuel, wear: ``R_k = r (κ−k+1)/κ``
+            under ``linear``) like the risk weights; ``false`` (default, chosen by the
+            ``cost_damping`` study) prices them in full on every unit.
         q: Penalty on surplus reservation, currency/kWh.
         o: Penalty on deviation from the request, currency per output unit per unit.
         r: Multiplier on the plants' marginal costs.
@@ -582,6 +792,7 @@ class WeightsConfig:
     """
 
     shape: WeightShapeName = WeightShapeName.linear
+    damp_costs: bool = False
     q: float = 0.01
     o: float = 0.2
     r: float = 1.0
@@ -796,6 +1007,7 @@ class RexConfig:
         wind: Wind speed and power model.
         load: Household consumption model.
         forecast: Forecast evolution of uncontrollable clients.
+        strategy: Quoting strategies of the coordinators of uncontrollable clients.
         plant: Physics of controllable plants.
         weights: RHPO objective weights.
         rng: Bit generator choice.
@@ -814,6 +1026,7 @@ class RexConfig:
     wind: WindConfig = field(default_factory=WindConfig)
     load: LoadConfig = field(default_factory=LoadConfig)
     forecast: ForecastConfig = field(default_factory=ForecastConfig)
+    strategy: StrategyConfig = field(default_factory=StrategyConfig)
     plant: PlantConfig = field(default_factory=PlantConfig)
     weights: WeightsConfig = field(default_factory=WeightsConfig)
     rng: RngConfig = field(default_factory=RngConfig)
@@ -831,6 +1044,13 @@ class RexConfig:
                 f"baselines.same_info_lead_minutes must be <= market.horizon_units × "
                 f"market.unit_minutes ({window:g}), got {self.baselines.same_info_lead_minutes!r}"
             )
+        for group in ("zic", "aa"):
+            top = getattr(self.strategy, group).ceiling
+            if top > self.market.max_price:
+                raise ValueError(
+                    f"strategy.{group}.ceiling must be <= market.max_price "
+                    f"({self.market.max_price}), got {top!r}"
+                )
         units = self.duration_hours * 60.0 / self.market.unit_minutes
         if units < 1:
             raise ValueError(

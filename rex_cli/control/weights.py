@@ -7,11 +7,16 @@ The objective of the RHPO LP (maximised) is::
 
 Linear damping (``WeightShape.LINEAR``) makes near units weigh more:
 ``damping_k = (κ − k + 1)/κ`` for ``k = 1..κ`` (1, (κ−1)/κ, ..., 1/κ), and
-``Q_k = q·damping_k``, ``O_k = o·damping_k``, ``R_k = r·damping_k``.
-``WeightShape.FLAT`` uses ``damping_k = 1``. The plant's marginal cost of each
-costly input ``i`` multiplies ``R``: ``R_k,i = r · damping_k · cost_i`` (currency
-per unit of input when ``r = 1``). Cash (``l``) and the shortfall price ``π`` are
-not damped: they are money, not risk weights.
+``Q_k = q·damping_k``, ``O_k = o·damping_k``. ``WeightShape.FLAT`` uses
+``damping_k = 1``. The plant's marginal cost of each costly input ``i`` multiplies
+``R``: ``R_k,i = r · cost_i`` (currency per unit of input when ``r = 1``).
+
+Money is not a risk weight: cash (``l``) and the shortfall price ``π`` are never
+damped, and the costs of costly inputs (fuel, wear) are damped only when
+``damp_costs`` is set (``R_k = r·damping_k``, the seeds' choice). Damped costs make a
+turbine offer far units far below its fuel cost (at lead ``k`` it sees fuel at
+``damping_k`` of its price) and burn fuel into spilled wind; undamped is the default
+(decided by the ``cost_damping`` study).
 """
 
 from __future__ import annotations
@@ -57,7 +62,9 @@ class Weights:
         r: Multiplier on the plants' marginal costs of costly inputs
             (dimensionless, >= 0; 1 = use the plant's costs as they are).
         l: Weight on market cash (dimensionless, >= 0; 1 = currency as is).
-        shape: ``LINEAR`` damping or ``FLAT``.
+        shape: ``LINEAR`` damping or ``FLAT`` (of the risk weights ``Q``, ``O``).
+        damp_costs: Damp ``R`` (the costly inputs' marginal costs) with the same
+            shape as ``Q`` and ``O``; ``False`` keeps ``R_k = r`` on every unit.
         terminal: Terminal condition on the last unit.
         terminal_tolerance: Half-width of the terminal band around the request,
             output units (>= 0; 0 = equality).
@@ -71,6 +78,7 @@ class Weights:
     r: float = 1.0
     l: float = 1.0  # noqa: E741 (the seed's symbol)
     shape: WeightShape = WeightShape.LINEAR
+    damp_costs: bool = False
     terminal: TerminalCondition = TerminalCondition.NONE
     terminal_tolerance: float = 0.0
 
@@ -82,6 +90,8 @@ class Weights:
             if not (math.isfinite(value) and value >= 0.0):
                 raise ValueError(f"{name} must be finite and >= 0, got {value!r}")
             object.__setattr__(self, name, float(value))
+        if not isinstance(self.damp_costs, bool):
+            raise ValueError(f"damp_costs must be true or false, got {self.damp_costs!r}")
         try:
             object.__setattr__(self, "shape", WeightShape(self.shape))
         except ValueError:
@@ -114,8 +124,10 @@ class Weights:
     ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
         """Per-unit weights ``(Q, O, R)``, each of shape (κ,).
 
-        ``Q = q·d``, ``O = o·d``, ``R = r·d`` with ``d`` = :meth:`damping`. The LP
-        multiplies ``R`` by each costly input's marginal cost.
+        ``Q = q·d``, ``O = o·d`` with ``d`` = :meth:`damping`; ``R = r·d`` when
+        ``damp_costs`` is set, else ``R = r`` on every unit. The LP multiplies ``R``
+        by each costly input's marginal cost.
         """
         d = self.damping(kappa)
-        return self.q * d, self.o * d, self.r * d
+        r = self.r * d if self.damp_costs else np.full(len(d), self.r)
+        return self.q * d, self.o * d, r

@@ -13,6 +13,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from rex_cli.analysis.settlement import wasted_generation_kwh
+
 __all__ = [
     "draw_all",
     "draw_depth_heatmap",
@@ -245,13 +247,14 @@ def draw_wind_histogram(speed_ms: np.ndarray, k: float, c: float, path: Path) ->
     return _save(fig, path)
 
 
-def draw_welfare(welfare: pd.DataFrame, path: Path) -> Path:
+def draw_welfare(welfare: pd.DataFrame, path: Path, *, wasted_kwh: float | None = None) -> Path:
     """Welfare of no market, Rex, the same-information and the perfect planner.
 
     Left: totals, with the gap to the planner split into the information loss
     (planner − same-info) and the strategy and market-rule loss (same-info − Rex).
     Right: the resource costs by kind (storage: stored energy drawn down, negative
-    when filled).
+    when filled); ``wasted_kwh`` (costly generation in units where the system
+    spilled) is noted under Rex's bar.
     """
     parts = [
         "backup_cost",
@@ -307,6 +310,17 @@ def draw_welfare(welfare: pd.DataFrame, path: Path) -> Path:
         bottom_pos += np.maximum(vals, 0)
         bottom_neg += np.minimum(vals, 0)
     ax2.set_xticks(x, [labels[s] for s in order])
+    if wasted_kwh is not None and "rex" in order:
+        ax2.annotate(
+            f"wasted generation\n{wasted_kwh:.1f} kWh",
+            (order.index("rex"), 0.0),
+            xytext=(0, -28),
+            textcoords="offset points",
+            ha="center",
+            va="top",
+            fontsize=8,
+            color="tab:red",
+        )
     ax2.set_ylabel("currency")
     ax2.set_title("Resource costs by kind")
     ax2.axhline(0, color="k", lw=0.8)
@@ -388,7 +402,8 @@ def draw_all(
         scatter = fig_dir / "imbalance_vs_forecast_error.png"
         paths.append(draw_imbalance_vs_error(tables["imbalance_error"], scatter, lead_min=lead_min))
     if tables.get("welfare") is not None and len(tables["welfare"]):
-        paths.append(draw_welfare(tables["welfare"], fig_dir / "welfare.png"))
+        wasted = wasted_generation_kwh(tables["units"], tables["agents"], tables["settlement"])
+        paths.append(draw_welfare(tables["welfare"], fig_dir / "welfare.png", wasted_kwh=wasted))
     return [
         *paths,
         draw_trade_prices(

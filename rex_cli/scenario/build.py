@@ -11,7 +11,10 @@ was (common random numbers across sweep points):
 * ``("wind", i)``: wind farm ``i``'s own innovations;
 * ``("load", i)``: household ``i``'s scale and noise;
 * ``("forecast", kind, i)``: the forecast adjustments of client ``i`` of a kind;
-* ``("arrivals", kind, i)``: that agent's coordinator's arrivals and quote jitter.
+* ``("arrivals", kind, i)``: that agent's coordinator's arrival times;
+* ``("strategy", kind, i)``: the draws of its quoting strategy (jitter, ZI-C prices,
+  ZIP and AA parameters and perturbations);
+* ``("strategy_mix", kind)``: which coordinators of a kind get which strategy.
 
 Agent ids: households, wind farms, heat-pump buildings, batteries, gas turbines.
 """
@@ -25,10 +28,22 @@ from rex_cli.agents.simple import (
     AgentKind,
     ForecastClient,
     ForecastFeed,
-    QuoteRule,
     QuotingCoordinator,
 )
+from rex_cli.agents.strategies import (
+    AaParams,
+    AdaptiveAggressive,
+    Shaded,
+    ShadedParams,
+    Strategy,
+    Truthful,
+    ZeroIntelligenceConstrained,
+    ZeroIntelligencePlus,
+    ZicParams,
+    ZipParams,
+)
 from rex_cli.config.schema import (
+    STRATEGY_NAMES,
     ForecastModel,
     ForecastShape,
     LoadModel,
@@ -40,6 +55,7 @@ from rex_cli.config.schema import (
 from rex_cli.control.highs import RhpoSolver
 from rex_cli.control.weights import TerminalCondition, Weights, WeightShape
 from rex_cli.market.exchange import Exchange
+from rex_cli.market.orders import Side
 from rex_cli.plants import builders
 from rex_cli.plants.statespace import Plant
 from rex_cli.scenario.world import AgentInfo, World
@@ -61,9 +77,11 @@ __all__ = [
     "build_world",
     "forecast_paths",
     "household_energy_kwh",
+    "make_strategy",
     "preflight",
     "rhpo_weights",
     "seed_tree",
+    "strategy_assignment",
     "uncontrollable_net_kwh",
     "wind_energy_kwh",
     "wind_speed_ms",
@@ -243,6 +261,71 @@ def household_energy_kwh(cfg: RexConfig, tree: SeedTree) -> np.ndarray:
     return np.asarray(rows, dtype=float).reshape(h.count, cfg.n_units)
 
 
+def strategy_assignment(cfg: RexConfig, tree: SeedTree, kinds: list[AgentKind]) -> list[str]:
+    """The strategy of each uncontrollable client (in agent order), by the mix's shares.
+
+    Within each kind the counts are ``share × size`` rounded by largest remainder (ties
+    to the earlier strategy of ``STRATEGY_NAMES``); a permutation drawn from the stream
+    ``("strategy_mix", kind)`` deals them out.
+    """
+    shares = cfg.strategy.shares.as_dict()
+    out = [""] * len(kinds)
+    for kind in dict.fromkeys(kinds):
+        idx = [c for c, k in enumerate(kinds) if k is kind]
+        n = len(idx)
+        exact = [shares[name] * n for name in STRATEGY_NAMES]
+        counts = [int(np.floor(x)) for x in exact]
+        order = sorted(range(len(exact)), key=lambda j: (-(exact[j] - counts[j]), j))
+        for j in order[: n - sum(counts)]:
+            counts[j] += 1
+        dealt = [name for name, cnt in zip(STRATEGY_NAMES, counts, strict=True) for _ in range(cnt)]
+        perm = tree.generator("strategy_mix", kind.value).permutation(n)
+        for slot, c in zip(perm.tolist(), idx, strict=True):
+            out[c] = dealt[slot]
+    return out
+
+
+def make_strategy(
+    name: str,
+    cfg: RexConfig,
+    limits: dict[Side, float],
+    rng: np.random.Generator,
+    spread: float,
+) -> Strategy:
+    """One coordinator's strategy; prices in ticks, ``spread`` = expected short − long."""
+    st, tick = cfg.strategy, cfg.market.tick
+    if name == "truthful":
+        return Truthful(limits, rng)
+    if name == "shaded":
+        sh = st.shaded
+        shade = round(sh.shading * spread / tick) if spread > 0 else 0
+        params = ShadedParams(margin=round(sh.margin / tick), shade=shade, jitter=sh.price_jitter)
+        return Shaded(limits, rng, params)
+    if name == "zic":
+        return ZeroIntelligenceConstrained(
+            limits, rng, ZicParams(floor=st.zic.floor / tick, ceiling=st.zic.ceiling / tick)
+        )
+    if name == "zip":
+        z = st.zip
+        zp = ZipParams(
+            beta=(z.beta_min, z.beta_max),
+            momentum=(z.momentum_min, z.momentum_max),
+            margin=(z.margin_min, z.margin_max),
+            cr=z.cr,
+            ca=z.ca / tick,
+        )
+        return ZeroIntelligencePlus(limits, rng, zp)
+    if name == "aa":
+        a = st.aa
+        ap = AaParams(
+            floor=a.floor / tick, ceiling=a.ceiling / tick, eta=a.eta, lambda_r=a.lambda_r,
+            lambda_a=a.lambda_a, beta1=a.beta1, beta2=a.beta2, gamma=a.gamma,
+            theta_min=a.theta_min, theta_max=a.theta_max, window=a.window, rho=a.rho,
+        )  # fmt: skip
+        return AdaptiveAggressive(limits, rng, ap)
+    raise ValueError(f"unknown strategy {name!r}")
+
+
 def rhpo_weights(cfg: RexConfig) -> Weights:
     """The RHPO objective weights of the ``weights`` group."""
     w = cfg.weights
@@ -252,6 +335,7 @@ def rhpo_weights(cfg: RexConfig) -> Weights:
         r=w.r,
         l=w.l,
         shape=WeightShape.LINEAR if w.shape is WeightShapeName.linear else WeightShape.FLAT,
+        damp_costs=w.damp_costs,
         terminal=(
             TerminalCondition.REQUEST
             if w.terminal is TerminalName.request
@@ -362,18 +446,11 @@ def build_world(cfg: RexConfig, tree: SeedTree) -> World:
 
     short_exp, long_exp = imb.expected_prices()
     co = pop.coordinator
-    shade = ticks(co.shading * max(short_exp - long_exp, 0.0)) if short_exp > long_exp else 0
-
-    def rule(value: float) -> QuoteRule:
-        return QuoteRule(
-            value_ticks=ticks(value),
-            margin_ticks=round(co.margin / tick),
-            shade_ticks=shade,
-            jitter=co.price_jitter,
-            take_lead_minutes=co.take_lead_minutes,
-            horizon_minutes=kappa * eps,
-            max_price_ticks=max_ticks,
-        )
+    # Side-aware reservation values of every uncontrollable client (ticks).
+    values = {Side.BUY: ticks(short_exp), Side.SELL: ticks(long_exp)}
+    kinds = [AgentKind.household] * pop.households.count
+    kinds += [AgentKind.wind_farm] * pop.wind_farms.count
+    strategies = strategy_assignment(cfg, tree, kinds)
 
     load = household_energy_kwh(cfg, tree)
     speed = wind_speed_ms(cfg, tree)
@@ -384,11 +461,19 @@ def build_world(cfg: RexConfig, tree: SeedTree) -> World:
     coordinators: list[QuotingCoordinator | PlantCoordinator] = []
     aid = 0
 
-    def quoting(client: ForecastClient, value: float, kind: str, i: int) -> QuotingCoordinator:
+    def quoting(client: ForecastClient, c: int, kind: str, i: int) -> QuotingCoordinator:
+        strategy = make_strategy(
+            strategies[c], cfg, {s: float(v) for s, v in values.items()},
+            tree.generator("strategy", kind, i), short_exp - long_exp,
+        )  # fmt: skip
         return QuotingCoordinator(
             agent_id=aid,
             client=client,
-            rule=rule(value),
+            strategy=strategy,
+            values=values,
+            take_lead_minutes=co.take_lead_minutes,
+            horizon_minutes=kappa * eps,
+            max_price_ticks=max_ticks,
             rate_per_minute=co.arrival_rate_per_hour / 60.0,
             rng=tree.generator("arrivals", kind, i),
             unit_minutes=eps,
@@ -424,9 +509,8 @@ def build_world(cfg: RexConfig, tree: SeedTree) -> World:
     for c in range(n_unc):
         info = infos[c]
         client = ForecastClient(initial[c])
-        value = short_exp if info.kind is AgentKind.household else long_exp
         aid = c
-        coord = quoting(client, value, info.kind.value, info.index_in_kind)
+        coord = quoting(client, c, info.kind.value, info.index_in_kind)
         coordinators.append(coord)
         sl = slice(bounds[c], bounds[c + 1])
         feeds.append(ForecastFeed(client, a_time[sl], a_unit[sl], a_value[sl], coord.on_request))
@@ -468,6 +552,7 @@ def build_world(cfg: RexConfig, tree: SeedTree) -> World:
                 # generation look profitable (fuel at R_k < long price) and the turbine
                 # would ramp up to spill. Imbalance settlement still pays the long price.
                 long_price=0.0,
+                gate_redispatch=rc.gate_redispatch,
             )
         )
         aid += 1

@@ -69,7 +69,8 @@ class World:
         tick: currency/kWh per tick.
         opening_auction: Whether books open with a call auction.
         opening_window_minutes: Length of the call phase.
-        imbalance_prices: Maps a unit's VWAP (currency/kWh or None) to (short, long).
+        imbalance_prices: Maps a unit's VWAP (currency/kWh or None) and its system
+            imbalance (kWh, > 0 short) to its (short, long) imbalance prices.
         feeds: Forecast adjustment feeds of the uncontrollable clients.
         forecasts: Their ``ForecastPaths`` (for the records).
         wind_speed_ms: Simulated wind speed per farm and unit (for the records).
@@ -87,7 +88,7 @@ class World:
     tick: float
     opening_auction: bool
     opening_window_minutes: float
-    imbalance_prices: Callable[[float | None], tuple[float, float]]
+    imbalance_prices: Callable[[float | None, float | None], tuple[float, float]]
     feeds: list[ForecastFeed] = field(default_factory=list)
     forecasts: Any = None
     wind_speed_ms: Any = None
@@ -186,7 +187,8 @@ class World:
         x = self.realised_lots[:, unit]
         vwap_ticks = self.exchange.vwap_ticks(unit)
         vwap = None if vwap_ticks is None else vwap_ticks * self.tick
-        short, long = self.imbalance_prices(vwap)
+        system_kwh = float((x - y).sum()) * self.lot_kwh
+        short, long = self.imbalance_prices(vwap, system_kwh)
         res = settle_unit(y, x, short_price=short, long_price=long, lot_kwh=self.lot_kwh)
         s = self.settlement
         s["agent"].extend(range(n))

@@ -54,6 +54,11 @@ def test_overrides_reach_the_typed_config():
         ),
         ("wind.rho=1.5", "wind.rho"),
         ("+extra=1", "extra"),
+        ("strategy.shares.zip=0.5", "strategy.shares"),
+        ("strategy.zip.beta_max=0.05", "strategy.zip.beta_max"),
+        ("strategy.aa.ceiling=5", "strategy.aa.ceiling"),
+        ("strategy=greedy", "strategy"),
+        ("weights.damp_costs=maybe", "weights.damp_costs"),
     ],
 )
 def test_bad_values_name_their_key_in_one_line(override, key):
@@ -62,6 +67,25 @@ def test_bad_values_name_their_key_in_one_line(override, key):
     msg = str(info.value)
     assert msg.startswith(key), msg
     assert "\n" not in msg
+
+
+def test_single_imbalance_price_follows_the_system_direction():
+    from rex_cli.config.schema import ImbalanceRule
+
+    imb = ImbalanceConfig(rule=ImbalanceRule.single, reference_price=0.2, short_markup=0.5,
+                          long_discount=0.5, floor=0.0, cap=2.0)  # fmt: skip
+    # System short (backup supplies 1 kWh): everyone's imbalance at 0.3 x 1.5 = 0.45,
+    # the long participants' too; system long: 0.3 x 0.5 = 0.15 for all; balanced: VWAP.
+    assert imb.prices(0.3, 1.0) == pytest.approx((0.45, 0.45))
+    assert imb.prices(0.3, -2.0) == pytest.approx((0.15, 0.15))
+    assert imb.prices(0.3, 0.0) == pytest.approx((0.3, 0.3))
+    assert imb.prices(None, 0.5) == pytest.approx((0.3, 0.3))  # reference 0.2 x 1.5
+    # Before settlement (no direction yet) and as expected by participants: both prices.
+    assert imb.prices(0.3) == pytest.approx((0.45, 0.15))
+    assert imb.expected_prices() == pytest.approx((0.3, 0.1))
+    capped = ImbalanceConfig(rule=ImbalanceRule.single, cap=0.4, floor=0.12)
+    assert capped.prices(0.5, 3.0) == pytest.approx((0.4, 0.4))
+    assert capped.prices(0.2, -3.0) == pytest.approx((0.12, 0.12))
 
 
 def test_dual_vwap_imbalance_prices_by_hand():
