@@ -99,6 +99,8 @@ _new_fill = make_fill
 # Compact a level's deque when it holds more than this many dead (cancelled) entries
 # and they are at least half of it: bounded memory, amortised O(1) per cancel.
 _COMPACT_MIN_DEAD = 32
+# At most this many emptied levels are kept for reuse (their deques are empty).
+_SPARE_MAX = 1024
 # Rebuild a side's key heap when it holds more than twice its live levels plus this
 # many entries (stale keys of levels removed below the top): bounded memory.
 _HEAP_SLACK = 64
@@ -168,6 +170,7 @@ class OrderBook:
         "_dropped",
         "_index",
         "_last_auction_price",
+        "_spare",
     )
 
     def __init__(self, call_phase: bool = False) -> None:
@@ -181,6 +184,7 @@ class OrderBook:
         self._call = bool(call_phase)
         self._dropped = 0
         self._last_auction_price: int | None = None
+        self._spare: dict[int, _Level] = {}  # emptied levels by key, reused when it returns
 
     # ------------------------------------------------------------------ queries
 
@@ -385,11 +389,9 @@ class OrderBook:
             worst_price = _as_positive_int(worst_price, RejectReason.BAD_PRICE, "worst_price")
         if order_id in self._index:
             raise _reject(RejectReason.DUPLICATE_ID, f"order {order_id!r} is resting")
-        if side is not _BUY and side is not _SELL:
-            raise _bad_side(side)
-        if self._call:
-            raise _reject(RejectReason.CALL_PHASE, "market orders wait for the auction")
         if side is _BUY:
+            if self._call:
+                raise _reject(RejectReason.CALL_PHASE, "market orders wait for the auction")
             bound = _INF if worst_price is None else worst_price
             if self._best_ask > bound:
                 self._dropped = qty
@@ -397,7 +399,9 @@ class OrderBook:
             fills, qty = self._take(
                 self._asks, self._ask_heap, bound, order_id, owner, _BUY, qty, time
             )
-        else:
+        elif side is _SELL:
+            if self._call:
+                raise _reject(RejectReason.CALL_PHASE, "market orders wait for the auction")
             bound = _INF if worst_price is None else -worst_price
             if self._best_bid == 0 or -self._best_bid > bound:
                 self._dropped = qty
@@ -405,6 +409,8 @@ class OrderBook:
             fills, qty = self._take(
                 self._bids, self._bid_heap, bound, order_id, owner, _SELL, qty, time
             )
+        else:
+            raise _bad_side(side)
         self._dropped = qty
         return fills
 
@@ -641,10 +647,12 @@ class OrderBook:
         else:
             self._best_ask = heap[0] if heap else _INF
 
-    @staticmethod
-    def _add_level(book: dict[int, _Level], heap: list[int], key: int, price: int) -> _Level:
-        """Create the empty level ``key`` (not yet in ``book``) and register its key."""
-        lvl = book[key] = _Level(key, price)
+    def _add_level(self, book: dict[int, _Level], heap: list[int], key: int, price: int) -> _Level:
+        """Add the empty level ``key`` (not yet in ``book``; reused if spare) to its side."""
+        lvl = self._spare.pop(key, None)
+        if lvl is None:
+            lvl = _Level(key, price)
+        book[key] = lvl
         if len(heap) > 2 * len(book) + _HEAP_SLACK:  # mostly stale keys: rebuild
             heap[:] = book
             heapify(heap)
@@ -735,7 +743,7 @@ class OrderBook:
             else:
                 del book[key]
                 heappop(heap)
-                dq.clear()  # dead entries left behind point back at the level
+                self._retire(lvl)
                 if not qty:
                     break
         if held:
@@ -783,6 +791,14 @@ class OrderBook:
         lvl.dead = 0
         return qty
 
+    def _retire(self, lvl: _Level) -> None:
+        """Empty a level just removed from its side and keep it for reuse at its key."""
+        lvl.orders.clear()  # dead entries (they point back at the level)
+        lvl.qty = lvl.dead = 0
+        spare = self._spare
+        if len(spare) < _SPARE_MAX:
+            spare[lvl.key] = lvl
+
     def _drop_level(self, lvl: _Level) -> None:
         """Remove a level whose live total reached zero; refresh the best price if needed."""
         key = lvl.key
@@ -791,7 +807,7 @@ class OrderBook:
         else:
             book, heap = self._asks, self._ask_heap
         del book[key]
-        lvl.orders.clear()  # dead entries point back at the level
+        self._retire(lvl)
         if heap[0] == key:  # the best level went: surface the next live one
             heappop(heap)
             while heap and heap[0] not in book:
