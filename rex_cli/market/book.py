@@ -96,8 +96,10 @@ _BUY = Side.BUY
 _SELL = Side.SELL
 _INF = float("inf")
 _new_fill = make_fill
-# Compact a level's deque when it holds more than this many dead (cancelled) entries
-# and they are at least half of it: bounded memory, amortised O(1) per cancel.
+# Compact a level's deque when it holds at least this many dead (cancelled) entries
+# and they are at least three quarters of it (three dead per live order): bounded
+# memory, and a compaction (which reads every entry of the queue, mostly cold in a
+# deep book) costs at most 4/3 entry reads per cancel.
 _COMPACT_MIN_DEAD = 32
 # At most this many emptied levels are kept for reuse (their deques are empty).
 _SPARE_MAX = 1024
@@ -431,7 +433,7 @@ class OrderBook:
             lvl.qty = lq
             dead = lvl.dead + 1
             lvl.dead = dead
-            if dead >= _COMPACT_MIN_DEAD and 2 * dead >= len(lvl.orders):
+            if dead >= _COMPACT_MIN_DEAD and 4 * dead >= 3 * len(lvl.orders):
                 lvl.orders = deque([x for x in lvl.orders if x[0]])
                 lvl.dead = 0
         else:
@@ -694,14 +696,12 @@ class OrderBook:
         append = fills.append
         index = self._index
         held: list[int] | None = None  # keys taken off the heap: only own orders left there
+        spare = self._spare
         while heap:
-            key = heap[0]
+            key = heap[0]  # a live level: stale keys are popped as soon as they surface
             if key > bound_key:
                 break
-            lvl = book.get(key)
-            if lvl is None:  # stale key of a level removed earlier
-                heappop(heap)
-                continue
+            lvl = book[key]
             dq = lvl.orders
             lp = lvl.price
             lq = lvl.qty
@@ -743,14 +743,17 @@ class OrderBook:
             else:
                 del book[key]
                 heappop(heap)
-                self._retire(lvl)
-                if not qty:
-                    break
+                lvl.orders.clear()  # retire the level (as _retire does)
+                lvl.qty = lvl.dead = 0
+                if len(spare) < _SPARE_MAX:
+                    spare[key] = lvl
+            while heap and heap[0] not in book:  # surface the next live level
+                heappop(heap)
+            if not qty:
+                break
         if held:
             for key in held:
                 heappush(heap, key)
-        while heap and heap[0] not in book:  # surface the best live level
-            heappop(heap)
         if side is _BUY:
             self._best_ask = heap[0] if heap else _INF
         else:
