@@ -51,15 +51,17 @@ Implementation notes (for speed; none of this is visible through the API):
     * a resting order is a small list ``[qty, order_id, owner, level, side, time]``
       (positions 0-5, indexed literally on the hot paths; its price is its level's),
       shared by its level's queue and the id -> order dict that serves cancel /
-      shrink / replace / get, so a cancel touches no sorted structure; fills are
-      built with :func:`~rex_cli.market.orders.make_fill`;
+      shrink / replace / get, so a cancel needs no price lookup; fills are built
+      with :func:`~rex_cli.market.orders.make_fill`;
     * each side is a dict ``key -> _Level`` (key = price for asks, ``-price`` for
       bids, so the smallest key is the best on both sides) plus a binary heap of the
       keys; a level is a FIFO deque of orders with its exact live total. Adding or
-      removing a level is a dict operation and a C ``heapq`` push/pop; keys of levels
-      removed away from the top stay in the heap as stale entries that are skipped
-      when they surface (the heap is rebuilt when stale entries outnumber the live
-      ones), so the heap's first entry is always the best live level;
+      removing a level is a dict operation and a C ``heapq`` push/pop (emptied
+      levels are kept, up to ``_SPARE_MAX``, and reused when their price returns);
+      keys of levels removed away from the top stay in the heap as stale entries
+      that are popped as soon as they surface (the heap is rebuilt when it holds
+      more than twice as many keys as live levels plus ``_HEAP_SLACK``), so the
+      heap's first entry is always the best live level;
     * the best bid/ask are cached, so the common non-marketable limit order costs one
       comparison and no heap access;
     * cancels are lazy: the order is marked dead (``qty == 0``) and left in its deque
