@@ -47,15 +47,30 @@ replace work (replace does not match). :meth:`OrderBook.uncross` ends the call:
        ``V(p*)``. The remainder rests; afterwards the book is not crossed and
        continuous trading begins.
 
-Implementation notes (for speed): each side is a ``SortedDict`` keyed by price
-(negated for bids, so the first key is the best on both sides) mapping to a
-``_Level`` (a deque of ``__slots__`` orders plus the level's total quantity); an
-id -> order dict serves cancel / shrink / replace / get. Cancels are lazy: the order
-is marked dead (``qty == 0``) and left in its deque until matching pops it or the
-level is compacted; the level total is updated at once, and a level whose total
-reaches zero is removed at once, so best prices and depth are always exact. The
-best bid/ask are cached so that the common non-marketable limit order costs no
-sorted-structure lookup.
+Implementation notes (for speed; none of this is visible through the API):
+    * a resting order is a small list ``[qty, order_id, owner, level, side, time]``
+      (positions 0-5, indexed literally on the hot paths; its price is its level's),
+      shared by its level's queue and the id -> order dict that serves cancel /
+      shrink / replace / get, so a cancel needs no price lookup; fills are built
+      with :func:`~rex_cli.market.orders.make_fill`;
+    * each side is a dict ``key -> _Level`` (key = price for asks, ``-price`` for
+      bids, so the smallest key is the best on both sides) plus a binary heap of the
+      keys; a level is a FIFO deque of orders with its exact live total. Adding or
+      removing a level is a dict operation and a C ``heapq`` push/pop (emptied
+      levels are kept, up to ``_SPARE_MAX``, and reused when their price returns);
+      keys of levels removed away from the top stay in the heap as stale entries
+      that are popped as soon as they surface (the heap is rebuilt when it holds
+      more than twice as many keys as live levels plus ``_HEAP_SLACK``), so the
+      heap's first entry is always the best live level;
+    * the best bid/ask are cached, so the common non-marketable limit order costs one
+      comparison and no heap access;
+    * cancels are lazy: the order is marked dead (``qty == 0``) and left in its deque
+      until matching pops it or the level is compacted; the level total is updated at
+      once, and a level whose total reaches zero is removed at once, so best prices
+      and depth are always exact;
+    * arrival order (for the auction's maker rule and :meth:`OrderBook.expire_all`)
+      is the insertion order of the id -> order dict: an order is inserted when it
+      rests, and a replace removes and re-inserts it.
 
 The book is a pure core: it never logs, prints or sends messages; it returns fills
 or raises :class:`~rex_cli.market.orders.OrderRejected`.
@@ -64,11 +79,8 @@ or raises :class:`~rex_cli.market.orders.OrderRejected`.
 from __future__ import annotations
 
 from collections import deque
-from itertools import islice
+from heapq import heapify, heappop, heappush, nsmallest
 from numbers import Integral
-from typing import Any
-
-from sortedcontainers import SortedDict
 
 from rex_cli.market.orders import (
     AuctionQuote,
@@ -86,41 +98,32 @@ _BUY = Side.BUY
 _SELL = Side.SELL
 _INF = float("inf")
 _new_fill = make_fill
-# Compact a level's deque when it holds more than this many dead (cancelled) entries
-# and they are at least half of it: bounded memory, amortised O(1) per cancel.
+# Compact a level's deque when it holds at least this many dead (cancelled) entries
+# and they are at least three quarters of it (three dead per live order): bounded
+# memory, and a compaction (which reads every entry of the queue, mostly cold in a
+# deep book) costs at most 4/3 entry reads per cancel.
 _COMPACT_MIN_DEAD = 32
+# At most this many emptied levels are kept for reuse (their deques are empty).
+_SPARE_MAX = 1024
+# Rebuild a side's key heap when it holds more than twice its live levels plus this
+# many entries (stale keys of levels removed below the top): bounded memory.
+_HEAP_SLACK = 64
 
-
-class _Order:
-    """A resting order (mutable, private). ``qty == 0`` marks a dead deque entry."""
-
-    __slots__ = ("order_id", "owner", "price", "qty", "seq", "side", "time")
-
-    def __init__(
-        self,
-        order_id: int,
-        owner: int,
-        side: Side,
-        price: int,
-        qty: int,
-        time: float,
-        seq: int,
-    ) -> None:
-        self.order_id = order_id
-        self.owner = owner
-        self.side = side
-        self.price = price
-        self.qty = qty
-        self.time = time
-        self.seq = seq
+# A resting order: [qty (0 = dead deque entry), order_id, owner, level, side, time].
+_Order = list
 
 
 class _Level:
-    """One price level: FIFO queue of orders, exact live total, count of dead entries."""
+    """One price level: FIFO queue of orders, exact live total, count of dead entries.
 
-    __slots__ = ("dead", "orders", "price", "qty")
+    ``key`` is the level's key in its side's dict: the price for asks, ``-price``
+    for bids.
+    """
 
-    def __init__(self, price: int) -> None:
+    __slots__ = ("dead", "key", "orders", "price", "qty")
+
+    def __init__(self, key: int, price: int) -> None:
+        self.key = key
         self.price = price
         self.orders: deque[_Order] = deque()
         self.qty = 0
@@ -161,27 +164,31 @@ class OrderBook:
     """
 
     __slots__ = (
+        "_ask_heap",
         "_asks",
         "_best_ask",
         "_best_bid",
+        "_bid_heap",
         "_bids",
         "_call",
         "_dropped",
         "_index",
         "_last_auction_price",
-        "_seq",
+        "_spare",
     )
 
     def __init__(self, call_phase: bool = False) -> None:
-        self._bids: Any = SortedDict()  # -price -> _Level (first key = best bid)
-        self._asks: Any = SortedDict()  # price -> _Level (first key = best ask)
-        self._index: dict[int, _Order] = {}
+        self._bids: dict[int, _Level] = {}  # -price -> level
+        self._asks: dict[int, _Level] = {}  # price -> level
+        self._bid_heap: list[int] = []  # keys of _bids (+ stale ones); [0] is live
+        self._ask_heap: list[int] = []  # keys of _asks (+ stale ones); [0] is live
+        self._index: dict[int, _Order] = {}  # order id -> order, in arrival order
         self._best_bid: int = 0  # 0 when there is no bid
         self._best_ask: float = _INF  # inf when there is no ask (an int otherwise)
-        self._seq = 0
         self._call = bool(call_phase)
         self._dropped = 0
         self._last_auction_price: int | None = None
+        self._spare: dict[int, _Level] = {}  # emptied levels by key, reused when it returns
 
     # ------------------------------------------------------------------ queries
 
@@ -225,19 +232,26 @@ class OrderBook:
             ``[(price_ticks, total_qty_lots), ...]``, best price first (highest bid,
             lowest ask); every total is > 0.
         """
-        if side is not _BUY and side is not _SELL:
+        if side is _BUY:
+            book, heap = self._bids, self._bid_heap
+        elif side is _SELL:
+            book, heap = self._asks, self._ask_heap
+        else:
             raise _bad_side(side)
         if isinstance(levels, bool) or not isinstance(levels, int) or levels < 0:
             raise ValueError(f"levels must be an integer >= 0, got {levels!r}")
-        book = self._bids if side is _BUY else self._asks
-        return [(lvl.price, lvl.qty) for lvl in islice(book.values(), levels)]
+        if levels == 1 and heap:
+            lvl = book[heap[0]]
+            return [(lvl.price, lvl.qty)]
+        keys = sorted(book) if levels >= len(book) else nsmallest(levels, book)
+        return [(lvl.price, lvl.qty) for lvl in map(book.__getitem__, keys)]
 
     def get(self, order_id: int) -> OrderView | None:
         """Snapshot of a resting order, or None if it is not resting (unknown or gone)."""
         o = self._index.get(order_id)
         if o is None:
             return None
-        return OrderView(o.order_id, o.owner, o.side, o.price, o.qty, o.time)
+        return OrderView(o[1], o[2], o[4], o[3].price, o[0], o[5])
 
     @property
     def order_count(self) -> int:
@@ -280,9 +294,70 @@ class OrderBook:
             price = _as_positive_int(price, RejectReason.BAD_PRICE, "price")
         if type(qty) is not int or qty <= 0:
             qty = _as_positive_int(qty, RejectReason.BAD_QTY, "qty")
-        if order_id in self._index:
+        index = self._index
+        if order_id in index:
             raise _reject(RejectReason.DUPLICATE_ID, f"order {order_id!r} is resting")
-        return self._enter(order_id, owner, side, price, qty, time)
+        fills: list[Fill]
+        if side is _BUY:
+            if price >= self._best_ask:
+                if self._call:
+                    if self._owner_crosses(self._asks, price, owner):
+                        self._dropped = qty
+                        return []
+                    fills = []
+                else:
+                    fills, qty = self._take(
+                        self._asks, self._ask_heap, price, order_id, owner, _BUY, qty, time
+                    )
+                    if not qty:
+                        self._dropped = 0
+                        return fills
+                    if price >= self._best_ask:
+                        # Only the owner's own asks are left at crossing prices.
+                        self._dropped = qty
+                        return fills
+            else:
+                fills = []
+            self._dropped = 0
+            lvl = self._bids.get(-price)
+            if lvl is None:
+                lvl = self._add_level(self._bids, self._bid_heap, -price, price)
+                if price > self._best_bid:
+                    self._best_bid = price
+            index[order_id] = o = [qty, order_id, owner, lvl, _BUY, time]
+            lvl.orders.append(o)
+            lvl.qty += qty
+            return fills
+        if side is not _SELL:
+            raise _bad_side(side)
+        if price <= self._best_bid:
+            if self._call:
+                if self._owner_crosses(self._bids, -price, owner):
+                    self._dropped = qty
+                    return []
+                fills = []
+            else:
+                fills, qty = self._take(
+                    self._bids, self._bid_heap, -price, order_id, owner, _SELL, qty, time
+                )
+                if not qty:
+                    self._dropped = 0
+                    return fills
+                if price <= self._best_bid:
+                    self._dropped = qty
+                    return fills
+        else:
+            fills = []
+        self._dropped = 0
+        lvl = self._asks.get(price)
+        if lvl is None:
+            lvl = self._add_level(self._asks, self._ask_heap, price, price)
+            if price < self._best_ask:
+                self._best_ask = price
+        index[order_id] = o = [qty, order_id, owner, lvl, _SELL, time]
+        lvl.orders.append(o)
+        lvl.qty += qty
+        return fills
 
     def market(
         self,
@@ -318,22 +393,28 @@ class OrderBook:
             worst_price = _as_positive_int(worst_price, RejectReason.BAD_PRICE, "worst_price")
         if order_id in self._index:
             raise _reject(RejectReason.DUPLICATE_ID, f"order {order_id!r} is resting")
-        if side is not _BUY and side is not _SELL:
-            raise _bad_side(side)
-        if self._call:
-            raise _reject(RejectReason.CALL_PHASE, "market orders wait for the auction")
         if side is _BUY:
+            if self._call:
+                raise _reject(RejectReason.CALL_PHASE, "market orders wait for the auction")
             bound = _INF if worst_price is None else worst_price
             if self._best_ask > bound:
                 self._dropped = qty
                 return []
-            fills, qty = self._take(self._asks, bound, order_id, owner, _BUY, qty, time)
-        else:
+            fills, qty = self._take(
+                self._asks, self._ask_heap, bound, order_id, owner, _BUY, qty, time
+            )
+        elif side is _SELL:
+            if self._call:
+                raise _reject(RejectReason.CALL_PHASE, "market orders wait for the auction")
             bound = _INF if worst_price is None else -worst_price
             if self._best_bid == 0 or -self._best_bid > bound:
                 self._dropped = qty
                 return []
-            fills, qty = self._take(self._bids, bound, order_id, owner, _SELL, qty, time)
+            fills, qty = self._take(
+                self._bids, self._bid_heap, bound, order_id, owner, _SELL, qty, time
+            )
+        else:
+            raise _bad_side(side)
         self._dropped = qty
         return fills
 
@@ -347,7 +428,18 @@ class OrderBook:
         o = self._index.pop(order_id, None)
         if o is None:
             return False
-        self._unlink(o)
+        lvl = o[3]
+        lq = lvl.qty - o[0]
+        o[0] = 0  # dead: skipped when it reaches the front of the queue
+        if lq:
+            lvl.qty = lq
+            dead = lvl.dead + 1
+            lvl.dead = dead
+            if dead >= _COMPACT_MIN_DEAD and 4 * dead >= 3 * len(lvl.orders):
+                lvl.orders = deque([x for x in lvl.orders if x[0]])
+                lvl.dead = 0
+        else:
+            self._drop_level(lvl)
         return True
 
     def shrink(self, order_id: int, new_qty: int) -> bool:
@@ -369,14 +461,13 @@ class OrderBook:
         o = self._index.get(order_id)
         if o is None:
             return False
-        if new_qty >= o.qty:
+        if new_qty >= o[0]:
             raise _reject(
                 RejectReason.BAD_QTY,
-                f"shrink of order {order_id!r} to {new_qty} lots: remaining is {o.qty}",
+                f"shrink of order {order_id!r} to {new_qty} lots: remaining is {o[0]}",
             )
-        book = self._bids if o.side is _BUY else self._asks
-        book[-o.price if o.side is _BUY else o.price].qty -= o.qty - new_qty
-        o.qty = new_qty
+        o[3].qty -= o[0] - new_qty
+        o[0] = new_qty
         return True
 
     def replace(
@@ -409,15 +500,15 @@ class OrderBook:
             raise _reject(RejectReason.UNKNOWN_ORDER, f"order {order_id!r} is not resting")
         if price is None and qty is None:
             raise _reject(RejectReason.NO_CHANGE, "replace needs a new price or quantity")
-        new_price = o.price if price is None else price
+        new_price = o[3].price if price is None else price
         if type(new_price) is not int or new_price <= 0:
             new_price = _as_positive_int(new_price, RejectReason.BAD_PRICE, "price")
-        new_qty = o.qty if qty is None else qty
+        new_qty = o[0] if qty is None else qty
         if type(new_qty) is not int or new_qty <= 0:
             new_qty = _as_positive_int(new_qty, RejectReason.BAD_QTY, "qty")
-        del self._index[order_id]
-        self._unlink(o)
-        return self._enter(order_id, o.owner, o.side, new_price, new_qty, time)
+        self.cancel(order_id)
+        # Re-enter as a new submission (validated above; the id is no longer resting).
+        return self.limit(order_id, o[2], o[4], new_price, new_qty, time)
 
     def expire_all(self) -> list[OrderView]:
         """Remove every resting order (gate closure).
@@ -425,13 +516,12 @@ class OrderBook:
         Returns:
             Snapshots of the removed orders in arrival order (oldest first).
         """
-        views = [
-            OrderView(o.order_id, o.owner, o.side, o.price, o.qty, o.time)
-            for o in self._index.values()
-        ]
+        views = [OrderView(o[1], o[2], o[4], o[3].price, o[0], o[5]) for o in self._index.values()]
         self._index.clear()
         self._bids.clear()
         self._asks.clear()
+        self._bid_heap.clear()
+        self._ask_heap.clear()
         self._best_bid = 0
         self._best_ask = _INF
         return views
@@ -455,8 +545,9 @@ class OrderBook:
         lo = int(lo)
         # Levels that can trade at some price in [lo, hi], ascending by price.
         bids = [(lvl.price, lvl.qty) for lvl in self._bids.values() if lvl.price >= lo]
-        bids.reverse()
+        bids.sort()
         asks = [(lvl.price, lvl.qty) for lvl in self._asks.values() if lvl.price <= hi]
+        asks.sort()
         # D(p) and S(p) are constant between these breakpoints.
         starts = sorted({lo, *(p for p, _ in asks), *(p + 1 for p, _ in bids if p < hi)})
         demand = sum(q for _, q in bids)
@@ -505,144 +596,88 @@ class OrderBook:
         if quote is None:
             return []
         price = quote.price
-        buys = [o for lvl in self._bids.values() if lvl.price >= price for o in lvl.orders if o.qty]
-        sells = [
-            o for lvl in self._asks.values() if lvl.price <= price for o in lvl.orders if o.qty
-        ]
+        index = self._index
+        seq = {oid: n for n, oid in enumerate(index)}  # arrival order
+        bids, asks = self._bids, self._asks
+        buys = [o for k in sorted(bids) if bids[k].price >= price for o in bids[k].orders if o[0]]
+        sells = [o for k in sorted(asks) if asks[k].price <= price for o in asks[k].orders if o[0]]
         fills: list[Fill] = []
         first = 0  # sells[:first] are exhausted
         for b in buys:
             k = first
-            while b.qty and k < len(sells):
+            while b[0] and k < len(sells):
                 s = sells[k]
-                if not s.qty or s.owner == b.owner:  # exhausted, or self-trade prevented
+                if not s[0] or s[2] == b[2]:  # exhausted, or self-trade prevented
                     k += 1
                     continue
-                q = min(b.qty, s.qty)
-                b.qty -= q
-                s.qty -= q
-                maker, taker = (b, s) if b.seq < s.seq else (s, b)
+                q = min(b[0], s[0])
+                b[0] -= q
+                s[0] -= q
+                maker, taker = (b, s) if seq[b[1]] < seq[s[1]] else (s, b)
                 fills.append(
-                    _new_fill(
-                        price,
-                        q,
-                        maker.order_id,
-                        taker.order_id,
-                        maker.owner,
-                        taker.owner,
-                        taker.side,
-                        time,
-                    )
+                    _new_fill(price, q, maker[1], taker[1], maker[2], taker[2], taker[4], time)
                 )
-            while first < len(sells) and not sells[first].qty:
+            while first < len(sells) and not sells[first][0]:
                 first += 1
         self._last_auction_price = price
         for o in (*buys, *sells):
-            if not o.qty:
-                del self._index[o.order_id]
-        self._rebuild_levels(self._bids, price, _BUY)
-        self._rebuild_levels(self._asks, price, _SELL)
+            if not o[0]:
+                del index[o[1]]
+        self._rebuild_levels(_BUY, price)
+        self._rebuild_levels(_SELL, price)
         return fills
 
     # ------------------------------------------------------------------ internals
 
-    def _rebuild_levels(self, book: Any, price: int, side: Side) -> None:
+    def _rebuild_levels(self, side: Side, price: int) -> None:
         """After the auction: recount the levels that traded, drop the emptied ones."""
-        bound = -price if side is _BUY else price
-        for key in list(book.irange(maximum=bound)):
+        if side is _BUY:
+            book, heap, bound = self._bids, self._bid_heap, -price
+        else:
+            book, heap, bound = self._asks, self._ask_heap, price
+        for key in [k for k in book if k <= bound]:
             lvl = book[key]
-            live = deque(o for o in lvl.orders if o.qty)
+            live = deque(o for o in lvl.orders if o[0])
             if live:
                 lvl.orders = live
-                lvl.qty = sum(o.qty for o in live)
+                lvl.qty = sum(o[0] for o in live)
                 lvl.dead = 0
             else:
                 del book[key]
+        heap[:] = book
+        heapify(heap)
         if side is _BUY:
-            self._best_bid = -book.keys()[0] if book else 0
+            self._best_bid = -heap[0] if heap else 0
         else:
-            self._best_ask = book.keys()[0] if book else _INF
+            self._best_ask = heap[0] if heap else _INF
 
-    def _enter(
-        self, order_id: int, owner: int, side: Side, price: int, qty: int, time: float
-    ) -> list[Fill]:
-        """Match (outside the call) and rest a validated limit order; apply no-self-cross."""
-        fills: list[Fill]
-        if side is _BUY:
-            if price >= self._best_ask:
-                if self._call:
-                    fills = []
-                    if self._owner_crosses(self._asks, price, owner):
-                        self._dropped = qty
-                        return fills
-                else:
-                    fills, qty = self._take(self._asks, price, order_id, owner, _BUY, qty, time)
-                    if qty and price >= self._best_ask:
-                        # Only the owner's own asks are left at crossing prices.
-                        self._dropped = qty
-                        return fills
-                    if not qty:
-                        self._dropped = 0
-                        return fills
-            else:
-                fills = []
-            self._dropped = 0
-            self._seq += 1
-            o = _Order(order_id, owner, _BUY, price, qty, time, self._seq)
-            self._index[order_id] = o
-            book = self._bids
-            lvl = book.get(-price)
-            if lvl is None:
-                lvl = book[-price] = _Level(price)
-                if price > self._best_bid:
-                    self._best_bid = price
-            lvl.orders.append(o)
-            lvl.qty += qty
-            return fills
-        if side is not _SELL:
-            raise _bad_side(side)
-        if price <= self._best_bid:
-            if self._call:
-                fills = []
-                if self._owner_crosses(self._bids, -price, owner):
-                    self._dropped = qty
-                    return fills
-            else:
-                fills, qty = self._take(self._bids, -price, order_id, owner, _SELL, qty, time)
-                if qty and price <= self._best_bid:
-                    self._dropped = qty
-                    return fills
-                if not qty:
-                    self._dropped = 0
-                    return fills
-        else:
-            fills = []
-        self._dropped = 0
-        self._seq += 1
-        o = _Order(order_id, owner, _SELL, price, qty, time, self._seq)
-        self._index[order_id] = o
-        book = self._asks
-        lvl = book.get(price)
+    def _add_level(self, book: dict[int, _Level], heap: list[int], key: int, price: int) -> _Level:
+        """Add the empty level ``key`` (not yet in ``book``; reused if spare) to its side."""
+        lvl = self._spare.pop(key, None)
         if lvl is None:
-            lvl = book[price] = _Level(price)
-            if price < self._best_ask:
-                self._best_ask = price
-        lvl.orders.append(o)
-        lvl.qty += qty
-        return fills
+            lvl = _Level(key, price)
+        book[key] = lvl
+        if len(heap) > 2 * len(book) + _HEAP_SLACK:  # mostly stale keys: rebuild
+            heap[:] = book
+            heapify(heap)
+        else:
+            heappush(heap, key)
+        return lvl
 
     @staticmethod
-    def _owner_crosses(book: Any, bound_key: int, owner: int) -> bool:
+    def _owner_crosses(book: dict[int, _Level], bound_key: int, owner: int) -> bool:
         """True if ``owner`` rests an order on ``book`` at a key ``<= bound_key``."""
-        for key in book.irange(maximum=bound_key):
-            for o in book[key].orders:
-                if o.qty and o.owner == owner:
-                    return True
+        for key, lvl in book.items():
+            if key <= bound_key:
+                for o in lvl.orders:
+                    if o[0] and o[2] == owner:
+                        return True
         return False
 
     def _take(
         self,
-        book: Any,
+        book: dict[int, _Level],
+        heap: list[int],
         bound_key: float,
         order_id: int,
         owner: int,
@@ -660,53 +695,71 @@ class OrderBook:
             ``(fills, remaining_qty_lots)``.
         """
         fills: list[Fill] = []
+        append = fills.append
         index = self._index
-        idx = 0  # levels before idx hold only the owner's own orders
-        emptied = False
-        while qty and idx < len(book):
-            key, lvl = book.peekitem(idx)
+        held: list[int] | None = None  # keys taken off the heap: only own orders left there
+        spare = self._spare
+        while heap:
+            key = heap[0]  # a live level: stale keys are popped as soon as they surface
             if key > bound_key:
                 break
-            lp = lvl.price
+            lvl = book[key]
             dq = lvl.orders
-            while qty:
+            lp = lvl.price
+            lq = lvl.qty
+            while True:
                 o = dq[0]
-                oq = o.qty
+                oq = o[0]
                 if not oq:  # lazily cancelled
                     dq.popleft()
                     lvl.dead -= 1
                     continue
-                if o.owner == owner:
+                maker = o[2]
+                if maker == owner:
+                    lvl.qty = lq
                     qty = self._take_level_slow(lvl, fills, order_id, owner, side, qty, time)
+                    lq = lvl.qty
                     break
+                mid = o[1]
                 if oq <= qty:
                     dq.popleft()
-                    del index[o.order_id]
-                    o.qty = 0
+                    del index[mid]
+                    append(_new_fill(lp, oq, mid, order_id, maker, owner, side, time))
                     qty -= oq
-                    lvl.qty -= oq
-                    fills.append(
-                        _new_fill(lp, oq, o.order_id, order_id, o.owner, owner, side, time)
-                    )
-                    if not lvl.qty:
+                    lq -= oq
+                    if not lq or not qty:
                         break
                 else:
-                    o.qty = oq - qty
-                    lvl.qty -= qty
-                    fills.append(
-                        _new_fill(lp, qty, o.order_id, order_id, o.owner, owner, side, time)
-                    )
+                    o[0] = oq - qty
+                    lq -= qty
+                    append(_new_fill(lp, qty, mid, order_id, maker, owner, side, time))
                     qty = 0
-            if not lvl.qty:
-                del book[key]
-                emptied = True
-            elif qty:
-                idx += 1  # only own orders remain here
-        if emptied:
-            if side is _BUY:
-                self._best_ask = book.keys()[0] if book else _INF
+                    break
+            if lq:
+                lvl.qty = lq
+                if not qty:
+                    break
+                if held is None:
+                    held = []
+                held.append(heappop(heap))  # only the owner's own orders are left here
             else:
-                self._best_bid = -book.keys()[0] if book else 0
+                del book[key]
+                heappop(heap)
+                lvl.orders.clear()  # retire the level (as _retire does)
+                lvl.qty = lvl.dead = 0
+                if len(spare) < _SPARE_MAX:
+                    spare[key] = lvl
+            while heap and heap[0] not in book:  # surface the next live level
+                heappop(heap)
+            if not qty:
+                break
+        if held:
+            for key in held:
+                heappush(heap, key)
+        if side is _BUY:
+            self._best_ask = heap[0] if heap else _INF
+        else:
+            self._best_bid = -heap[0] if heap else 0
         return fills, qty
 
     def _take_level_slow(
@@ -724,45 +777,47 @@ class OrderBook:
         lp = lvl.price
         kept: deque[_Order] = deque()
         for o in lvl.orders:
-            oq = o.qty
+            oq = o[0]
             if not oq:
                 continue
-            if not qty or o.owner == owner:
+            if not qty or o[2] == owner:
                 kept.append(o)
                 continue
             q = oq if oq <= qty else qty
-            o.qty = oq - q
+            o[0] = oq - q
             lvl.qty -= q
             qty -= q
-            fills.append(_new_fill(lp, q, o.order_id, order_id, o.owner, owner, side, time))
-            if o.qty:
+            fills.append(_new_fill(lp, q, o[1], order_id, o[2], owner, side, time))
+            if o[0]:
                 kept.append(o)
             else:
-                del index[o.order_id]
+                del index[o[1]]
         lvl.orders = kept
         lvl.dead = 0
         return qty
 
-    def _unlink(self, o: _Order) -> None:
-        """Take a resting order (already removed from the index) out of its level."""
-        if o.side is _BUY:
-            book = self._bids
-            key = -o.price
+    def _retire(self, lvl: _Level) -> None:
+        """Empty a level just removed from its side and keep it for reuse at its key."""
+        lvl.orders.clear()  # dead entries (they point back at the level)
+        lvl.qty = lvl.dead = 0
+        spare = self._spare
+        if len(spare) < _SPARE_MAX:
+            spare[lvl.key] = lvl
+
+    def _drop_level(self, lvl: _Level) -> None:
+        """Remove a level whose live total reached zero; refresh the best price if needed."""
+        key = lvl.key
+        if key < 0:
+            book, heap = self._bids, self._bid_heap
         else:
-            book = self._asks
-            key = o.price
-        lvl = book[key]
-        lvl.qty -= o.qty
-        o.qty = 0
-        if not lvl.qty:
-            del book[key]
-            if o.side is _BUY:
-                if o.price == self._best_bid:
-                    self._best_bid = -book.keys()[0] if book else 0
-            elif o.price == self._best_ask:
-                self._best_ask = book.keys()[0] if book else _INF
-            return
-        lvl.dead += 1
-        if lvl.dead >= _COMPACT_MIN_DEAD and 2 * lvl.dead >= len(lvl.orders):
-            lvl.orders = deque(x for x in lvl.orders if x.qty)
-            lvl.dead = 0
+            book, heap = self._asks, self._ask_heap
+        del book[key]
+        self._retire(lvl)
+        if heap[0] == key:  # the best level went: surface the next live one
+            heappop(heap)
+            while heap and heap[0] not in book:
+                heappop(heap)
+            if key < 0:
+                self._best_bid = -heap[0] if heap else 0
+            else:
+                self._best_ask = heap[0] if heap else _INF
