@@ -40,7 +40,6 @@ _PACKAGES = (
     "omegaconf",
     "pyomo",
     "highspy",
-    "sortedcontainers",
     "matplotlib",
     "typer",
 )
