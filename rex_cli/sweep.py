@@ -342,7 +342,8 @@ def run_sweep(
         # Nothing already done is lost: settle the jobs, aggregate what completed.
         interrupted = isinstance(exc, KeyboardInterrupt)
         info.update(status="interrupted" if interrupted else "failed",
-                    reason=str(exc) if interrupted else f"{type(exc).__name__}: {exc}")  # fmt: skip
+                    reason=(str(exc) or "interrupted by the user") if interrupted
+                    else f"{type(exc).__name__}: {exc}")  # fmt: skip
         try:
             _settle_jobs(sweep_dir)
             _finish(sweep_dir, info, t0, final=False)

@@ -13,9 +13,16 @@ from rex_cli.config.load import ConfigError
 from rex_cli.records.rundir import RunFolderError
 from rex_cli.signals import Terminated, exit_code, terminate_as_interrupt
 
-__all__ = ["fail", "friendly_errors", "is_debug", "set_debug"]
+__all__ = [
+    "allow_fast_exit",
+    "fail",
+    "fast_exit_allowed",
+    "friendly_errors",
+    "is_debug",
+    "set_debug",
+]
 
-_STATE = {"debug": False}
+_STATE = {"debug": False, "fast_exit": False}
 
 USER_ERRORS: tuple[type[BaseException], ...] = (ConfigError, RunFolderError, FileNotFoundError)
 
@@ -28,6 +35,20 @@ def set_debug(on: bool) -> None:
 def is_debug() -> bool:
     """True when ``--debug`` was given."""
     return _STATE["debug"]
+
+
+def allow_fast_exit() -> None:
+    """Let an interrupt end the process at once (see ``main``).
+
+    For commands holding a large heap in this process (``run``, ``verify``); not for
+    sweeps, whose launcher cleans up its workers at exit.
+    """
+    _STATE["fast_exit"] = True
+
+
+def fast_exit_allowed() -> bool:
+    """Whether ``allow_fast_exit`` was called."""
+    return _STATE["fast_exit"]
 
 
 def fail(message: str, code: int = 2) -> NoReturn:

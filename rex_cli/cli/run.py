@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from rex_cli.cli.errors import fail, friendly_errors
+from rex_cli.cli.errors import allow_fast_exit, fail, friendly_errors
 from rex_cli.config.load import load_config
 from rex_cli.pipeline import execute_replications, execute_run
 from rex_cli.records.rundir import new_run_dir
@@ -58,6 +58,7 @@ def run(
     and 143 on SIGTERM (the folder is then marked interrupted).
     """
     ov = list(overrides or [])
+    allow_fast_exit()
     with friendly_errors():
         cfg, raw = load_config(ov)
         # Files the run reads, quantities and size: checked before any folder is made.

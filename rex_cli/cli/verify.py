@@ -11,7 +11,7 @@ import typer
 from omegaconf import OmegaConf
 
 from rex_cli.analysis.replications import replication_table
-from rex_cli.cli.errors import fail, friendly_errors
+from rex_cli.cli.errors import allow_fast_exit, fail, friendly_errors
 from rex_cli.pipeline import execute_run, load_run_config
 from rex_cli.records.check import TIMING_KEYS, compare_outputs, deterministic_summary
 from rex_cli.records.digest import CANONICAL, read_digest, run_digests, table_digest
@@ -33,6 +33,7 @@ def verify(
     sweep folder every complete job. Exits 0 when all match, 1 listing what differs,
     2 for a folder that is not a complete run.
     """
+    allow_fast_exit()
     with friendly_errors():
         if not run_dir.is_dir():
             fail(f"{run_dir}: no such folder")
@@ -121,7 +122,11 @@ def _check_replications_table(folder: Path, reps: list[Path]) -> list[str]:
     ]
     table = replication_table(pd.DataFrame(rows), confidence=cfg.analysis.confidence)
     saved = pd.read_parquet(path)
-    saved = saved[~saved["metric"].isin(TIMING_KEYS)].reset_index(drop=True)
-    if table_digest(table.reset_index(drop=True)) != table_digest(saved):
+    saved = saved[~saved["metric"].isin(TIMING_KEYS)]
+
+    def by_metric(df: pd.DataFrame) -> pd.DataFrame:  # metric order is not meaningful
+        return df.sort_values("metric", kind="stable").reset_index(drop=True)
+
+    if table_digest(by_metric(table)) != table_digest(by_metric(saved)):
         return ["replications.parquet: differs from the replications' summaries"]
     return []

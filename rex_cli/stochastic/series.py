@@ -175,9 +175,9 @@ def read_series_csv(
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ValueError(f"{p}: cannot read as CSV ({first})") from None
     columns = [str(c) for c in frame.columns]
-    for name, what in ((time_column, "time column"), (column, "column")):
+    for name, kind in ((time_column, "time column"), (column, "column")):
         if name not in frame.columns:
-            raise ValueError(f"{p}: no {what} '{name}' (columns: {', '.join(columns)})")
+            raise ValueError(f"{p}: no {kind} '{name}' (columns: {', '.join(columns)})")
     label = f"{p}: column '{column}'"
 
     raw_values = frame[column]
