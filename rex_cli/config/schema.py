@@ -793,7 +793,7 @@ class RexConfig:
                 f"duration_hours must cover at least one unit of "
                 f"{self.market.unit_minutes} minutes, got {self.duration_hours!r}"
             )
-        if self.analysis.warmup_units >= units:
+        if self.analysis.warmup_units >= math.floor(units):
             raise ValueError(
                 f"analysis.warmup_units must be < the number of delivered units "
                 f"({math.floor(units)} = duration_hours × 60 / market.unit_minutes), "
