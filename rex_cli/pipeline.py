@@ -504,7 +504,7 @@ def execute_replications(
             if res.status != "complete":
                 failed.append(f"{sub.name}: {res.reason}")
                 continue
-            rows.append({"replication": i, "seed": seed, **res.summary})
+            rows.append({"replication": i, "seed": seed, **dict(sorted(res.summary.items()))})
         per_run = pd.DataFrame(rows)
         table = replication_table(per_run, confidence=cfg.analysis.confidence)
         T.write_table(table, run_dir / "replications.parquet")

@@ -248,14 +248,15 @@ def _task_grid(user: list[str]) -> tuple[list[list[str]], list[str], list[str]]:
 
 
 def _settle_jobs(sweep_dir: Path, wait_s: float = 2.0) -> None:
-    """Mark job folders whose process is gone ``interrupted`` (after an interrupt).
+    """Mark job folders stopped by an interrupt: process gone, or no meta.json yet.
 
     Waits up to ``wait_s`` for the launcher's workers to exit first.
     """
     deadline = time.monotonic() + wait_s
     for job in sorted(p for p in sweep_dir.glob("job_*") if p.is_dir()):
         path = job / "meta.json"
-        if not path.is_file():
+        if not path.is_file():  # stopped before its run began
+            mark_stopped(path, {"status": "interrupted", "reason": "stopped before it began"})
             continue
         raw = json.loads(path.read_text(encoding="utf-8"))
         if raw.get("status") != "running":

@@ -83,6 +83,9 @@ def run(
                 )  # fmt: skip
         else:
             result = execute(cfg, raw, run_dir, overrides=ov)
+        if result.status != "complete":  # the folder on stdout, one error line, exit 1
+            typer.echo(str(result.run_dir))
+            fail(f"run {result.status}: {result.reason} ({result.run_dir})", code=1)
         s = result.summary
         vwap = "n/a" if s.get("vwap_mean") is None else f"{s['vwap_mean']:.4f}"
         what = "" if cfg.replications == 1 else f"{cfg.replications} replications, mean "
@@ -92,5 +95,3 @@ def run(
             err=True,
         )
         typer.echo(str(result.run_dir))
-        if result.status != "complete":
-            fail(f"run {result.status}: {result.reason} ({result.run_dir})", code=1)

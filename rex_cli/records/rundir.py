@@ -200,7 +200,8 @@ def mark_stopped(path: Path, meta: dict[str, Any]) -> bool:
         write_json(path, meta)
         return True
     except OSError:
-        pass
+        if not path.is_file():
+            return False
     short = {k: meta.get(k) for k in ("status", "reason", "seed", "overrides", "kind", "process")}
     try:
         _overwrite_in_place(path, json.dumps(short, sort_keys=True) + "\n")

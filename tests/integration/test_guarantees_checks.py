@@ -39,7 +39,7 @@ from rex_cli.scenario.limits import Limits, SizeLimitError, check_size, estimate
 from rex_cli.sweep import _parse_value, _prepare_folder, aggregate, read_sweep
 
 runner = CliRunner()
-FAST = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 _BASES: dict = {}
 
 
