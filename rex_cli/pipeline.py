@@ -31,7 +31,9 @@ from rex_cli.records.digest import write_digest
 from rex_cli.records.rundir import (
     git_revision,
     lock_status,
+    mark_stopped,
     package_versions,
+    process_tag,
     write_json,
     write_text,
 )
@@ -51,25 +53,24 @@ __all__ = [
 Progress = Callable[[int, int], None]
 
 # Summary entries only the live run can know (a re-analysis keeps them as they were).
-RUNTIME_KEYS = (
-    "events_processed",
-    "wall_time_s",
-    "rhpo_solve_ms_median",
-    "rhpo_solve_ms_p95",
-    "rex_wall_s",
-    "no_market_wall_s",
-    "planner_wall_s",
-    "same_info_wall_s",
-)
+# Timing keys are only found in summaries written before timing moved to timing.json.
+RUNTIME_KEYS = ("events_processed", "wall_time_s", "rhpo_solve_ms_median", "rhpo_solve_ms_p95")
+# What ``timing.json`` holds: wall-clock figures, which differ between identical runs
+# and are therefore kept out of ``summary.json`` (and out of ``rex verify``); the
+# baselines' own times (``rex_wall_s``, ``no_market_wall_s``, ``planner_wall_s``,
+# ``same_info_wall_s``) come with them.
+TIMING_KEYS = ("wall_time_s", "simulation_s", "rhpo_solve_ms_median", "rhpo_solve_ms_p95")
 
 
 @dataclass(frozen=True)
 class RunResult:
-    """What a finished run returns."""
+    """What a finished run returns: ``status`` is ``complete`` or ``failed`` (with a reason)."""
 
     run_dir: Path
     summary: dict[str, Any]
     wall_time_s: float
+    status: str = "complete"
+    reason: str | None = None
 
 
 def _record_tables(world: World, cfg: RexConfig) -> dict[str, pd.DataFrame]:
@@ -329,12 +330,16 @@ def analyse_run(run_dir: Path, cfg: RexConfig, *, figures: bool | None = None) -
 
 
 def _mark_stopped(meta: dict[str, Any], run_dir: Path, exc: BaseException) -> None:
-    """Record in ``meta.json`` that a run stopped early: interrupted, or failed and why."""
+    """Record in ``meta.json`` that a run stopped early: interrupted, or failed and why.
+
+    Works on a full disk too (``mark_stopped``); should even that fail, the recorded
+    process is gone once this one exits, and readers report ``interrupted``.
+    """
     if isinstance(exc, KeyboardInterrupt):
-        meta.update(status="interrupted", reason="interrupted by the user")
+        meta.update(status="interrupted", reason=str(exc) or "interrupted by the user")
     else:
         meta.update(status="failed", reason=f"{type(exc).__name__}: {exc}")
-    write_json(run_dir / "meta.json", meta)
+    mark_stopped(run_dir / "meta.json", meta)
 
 
 def execute_run(
@@ -350,13 +355,16 @@ def execute_run(
 
     ``meta.json`` is written with ``status: running`` before anything else and marked
     ``complete`` only after every file is in place; a failure marks it ``failed`` (with
-    the reason) and an interrupt ``interrupted``, and the exception propagates.
+    the reason) and an interrupt ``interrupted``, and the exception propagates. A run
+    that ends but fails a conservation check is marked ``failed`` and returned with
+    that status. Wall-clock figures go to ``timing.json``, not ``summary.json``.
     """
     run_dir = Path(run_dir)
     t0 = time.perf_counter()
     tree = seed_tree(cfg)
     meta: dict[str, Any] = {
         "status": "running",
+        "process": process_tag(),
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "seed": cfg.seed,
         "overrides": list(overrides),
@@ -375,25 +383,24 @@ def execute_run(
             T.write_table(df, run_dir / "records" / f"{name}.parquet")
         welfare_s = _welfare(world, cfg, run_dir)
         ms = [x for c in world.coordinators if isinstance(c, PlantCoordinator) for x in c.solve_ms]
-        write_json(
-            run_dir / "summary.json",
-            {
-                "events_processed": world.engine.processed,
-                "wall_time_s": round(sim_s, 3),
-                "rhpo_solve_ms_median": round(float(np.median(ms)), 4) if ms else None,
-                "rhpo_solve_ms_p95": round(float(np.percentile(ms, 95)), 4) if ms else None,
-                **welfare_s,
-            },
-        )
+        timing: dict[str, Any] = {
+            "simulation_s": round(sim_s, 3),
+            "rhpo_solve_ms_median": round(float(np.median(ms)), 4) if ms else None,
+            "rhpo_solve_ms_p95": round(float(np.percentile(ms, 95)), 4) if ms else None,
+            **welfare_s,
+        }
+        write_json(run_dir / "summary.json", {"events_processed": world.engine.processed})
         summ = analyse_run(run_dir, cfg, figures=figures)
         digests = write_digest(run_dir)
         wall = time.perf_counter() - t0
-        summ["wall_time_s"] = round(wall, 3)
-        write_json(run_dir / "summary.json", summ)
+        timing["wall_time_s"] = round(wall, 3)
+        write_json(run_dir / "timing.json", timing)
         problems = []
-        if abs(summ["cash_residual"]) > 1e-6:
+        # Residuals are float sums: allow rounding relative to the amounts summed.
+        kwh = abs(summ.get("volume_kwh") or 0.0) + abs(summ.get("imbalance_kwh") or 0.0)
+        if abs(summ["cash_residual"]) > 1e-6 + 1e-9 * kwh * cfg.market.max_price:
             problems.append(f"cash_residual={summ['cash_residual']}")
-        if abs(summ["energy_residual_kwh"]) > 1e-6:
+        if abs(summ["energy_residual_kwh"]) > 1e-6 + 1e-9 * kwh:
             problems.append(f"energy_residual_kwh={summ['energy_residual_kwh']}")
         meta.update(
             status="failed" if problems else "complete",
@@ -405,7 +412,10 @@ def execute_run(
             finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         )
         write_json(run_dir / "meta.json", meta)
-        return RunResult(run_dir=run_dir, summary=summ, wall_time_s=wall)
+        return RunResult(
+            run_dir=run_dir, summary=summ, wall_time_s=wall,
+            status=meta["status"], reason=meta["reason"],
+        )  # fmt: skip
     except BaseException as exc:
         _mark_stopped(meta, run_dir, exc)
         raise
@@ -425,11 +435,14 @@ def execute_replications(
     seeds into unrelated streams) and is a complete run folder of its own. The parent
     folder gets ``replications.parquet``/``.csv`` (per metric: n, mean, std and the
     Student-t interval at ``analysis.confidence``), ``per_run.csv`` and ``meta.json``.
+    A replication that fails a conservation check is left out of the table and marks
+    the whole folder ``failed`` (the other replications still run).
     """
     run_dir = Path(run_dir)
     n = cfg.replications
     meta: dict[str, Any] = {
         "status": "running",
+        "process": process_tag(),
         "kind": "replications",
         "seed": cfg.seed,
         "replications": n,
@@ -441,6 +454,7 @@ def execute_replications(
     write_json(run_dir / "meta.json", meta)
     t0 = time.perf_counter()
     rows = []
+    failed: list[str] = []
     try:
         for i in range(n):
             seed = cfg.seed + i
@@ -457,7 +471,10 @@ def execute_replications(
 
             res = execute_run(rep_cfg, rep_raw, sub, overrides=[*overrides, f"seed={seed}"],
                               progress=rep_progress)  # fmt: skip
-            rows.append({"replication": i, "seed": seed, **res.summary})
+            if res.status != "complete":
+                failed.append(f"{sub.name}: {res.reason}")
+                continue
+            rows.append({"replication": i, "seed": seed, **dict(sorted(res.summary.items()))})
         per_run = pd.DataFrame(rows)
         table = replication_table(per_run, confidence=cfg.analysis.confidence)
         T.write_table(table, run_dir / "replications.parquet")
@@ -468,9 +485,12 @@ def execute_replications(
         summ["replications"] = n
         write_json(run_dir / "summary.json", summ)
         wall = time.perf_counter() - t0
-        meta.update(status="complete", wall_time_s=round(wall, 3))
+        reason = "; ".join(failed) if failed else None
+        meta.update(status="failed" if failed else "complete", reason=reason,
+                    wall_time_s=round(wall, 3))  # fmt: skip
         write_json(run_dir / "meta.json", meta)
-        return RunResult(run_dir=run_dir, summary=summ, wall_time_s=wall)
+        return RunResult(run_dir=run_dir, summary=summ, wall_time_s=wall,
+                         status=meta["status"], reason=reason)  # fmt: skip
     except BaseException as exc:
         _mark_stopped(meta, run_dir, exc)
         raise

@@ -110,6 +110,9 @@ def write_report(run_dir: Path) -> tuple[Path, Path]:
     """
     run_dir = Path(run_dir)
     summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    timing = run_dir / "timing.json"
+    if timing.is_file():  # wall-clock figures, shown in the headline too
+        summary.update(json.loads(timing.read_text(encoding="utf-8")))
     meta = read_meta(run_dir)
     agents = T.read_table(run_dir, "agents")
     kinds = _by_kind(agents)

@@ -4,10 +4,13 @@
 seed=1,2,3``) and hands the jobs to a Hydra launcher: joblib by default (one job per
 core), or any ``hydra/launcher=...`` given (``ray``, ``submitit_slurm``). Each job is a
 complete run folder ``<sweep>/<override_dirname>``; it records its own status, so one
-failing job never loses the others, and ``resume`` skips jobs already complete. After
-the launcher returns, ``aggregate`` reads every job's ``summary.json`` into
-``sweep_jobs.*`` (one row per job) and ``sweep_summary.*`` (per grid point and metric:
-n, mean, std and the Student-t interval over seeds).
+failing job never loses the others, and ``resume`` skips jobs already complete (and
+refuses a grid other than the saved one). After the launcher returns, or is
+interrupted, ``aggregate`` reads every job's ``summary.json`` into ``sweep_jobs.*`` (one
+row per job) and ``sweep_summary.*`` (per grid point and metric: n, mean, std and the
+Student-t interval over seeds); wall-clock figures go to ``sweep_timing.csv``, so two
+identical sweeps give byte-identical summaries. Parameter values are read back with
+Hydra's own grammar (``5e-05`` is the number it was on the command line).
 
 Studies (``rex_cli/studies/NAME.yaml``, shipped with the package, or any study file
 given by path) are Hydra overlays (``# @package _global_``):
@@ -20,6 +23,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import math
 import os
 import time
 from collections.abc import Sequence
@@ -28,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import yaml
 from hydra import initialize_config_dir
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
@@ -39,7 +44,20 @@ from omegaconf import DictConfig
 
 from rex_cli.analysis.replications import replication_table
 from rex_cli.config.load import ConfigError, config_dir, package_dir, validate, validate_many
-from rex_cli.records.rundir import read_meta, write_json, write_text
+from rex_cli.records import tables as T
+from rex_cli.records.rundir import (
+    RunFolderError,
+    check_out_path,
+    claim_file,
+    mark_stopped,
+    process_alive,
+    process_tag,
+    read_meta,
+    write_json,
+    write_text,
+)
+from rex_cli.scenario.limits import Limits
+from rex_cli.signals import terminate_as_interrupt
 
 __all__ = [
     "SweepResult",
@@ -47,6 +65,7 @@ __all__ = [
     "expand_grid",
     "launcher_options",
     "load_study",
+    "read_sweep",
     "run_sweep",
     "slurm_script",
     "studies_dir",
@@ -57,6 +76,8 @@ log = logging.getLogger(__name__)
 
 # Overrides a sweep adds unless the user gives their own.
 SWEEP_DEFAULTS = ("output=minimal",)
+# Wall-clock figures: kept out of sweep_jobs and sweep_summary (in sweep_timing.csv).
+TIMING_KEYS = ("wall_time_s", "simulation_s", "rhpo_solve_ms_median", "rhpo_solve_ms_p95")
 
 
 @dataclass(frozen=True)
@@ -67,6 +88,7 @@ class SweepResult:
     jobs: pd.DataFrame
     summary: pd.DataFrame
     wall_time_s: float
+    grid: list[list[str]]
 
 
 def studies_dir() -> Path:
@@ -143,8 +165,13 @@ def expand_grid(overrides: Sequence[str]) -> list[list[str]]:
     return [list(job) for batch in batches for job in batch]
 
 
-def _job_task(cfg: DictConfig, *, resume: bool) -> dict[str, Any]:
-    """Run one job into Hydra's job folder; never raise (the status says what happened)."""
+def _job_task(cfg: DictConfig, *, resume: bool, parent_pid: int) -> dict[str, Any]:
+    """Run one job into Hydra's job folder; never raise (the status says what happened).
+
+    In a worker process, SIGTERM or Ctrl-C marks the job ``interrupted`` and returns;
+    in the sweep's own process (``hydra/launcher=basic``) the interrupt propagates and
+    stops the sweep.
+    """
     from rex_cli.pipeline import execute_run  # imported in the worker process
 
     hc = HydraConfig.get()
@@ -154,17 +181,110 @@ def _job_task(cfg: DictConfig, *, resume: bool) -> dict[str, Any]:
     if resume and meta.get("status") == "complete":
         return {"dir": str(out), "status": "skipped"}
     try:
-        rcfg = validate(cfg)
-        execute_run(rcfg, cfg, out, overrides=overrides)
+        with terminate_as_interrupt():
+            rcfg = validate(cfg)
+            execute_run(rcfg, cfg, out, overrides=overrides)
         return {"dir": str(out), "status": read_meta(out).get("status", "missing")}
+    except KeyboardInterrupt as exc:
+        if os.getpid() == parent_pid:
+            raise
+        _mark_job(out, "interrupted", str(exc) or "interrupted", overrides)
+        return {"dir": str(out), "status": "interrupted"}
     except Exception as exc:  # recorded in meta.json by execute_run, or here
-        if read_meta(out).get("status") in (None, "running"):
-            reason = f"{type(exc).__name__}: {exc}"
-            write_json(
-                out / "meta.json", {"status": "failed", "reason": reason, "overrides": overrides}
-            )
+        reason = f"{type(exc).__name__}: {exc}"
+        _mark_job(out, "failed", reason, overrides)
         log.error("job %s failed: %s", out.name, exc)
-        return {"dir": str(out), "status": "failed", "reason": f"{type(exc).__name__}: {exc}"}
+        return {"dir": str(out), "status": "failed", "reason": reason}
+
+
+def _mark_job(out: Path, status: str, reason: str, overrides: list[str]) -> None:
+    """Mark a job folder stopped unless ``execute_run`` already did."""
+    if read_meta(out).get("status") in (None, "running"):
+        meta = {"status": status, "reason": reason, "overrides": overrides}
+        mark_stopped(out / "meta.json", meta)
+
+
+def read_sweep(sweep_dir: Path) -> dict[str, Any]:
+    """Read ``sweep.json``; a ``running`` sweep whose process is gone reads ``interrupted``."""
+    path = Path(sweep_dir) / "sweep.json"
+    if not path.is_file():
+        return {}
+    info = dict(json.loads(path.read_text(encoding="utf-8")))
+    if info.get("status") == "running" and process_alive(info.get("process")) is False:
+        info.update(status="interrupted", reason="its process is gone")
+    return info
+
+
+def _grid_key(jobs: Sequence[Sequence[str]]) -> list[list[str]]:
+    return sorted(sorted(job) for job in jobs)
+
+
+def _prepare_folder(sweep_dir: Path, *, resume: bool, grid: list[list[str]]) -> None:
+    """Check and claim the sweep folder; on resume, the grid must be the saved one.
+
+    Raises:
+        RunFolderError: Not usable: a file, a run folder, inside a run or sweep folder,
+            a folder holding something else, a sweep without ``--resume``, a sweep still
+            running, or (with ``--resume``) a different grid.
+    """
+    info = read_sweep(sweep_dir)
+    if not info:
+        check_out_path(sweep_dir)
+        try:
+            sweep_dir.mkdir(parents=True, exist_ok=True)
+            claim_file(sweep_dir / "sweep.json", {"status": "running", "process": process_tag()})
+        except FileExistsError:
+            raise RunFolderError(f"--out {sweep_dir}: another sweep claimed this folder") from None
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            raise RunFolderError(f"--out {sweep_dir}: cannot create ({reason})") from None
+        return
+    if not resume:
+        raise RunFolderError(
+            f"--out {sweep_dir}: already holds a sweep; pass --resume to continue it"
+        )
+    if info.get("status") == "running":
+        pid = (info.get("process") or {}).get("pid")
+        raise RunFolderError(f"--out {sweep_dir}: the sweep is still running (pid {pid})")
+    saved = info.get("grid")
+    if saved is None and info.get("overrides") is not None:
+        saved = _task_grid(list(info["overrides"]))[0]
+    if saved is not None and _grid_key(saved) != _grid_key(grid):
+        was = " ".join(info.get("overrides") or [])
+        raise RunFolderError(
+            f"--resume: the grid differs from the one saved in {sweep_dir / 'sweep.json'} "
+            f"({len(saved)} jobs: {was}); resume with the same overrides, or use a new --out"
+        )
+
+
+def _task_grid(user: list[str]) -> tuple[list[list[str]], list[str], list[str]]:
+    """The jobs of a sweep (task overrides per job), its task and its hydra overrides."""
+    keys = {o.split("=", 1)[0].lstrip("+~") for o in user}
+    ov = [d for d in SWEEP_DEFAULTS if d.split("=", 1)[0] not in keys] + user
+    task_ov = [o for o in ov if not o.startswith("hydra")]
+    hydra_ov = [o for o in ov if o.startswith("hydra")]
+    return expand_grid(task_ov), task_ov, hydra_ov
+
+
+def _settle_jobs(sweep_dir: Path, wait_s: float = 2.0) -> None:
+    """Mark job folders stopped by an interrupt: process gone, or no meta.json yet.
+
+    Waits up to ``wait_s`` for the launcher's workers to exit first.
+    """
+    deadline = time.monotonic() + wait_s
+    for job in sorted(p for p in sweep_dir.glob("job_*") if p.is_dir()):
+        path = job / "meta.json"
+        if not path.is_file():  # stopped before its run began
+            mark_stopped(path, {"status": "interrupted", "reason": "stopped before it began"})
+            continue
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        if raw.get("status") != "running":
+            continue
+        while process_alive(raw.get("process")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        meta = read_meta(job)
+        if meta.get("status") == "interrupted":
+            mark_stopped(path, meta)
 
 
 def run_sweep(
@@ -173,25 +293,30 @@ def run_sweep(
     *,
     resume: bool = False,
     n_jobs: int | None = None,
+    limits: Limits | None = None,
 ) -> SweepResult:
     """Validate every grid point, launch the jobs through Hydra, aggregate.
 
     Args:
         overrides: Fixed and grid overrides (Hydra syntax, comma = sweep).
-        sweep_dir: The sweep folder (created; with ``resume`` it may hold earlier jobs).
+        sweep_dir: The sweep folder: new or empty, or with ``resume`` a sweep folder
+            with the same grid (its complete jobs are skipped).
         resume: Skip jobs whose folder is already complete.
         n_jobs: Parallel jobs of the default joblib launcher (default: CPU count).
+        limits: Size limits every job must meet (default limits when ``None``).
 
     Raises:
-        ConfigError: A grid point that does not compose or validate (nothing is launched).
+        ConfigError: A grid point that does not compose or validate, reads a bad series
+            or exceeds a size limit (nothing is launched).
+        RunFolderError: ``sweep_dir`` cannot be used (see ``_prepare_folder``).
     """
+    from rex_cli.scenario.build import preflight
+
     user = list(overrides)
-    keys = {o.split("=", 1)[0].lstrip("+~") for o in user}
-    ov = [d for d in SWEEP_DEFAULTS if d.split("=", 1)[0] not in keys] + user
-    task_ov = [o for o in ov if not o.startswith("hydra")]
-    hydra_ov = [o for o in ov if o.startswith("hydra")]
-    jobs = expand_grid(task_ov)
-    validate_many(jobs)  # every grid point must be valid before anything runs
+    jobs, task_ov, hydra_ov = _task_grid(user)
+    # Every grid point must be valid, readable and within the limits before anything runs.
+    for cfg in validate_many(jobs):
+        preflight(cfg, limits)
     launcher = [o for o in hydra_ov if o.startswith("hydra/launcher=")]
     for o in launcher:
         _check_launcher(o.split("=", 1)[1])
@@ -202,12 +327,14 @@ def run_sweep(
             *hydra_ov,
         ]
     sweep_dir = Path(sweep_dir)
-    sweep_dir.mkdir(parents=True, exist_ok=True)
+    _prepare_folder(sweep_dir, resume=resume, grid=jobs)
     t0 = time.perf_counter()
-    info = {
+    info: dict[str, Any] = {
         "status": "running",
+        "process": process_tag(),
         "overrides": user,
         "jobs": len(jobs),
+        "grid": jobs,
         "resume": resume,
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
@@ -228,27 +355,51 @@ def run_sweep(
             assert hydra is not None
             hydra.multirun(
                 config_name="config",
-                task_function=functools.partial(_job_task, resume=resume),
+                task_function=functools.partial(_job_task, resume=resume, parent_pid=os.getpid()),
                 overrides=hydra_args,
             )
     except BaseException as exc:
-        info.update(status="interrupted" if isinstance(exc, KeyboardInterrupt) else "failed",
-                    reason=f"{type(exc).__name__}: {exc}")  # fmt: skip
-        write_json(sweep_dir / "sweep.json", info)
+        # Nothing already done is lost: settle the jobs, aggregate what completed.
+        interrupted = isinstance(exc, KeyboardInterrupt)
+        info.update(status="interrupted" if interrupted else "failed",
+                    reason=(str(exc) or "interrupted by the user") if interrupted
+                    else f"{type(exc).__name__}: {exc}")  # fmt: skip
+        try:
+            _settle_jobs(sweep_dir)
+            _finish(sweep_dir, info, t0, final=False)
+        except Exception as inner:  # the original error is what the user must see
+            log.error("could not aggregate %s: %s", sweep_dir, inner)
+            mark_stopped(sweep_dir / "sweep.json", info)
         raise
     finally:
         GlobalHydra.instance().clear()
-    jobs_df, summary = aggregate(sweep_dir)
+    jobs_df, summary, wall = _finish(sweep_dir, info, t0, final=True)
+    return SweepResult(
+        sweep_dir=sweep_dir, jobs=jobs_df, summary=summary, wall_time_s=wall, grid=jobs
+    )
+
+
+def _finish(
+    sweep_dir: Path, info: dict[str, Any], t0: float, *, final: bool
+) -> tuple[pd.DataFrame, pd.DataFrame, float]:
+    """Aggregate and write ``sweep.json``: complete only when every grid job is."""
+    try:
+        jobs_df, summary = aggregate(sweep_dir)
+    except BaseException as exc:
+        info.update(status="failed", reason=f"aggregation failed: {type(exc).__name__}: {exc}")
+        mark_stopped(sweep_dir / "sweep.json", info)
+        raise
     wall = time.perf_counter() - t0
     n_ok = int((jobs_df["status"] == "complete").sum()) if len(jobs_df) else 0
     info.update(
-        status="complete" if n_ok == len(jobs) else "partial",
         complete_jobs=n_ok,
         failed_jobs=int((jobs_df["status"] == "failed").sum()) if len(jobs_df) else 0,
         wall_time_s=round(wall, 3),
     )
+    if final:
+        info["status"] = "complete" if n_ok == info["jobs"] else "partial"
     write_json(sweep_dir / "sweep.json", info)
-    return SweepResult(sweep_dir=sweep_dir, jobs=jobs_df, summary=summary, wall_time_s=wall)
+    return jobs_df, summary, wall
 
 
 def launcher_options() -> list[str]:
@@ -314,11 +465,43 @@ def slurm_script(overrides: Sequence[str], folder: Path) -> str:
     return str(_make_sbatch_string(command="rex sweep (one job)", folder=str(folder), **params))
 
 
-def _parse_value(text: str) -> Any:
+@functools.cache
+def _parser() -> OverridesParser:
+    return OverridesParser.create()
+
+
+def _parse_value(key: str, text: str) -> Any:
+    """A job's override value as Hydra gave it to the config (``5e-05`` is a float).
+
+    Lists, dicts and anything Hydra does not read as one scalar stay text.
+    """
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
+        value = _parser().parse_overrides([f"{key}={text}"])[0].value()
+    except Exception:
         return text
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else text
+    return text
+
+
+def _arrow_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """Columns parquet cannot store (mixed types, nested values) as text; nothing dropped."""
+    out = df.copy()
+    for name in out.columns:
+        col = out[name]
+        if col.dtype != object:
+            continue
+        try:
+            pa.array(col.tolist(), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            out[name] = [
+                None if v is None or (isinstance(v, float) and math.isnan(v)) else
+                json.dumps(v) if isinstance(v, list | dict) else str(v)
+                for v in col.tolist()
+            ]  # fmt: skip
+    return out
 
 
 def aggregate(sweep_dir: Path, *, confidence: float = 0.95) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -331,17 +514,24 @@ def aggregate(sweep_dir: Path, *, confidence: float = 0.95) -> tuple[pd.DataFram
     """
     sweep_dir = Path(sweep_dir)
     rows = []
+    timing_rows = []
     override_keys: set[str] = set()
     for job in sorted(p for p in sweep_dir.iterdir() if p.is_dir() and p.name.startswith("job_")):
         meta = read_meta(job)
         row: dict[str, Any] = {"job": job.name, "status": meta.get("status", "missing")}
         for o in meta.get("overrides") or []:
             key, _, value = o.partition("=")
-            row[key.lstrip("+")] = _parse_value(value)
-            override_keys.add(key.lstrip("+"))
+            key = key.lstrip("+~")
+            row[key] = _parse_value(key, value)
+            override_keys.add(key)
         summ = job / "summary.json"
         if row["status"] == "complete" and summ.is_file():
-            row.update(json.loads(summ.read_text(encoding="utf-8")))
+            values = json.loads(summ.read_text(encoding="utf-8"))
+            timing = {k: values.pop(k) for k in TIMING_KEYS if k in values}  # older folders
+            if (job / "timing.json").is_file():
+                timing.update(json.loads((job / "timing.json").read_text(encoding="utf-8")))
+            row.update(values)
+            timing_rows.append({"job": job.name, **timing})
         else:
             row["reason"] = meta.get("reason")
         rows.append(row)
@@ -354,11 +544,10 @@ def aggregate(sweep_dir: Path, *, confidence: float = 0.95) -> tuple[pd.DataFram
         if len(done)
         else pd.DataFrame()
     )
+    write_text(sweep_dir / "sweep_timing.csv", pd.DataFrame(timing_rows).to_csv(index=False))
     for name, df in (("sweep_jobs", jobs), ("sweep_summary", summary)):
         write_text(sweep_dir / f"{name}.csv", df.to_csv(index=False))
-        tmp = sweep_dir / f"{name}.parquet.tmp"
-        df.to_parquet(tmp, index=False)
-        os.replace(tmp, sweep_dir / f"{name}.parquet")
+        T.write_table(_arrow_safe(df), sweep_dir / f"{name}.parquet")
     return jobs, summary
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -13,9 +14,28 @@ from rex_cli.cli import report as report_cmd
 from rex_cli.cli import run as run_cmd
 from rex_cli.cli import sweep as sweep_cmd
 from rex_cli.cli import verify as verify_cmd
-from rex_cli.cli.errors import set_debug
+from rex_cli.cli.errors import fast_exit_allowed, set_debug
 
-app = typer.Typer(
+
+class _RexApp(typer.Typer):
+    """The Typer app; after an interrupt it exits at once (no slow tear-down of a big run).
+
+    The folder is already marked ``interrupted`` and the message printed by then, so
+    Ctrl-C or SIGTERM ends ``rex run`` within a second even with gigabytes in memory.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except SystemExit as exc:
+            if exc.code in (130, 143) and fast_exit_allowed():
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(exc.code)
+            raise
+
+
+app = _RexApp(
     name="rex",
     help="Rex: simulate a reservation exchange (continuous double auction on a 3-D order book).",
     no_args_is_help=True,

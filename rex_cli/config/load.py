@@ -235,13 +235,16 @@ def _compose_checked(job: Sequence[str]) -> DictConfig:
         raise ConfigError(_explain_omegaconf(exc)) from exc
 
 
-def validate_many(jobs: Sequence[Sequence[str]]) -> None:
+def validate_many(jobs: Sequence[Sequence[str]]) -> list[RexConfig]:
     """Compose and validate many override lists in one Hydra session (a sweep's grid).
 
     Hydra composes once per distinct combination of group choices (``population=tiny``)
     and ``+``/``~`` overrides; plain ``key=value`` overrides are then applied to a copy
     of that composition, as Hydra would, and every result is validated. A grid of
     hundreds of points is checked in well under a second.
+
+    Returns:
+        The validated config of every job, in order.
 
     Raises:
         ConfigError: The first job that does not compose or validate, naming the key.
@@ -251,6 +254,7 @@ def validate_many(jobs: Sequence[Sequence[str]]) -> None:
     root = config_dir()
     parser = OverridesParser.create()
     cache: dict[tuple[str, ...], DictConfig] = {}
+    out: list[RexConfig] = []
     GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(config_dir=str(root), version_base="1.3"):
@@ -279,9 +283,10 @@ def validate_many(jobs: Sequence[Sequence[str]]) -> None:
                         OmegaConf.update(cfg, o.key_or_group, o.value(), merge=True)
                     except OmegaConfBaseException as exc:
                         raise ConfigError(_explain_omegaconf(exc)) from exc
-                validate(cfg)
+                out.append(validate(cfg))
     finally:
         GlobalHydra.instance().clear()
+    return out
 
 
 def load_config(overrides: Sequence[str] = ()) -> tuple[RexConfig, DictConfig]:

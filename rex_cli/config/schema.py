@@ -524,6 +524,12 @@ class PopulationConfig:
                 "households.count + wind_farms.count + heat_pumps.count + batteries.count "
                 f"+ gas_turbines.count must be >= 2 (a market needs two sides), got {self.n_agents}"
             )
+        if self.households.count + self.wind_farms.count < 1:
+            raise ValueError(
+                "households.count + wind_farms.count must be >= 1: the plants trade against "
+                "the uncontrollable clients' net energy, which the welfare comparison needs; "
+                "got 0"
+            )
 
     @property
     def n_agents(self) -> int:
@@ -1056,6 +1062,12 @@ class RexConfig:
             raise ValueError(
                 f"duration_hours must cover at least one unit of "
                 f"{self.market.unit_minutes} minutes, got {self.duration_hours!r}"
+            )
+        if self.analysis.warmup_units >= math.floor(units):
+            raise ValueError(
+                f"analysis.warmup_units must be < the number of delivered units "
+                f"({math.floor(units)} = duration_hours × 60 / market.unit_minutes), "
+                f"got {self.analysis.warmup_units!r}"
             )
 
     @property

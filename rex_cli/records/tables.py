@@ -19,6 +19,7 @@ integer lots (exact) and in kWh.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -189,11 +190,19 @@ def plants_table(
 
 
 def write_table(df: pd.DataFrame, path: Path) -> None:
-    """Write a table to parquet atomically (a temporary file renamed into place)."""
+    """Write a table to parquet atomically (a temporary file renamed into place).
+
+    On failure (e.g. a full disk) the temporary file is removed and the error raised.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
-    df.to_parquet(tmp, index=False, engine="pyarrow")
-    os.replace(tmp, path)
+    try:
+        df.to_parquet(tmp, index=False, engine="pyarrow")
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
 
 
 def read_table(run_dir: Path, name: str) -> pd.DataFrame:

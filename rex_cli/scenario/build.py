@@ -58,6 +58,7 @@ from rex_cli.market.exchange import Exchange
 from rex_cli.market.orders import Side
 from rex_cli.plants import builders
 from rex_cli.plants.statespace import Plant
+from rex_cli.scenario.limits import Limits, check_quantities, check_size
 from rex_cli.scenario.world import AgentInfo, World
 from rex_cli.sim.engine import Engine
 from rex_cli.sim.rng import SeedTree
@@ -93,8 +94,15 @@ def seed_tree(cfg: RexConfig) -> SeedTree:
     return SeedTree(cfg.seed, cfg.rng.bit_generator.value)
 
 
+# Admissible measured values: (smallest value, what the column holds).
+_CSV_RANGE = {"wind": (0.0, "wind speed (m/s)"), "load": (0.0, "household power (kW)")}
+
+
 def _csv_series(path: str, column: str, time_column: str, cfg: RexConfig, key: str) -> np.ndarray:
-    """The first ``n_units`` unit means of a measured series; errors name the config key."""
+    """The first ``n_units`` unit means of a measured series; errors name the config key.
+
+    Wind speeds and household power must not be negative.
+    """
     from pathlib import Path
 
     from rex_cli.config.load import ConfigError, package_dir
@@ -112,22 +120,34 @@ def _csv_series(path: str, column: str, time_column: str, cfg: RexConfig, key: s
             time_column=time_column,
             unit_minutes=cfg.market.unit_minutes,
             min_units=cfg.n_units,
+            min_value=_CSV_RANGE[key][0],
+            what=_CSV_RANGE[key][1],
         )
     except (OSError, ValueError) as exc:
         raise ConfigError(f"{key}.path: {' '.join(str(exc).split())}") from exc
     return np.asarray(values[: cfg.n_units], dtype=float)
 
 
-def preflight(cfg: RexConfig) -> None:
-    """Check the inputs a run reads from files (before any run folder is made).
+def preflight(cfg: RexConfig, limits: Limits | None = None) -> None:
+    """Check what validation of the config alone cannot (before any run folder is made).
+
+    The measured series a run reads; that every per-unit quantity fits the lot grid
+    (``check_quantities``); and that the run's estimated events and memory are within
+    ``limits`` (``check_size``; default limits when ``None``).
 
     Raises:
-        ConfigError: A measured series that is missing, malformed or too short.
+        ConfigError: A measured series that is missing, malformed, out of range or too
+            short, a lot grid too fine for the quantities, or a run over a size limit
+            (``SizeLimitError``).
     """
+    peaks: dict[str, float] = {}
     if cfg.wind.model is WindModel.csv and cfg.population.wind_farms.count:
         _csv_series(cfg.wind.path or "", cfg.wind.column, cfg.wind.time_column, cfg, "wind")
     if cfg.load.model is LoadModel.csv and cfg.population.households.count:
-        _csv_series(cfg.load.path or "", cfg.load.column, cfg.load.time_column, cfg, "load")
+        kw = _csv_series(cfg.load.path or "", cfg.load.column, cfg.load.time_column, cfg, "load")
+        peaks["load"] = float(np.max(kw)) if kw.size else 0.0
+    check_quantities(cfg, csv_peak_kw=peaks)
+    check_size(cfg, limits)
 
 
 def wind_speed_ms(cfg: RexConfig, tree: SeedTree) -> np.ndarray:

@@ -15,15 +15,17 @@ power first (the mean of kWh-per-sample times samples-per-unit would be the sum)
 Empty value cells are treated as missing samples.
 
 Checks (each raises ``ValueError`` with one line naming the file and the column):
-missing or wrong column, unparsable time or value, times not strictly increasing, a
-gap between consecutive samples longer than one unit (which would leave a unit with no
-data; the input must be at least as fine as the unit), and a series shorter than
-``min_units`` units.
+missing or wrong column, unparsable time or value, a value below ``min_value`` (e.g.
+a negative wind speed), times not strictly increasing, a gap between consecutive
+samples longer than one unit (which would leave a unit with no data; the input must be
+at least as fine as the unit), and a series shorter than ``min_units`` units. Errors
+point at the file's line and give times as written (ISO 8601 or minutes).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,6 +80,7 @@ def resample_to_units(
     *,
     unit_minutes: float,
     label: str = "series",
+    where: Callable[[int], str] | None = None,
 ) -> tuple[FloatArray, float, npt.NDArray[np.int64]]:
     """Average samples into units on a grid anchored at time 0.
 
@@ -86,6 +89,8 @@ def resample_to_units(
         values: Sample values (finite).
         unit_minutes: Unit length, minutes, > 0.
         label: Prefix for error messages (e.g. ``"wind.csv: column 'speed'"``).
+        where: Describes sample ``i`` in error messages (e.g. its file line and time as
+            written); default ``"sample i at t min"``.
 
     Returns:
         ``(unit_means, start_min, samples_per_unit)`` with ``start_min`` the start of the
@@ -102,20 +107,24 @@ def resample_to_units(
         raise ValueError(f"{label}: times and values must be 1-D of the same length")
     if t.size == 0:
         return np.zeros(0), 0.0, np.zeros(0, dtype=np.int64)
+    if where is None:
+
+        def where(i: int) -> str:
+            return f"sample {i} at {t[i]:g} min"
+
     dt = np.diff(t)
     back = np.flatnonzero(dt <= 0)
     if back.size:
         i = int(back[0]) + 1
         raise ValueError(
-            f"{label}: times must be strictly increasing; sample {i} at {t[i]:g} min "
-            f"follows {t[i - 1]:g} min"
+            f"{label}: times must be strictly increasing; {where(i)} follows {where(i - 1)}"
         )
     gaps = np.flatnonzero(dt > unit_minutes * (1.0 + 1e-9))
     if gaps.size:
         i = int(gaps[0])
         raise ValueError(
-            f"{label}: gap of {dt[i]:g} min after {t[i]:g} min exceeds the unit "
-            f"({unit_minutes:g} min)"
+            f"{label}: gap of {dt[i]:g} min between {where(i)} and {where(i + 1)} exceeds "
+            f"the unit ({unit_minutes:g} min)"
         )
     start = math.floor(t[0] / unit_minutes) * unit_minutes
     idx = np.floor((t - start) / unit_minutes).astype(np.int64)
@@ -132,6 +141,8 @@ def read_series_csv(
     time_column: str = "time",
     unit_minutes: float,
     min_units: int = 1,
+    min_value: float | None = None,
+    what: str = "value",
 ) -> UnitSeries:
     """Read one value column of a CSV file and resample it to units (see module docs).
 
@@ -141,6 +152,8 @@ def read_series_csv(
         time_column: Name of the time column.
         unit_minutes: Unit length, minutes, > 0.
         min_units: Minimum number of units the result must have, >= 1.
+        min_value: Smallest admissible value (``None``: any finite value).
+        what: What the column holds, for error messages (``"wind speed (m/s)"``).
 
     Returns:
         The resampled series with its start time.
@@ -162,9 +175,9 @@ def read_series_csv(
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ValueError(f"{p}: cannot read as CSV ({first})") from None
     columns = [str(c) for c in frame.columns]
-    for name, what in ((time_column, "time column"), (column, "column")):
+    for name, kind in ((time_column, "time column"), (column, "column")):
         if name not in frame.columns:
-            raise ValueError(f"{p}: no {what} '{name}' (columns: {', '.join(columns)})")
+            raise ValueError(f"{p}: no {kind} '{name}' (columns: {', '.join(columns)})")
     label = f"{p}: column '{column}'"
 
     raw_values = frame[column]
@@ -176,6 +189,11 @@ def read_series_csv(
     if np.any(np.isinf(values)):
         i = int(np.flatnonzero(np.isinf(values))[0])
         raise ValueError(f"{label}: line {i + 2}: value is infinite")
+    if min_value is not None and np.any(values < min_value):
+        i = int(np.flatnonzero(values < min_value)[0])
+        raise ValueError(
+            f"{label}: line {i + 2}: {what} {raw_values.iloc[i]} is below {min_value:g}"
+        )
 
     raw_times = frame[time_column]
     start: pd.Timestamp | float
@@ -198,8 +216,14 @@ def read_series_csv(
         times = (ns - origin_ns) / _NS_PER_MIN + origin_ns // _NS_PER_MIN
 
     present = ~np.isnan(values)
+    lines = np.flatnonzero(present) + 2  # header is line 1
+    shown = raw_times[present].tolist()
+
+    def where(i: int) -> str:
+        return f"line {lines[i]} ({shown[i]})" if i < len(lines) else f"sample {i}"
+
     unit_means, start_min, counts = resample_to_units(
-        times[present], values[present], unit_minutes=unit_minutes, label=label
+        times[present], values[present], unit_minutes=unit_minutes, label=label, where=where
     )
     if unit_means.size < min_units:
         raise ValueError(
@@ -227,6 +251,8 @@ def load_series_csv(
     time_column: str = "time",
     unit_minutes: float,
     min_units: int = 1,
+    min_value: float | None = None,
+    what: str = "value",
 ) -> FloatArray:
     """Read a measured series and return its unit means (see :func:`read_series_csv`).
 
@@ -234,5 +260,6 @@ def load_series_csv(
         Mean value per unit, shape ``(n_units,)``, in the column's unit (kW, m/s).
     """
     return read_series_csv(
-        path, column=column, time_column=time_column, unit_minutes=unit_minutes, min_units=min_units
-    ).values
+        path, column=column, time_column=time_column, unit_minutes=unit_minutes,
+        min_units=min_units, min_value=min_value, what=what,
+    ).values  # fmt: skip
