@@ -12,6 +12,7 @@ from omegaconf import OmegaConf
 
 from rex_cli.analysis.replications import replication_table
 from rex_cli.cli.errors import allow_fast_exit, fail, friendly_errors
+from rex_cli.cli.stdout import to_stderr
 from rex_cli.pipeline import execute_run, load_run_config
 from rex_cli.records.check import TIMING_KEYS, compare_outputs, deterministic_summary
 from rex_cli.records.digest import CANONICAL, read_digest, run_digests, table_digest
@@ -34,7 +35,7 @@ def verify(
     2 for a folder that is not a complete run.
     """
     allow_fast_exit()
-    with friendly_errors():
+    with friendly_errors(), to_stderr():  # the re-run's solver banners stay off stdout
         if not run_dir.is_dir():
             fail(f"{run_dir}: no such folder")
         subs = _sub_runs(run_dir)
@@ -49,13 +50,13 @@ def verify(
                 n += k
             problems += _check_replications_table(run_dir, subs)
             where = f" in {len(subs)} runs"
-        if not problems:
-            typer.echo(f"identical: {n} tables and the summary{where}")
-            return
-        typer.echo(f"DIFFERENT: {len(problems)} difference(s){where}", err=True)
-        for line in problems[:20]:
-            typer.echo(f"  {line}", err=True)
-        raise typer.Exit(1)
+    if not problems:
+        typer.echo(f"identical: {n} tables and the summary{where}")
+        return
+    typer.echo(f"DIFFERENT: {len(problems)} difference(s){where}", err=True)
+    for line in problems[:20]:
+        typer.echo(f"  {line}", err=True)
+    raise typer.Exit(1)
 
 
 def _sub_runs(folder: Path) -> list[Path] | None:
