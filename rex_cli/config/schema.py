@@ -487,17 +487,21 @@ class RhpoCoordinatorConfig:
         quote_kwh: Flexibility offered per side and unit beyond the plan, kWh.
         gate_redispatch: At gate closure, re-optimise the delivered unit with its final
             position and no further trading (else commit the last arrival's plan).
+        stored_energy_value: What a kWh still stored after the LP's window is worth to
+            the plant's owner, currency/kWh (the batteries; 0 = worthless).
     """
 
     arrival_rate_per_hour: float = 4.0
     margin: float = 0.01
     quote_kwh: float = 0.5
     gate_redispatch: bool = True
+    stored_energy_value: float = 0.12
 
     def __post_init__(self) -> None:
         _positive("arrival_rate_per_hour", self.arrival_rate_per_hour)
         _non_negative("margin", self.margin)
         _positive("quote_kwh", self.quote_kwh)
+        _non_negative("stored_energy_value", self.stored_energy_value)
 
 
 @dataclass(frozen=True, kw_only=True)
