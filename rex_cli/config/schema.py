@@ -220,7 +220,8 @@ class CoordinatorConfig:
     Attributes:
         arrival_rate_per_hour: Poisson arrival rate of each coordinator, 1/hour.
         take_lead_minutes: Within this lead time of gate closure, an open position is
-            closed with a market order (worst price = the reservation value).
+            quoted at the reservation value whatever the strategy (a limit order that
+            takes what the book offers up to the value and rests the rest).
     """
 
     arrival_rate_per_hour: float = 6.0
