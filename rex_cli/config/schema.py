@@ -492,7 +492,7 @@ class RhpoCoordinatorConfig:
             the plant's owner, currency/kWh (the batteries; 0 = worthless).
     """
 
-    arrival_rate_per_hour: float = 4.0
+    arrival_rate_per_hour: float = 8.0
     margin: float = 0.01
     quote_kwh: float = 0.5
     gate_redispatch: bool = True
