@@ -485,7 +485,9 @@ class RhpoCoordinatorConfig:
         arrival_rate_per_hour: Poisson arrival rate, 1/hour.
         margin: Half-width of the quoting band around the one-sided values λ±,
             currency/kWh.
-        quote_kwh: Flexibility offered per side and unit beyond the plan, kWh.
+        quote_kwh: Flexibility offered per side and unit beyond the plan, kWh (δ); also
+            the step by which every unit's position is moved for the one-sided
+            values λ± (so keep it small: one lot).
         gate_redispatch: At gate closure, re-optimise the delivered unit with its final
             position and no further trading (else commit the last arrival's plan).
         stored_energy_value: What a kWh still stored after the LP's window is worth to
@@ -494,7 +496,7 @@ class RhpoCoordinatorConfig:
 
     arrival_rate_per_hour: float = 8.0
     margin: float = 0.01
-    quote_kwh: float = 0.5
+    quote_kwh: float = 0.1
     gate_redispatch: bool = True
     stored_energy_value: float = 0.12
 

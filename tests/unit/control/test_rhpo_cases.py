@@ -416,3 +416,31 @@ def test_stored_value_highs_solver_resets_between_solves() -> None:
     assert first.buy.sum() > 0.0  # worth 0.3 after the window: buy at 0.16
     assert again.objective == pytest.approx(fresh.objective, abs=1e-9)
     np.testing.assert_allclose(again.sell, fresh.sell, atol=1e-9)
+
+
+@pytest.mark.parametrize(("delta", "priced_at_storage"), [(0.1, True), (0.5, False)])
+def test_one_sided_value_of_a_battery_needs_a_small_step(
+    delta: float, priced_at_storage: bool
+) -> None:
+    # The coordinator's ask value λ⁻ = λ(Y − δ) moves all κ = 16 units at once. A battery
+    # at 5 kWh (minimum 1) with no book, σ = 0.12: delivering 16·0.1 = 1.6 kWh draws
+    # 1.68 kWh from the store, and each kWh given up is worth σ/η + wear = 0.1363;
+    # 16·0.5 = 8 kWh needs 8.4 kWh, more than the 4 it holds, so λ⁻ reaches the
+    # shortfall price 0.4 and the battery's asks would never fill.
+    K = 16
+    res = solve_rhpo(
+        battery(),
+        Weights(),
+        bid=None,
+        ask=None,
+        position=np.full(K, -delta),
+        w0=[5.0],
+        short_price=0.4,
+        stored_value=0.12,
+    )
+    assert res.status is RhpoStatus.OPTIMAL
+    lam = res.dual_balance
+    if priced_at_storage:
+        np.testing.assert_allclose(lam, 0.12 / 0.95 + 0.01, atol=1e-9)
+    else:
+        assert lam.max() == pytest.approx(0.4, abs=1e-9)
