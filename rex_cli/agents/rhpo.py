@@ -18,6 +18,12 @@ On every arrival (Poisson) it runs Receding Horizon Plan & Order:
    an unchanged order is left alone, a smaller one shrunk, anything else replaced;
 6. *coordinate*: the plan of every unit is kept.
 
+Energy a plant still stores after its window (a battery's charge) is not worthless to
+its owner: it can be sold later. Every solve values it at ``stored_value`` per kWh
+(``population.rhpo.stored_energy_value``, by default the gas turbine's marginal cost,
+the marginal source of energy), so a battery sells only above, and buys only below,
+that value net of losses and wear, instead of emptying itself within every window.
+
 At gate closure of unit ``j`` the plant is *re-dispatched* (``gate_redispatch``): the
 LP is solved once more over ``j … j+κ−1`` from the plant's state at the start of
 ``j``, with ``j``'s final position and no further trading for ``j`` (the later units
@@ -99,6 +105,9 @@ class PlantCoordinator(PoissonArrivals):
         long_price: Expected long price ρ, currency/kWh.
         gate_redispatch: Re-optimise each unit at its gate closure with its final
             position (see the module docstring).
+        stored_value: What the plant's owner counts a kWh still stored after its
+            window to be worth, currency/kWh (σ of the LP; only plants that store
+            energy, the batteries, are affected).
     """
 
     def __init__(
@@ -120,6 +129,7 @@ class PlantCoordinator(PoissonArrivals):
         short_price: float,
         long_price: float,
         gate_redispatch: bool = True,
+        stored_value: float = 0.0,
     ) -> None:
         self.agent_id = agent_id
         self.plant = plant
@@ -138,6 +148,7 @@ class PlantCoordinator(PoissonArrivals):
         self.short_price = short_price
         self.long_price = long_price
         self.gate_redispatch = gate_redispatch
+        self.stored_value = stored_value
         self.n_dec = len(plant.decision_inputs)
         self.plan: dict[int, np.ndarray] = {}  # unit -> decision inputs
         self.lam: dict[int, float] = {}  # unit -> λ of the latest solve
@@ -285,6 +296,7 @@ class PlantCoordinator(PoissonArrivals):
             long_price=self.long_price,
             bid_depth=bid_d,
             ask_depth=ask_d,
+            stored_value=self.stored_value,
         )
 
     def _solve_and_trade(self, ex: Exchange, now: float, units: np.ndarray) -> None:

@@ -14,8 +14,9 @@ energy it has too much of is the expected long price. So a coordinator buys whil
 its client is short with the value ``v`` = expected short price and sells while it is
 long with ``v`` = expected long price, whether the client is a load or a wind farm.
 The price of its resting limit orders is its strategy's (``rex_cli.agents.strategies``);
-within ``take_lead`` of gate closure a coordinator that must balance cancels its quote
-and sends a market order for what is still open, limited at ``v``.
+within ``take_lead`` of gate closure a coordinator that must balance quotes what is
+still open at ``v`` itself, whatever its strategy: a limit order that takes what the
+book offers up to ``v`` and rests the rest until gate closure.
 """
 
 from __future__ import annotations
@@ -140,16 +141,17 @@ class QuotingCoordinator(PoissonArrivals):
     buy side, the expected long price on the sell side. Before the take phase it rests
     one limit order per unit, priced by its ``strategy`` (an unchanged order is left
     alone, a smaller one shrunk, anything else replaced); within ``take_lead_minutes``
-    of gate closure a client that must balance cancels it and sends a market order for
-    what is still open, limited at the value. An adaptive strategy first reads the
-    public tape (trades and best-quote changes) since its last look.
+    of gate closure a client that must balance prices it at the value instead (it
+    takes what the book offers up to the value, the rest rests: a client whose
+    forecast moves the other way later can still trade with it). An adaptive strategy
+    first reads the public tape (trades and best-quote changes) since its last look.
 
     Args:
         agent_id: Owner id on the exchange.
         client: The client it trades for.
         strategy: Its quoting strategy (limits = ``values``).
         values: Reservation value per side, ticks.
-        take_lead_minutes: Lead time below which open positions are taken.
+        take_lead_minutes: Lead time below which open positions are quoted at the value.
         horizon_minutes: Lead time at which a book opens (κ·ε).
         max_price_ticks: Price cap of the exchange, ticks.
         rate_per_minute: Poisson arrival rate, 1/minute.
@@ -267,18 +269,6 @@ class QuotingCoordinator(PoissonArrivals):
         if oid is not None and resting == 0:
             del self.orders[unit]
             oid = None
-        if self.client.must_balance and lead <= self.take_lead and not ex.in_call(unit):
-            if oid is not None:
-                ex.cancel(me, oid, now)
-                del self.orders[unit]
-            if open_lots != 0:
-                side = Side.BUY if open_lots > 0 else Side.SELL
-                sub = ex.submit_market(
-                    me, unit, side, abs(open_lots), now, worst_price=self.values[side]
-                )
-                self.rejections += not sub.ok
-                return side
-            return None
         if open_lots == 0:
             if oid is not None:
                 ex.cancel(me, oid, now)
@@ -286,21 +276,28 @@ class QuotingCoordinator(PoissonArrivals):
             return None
         side = Side.BUY if open_lots > 0 else Side.SELL
         qty = abs(open_lots)
-        span = self.horizon - self.take_lead
-        frac = 1.0 if span <= 0 else (lead - self.take_lead) / span
-        quote = self.strategy.quote(
-            side,
-            lead_frac=min(max(frac, 0.0), 1.0),
-            bid=self._best_excluding_own(ex, unit, Side.BUY),
-            ask=self._best_excluding_own(ex, unit, Side.SELL),
-        )
-        if quote is None:
-            if oid is not None:
-                ex.cancel(me, oid, now)
-                del self.orders[unit]
-            return side
         v = self.values[side]
-        price = min(round(quote), v) if side is Side.BUY else max(round(quote), v)
+        if self.client.must_balance and lead <= self.take_lead and not ex.in_call(unit):
+            # Take phase: the open position at the value, whatever the strategy. A
+            # limit order at v takes what the book offers up to v and rests the rest,
+            # so a later counter-order (a client whose forecast moved the other way)
+            # still meets it instead of only the plants' quotes.
+            price = v
+        else:
+            span = self.horizon - self.take_lead
+            frac = 1.0 if span <= 0 else (lead - self.take_lead) / span
+            quote = self.strategy.quote(
+                side,
+                lead_frac=min(max(frac, 0.0), 1.0),
+                bid=self._best_excluding_own(ex, unit, Side.BUY),
+                ask=self._best_excluding_own(ex, unit, Side.SELL),
+            )
+            if quote is None:
+                if oid is not None:
+                    ex.cancel(me, oid, now)
+                    del self.orders[unit]
+                return side
+            price = min(round(quote), v) if side is Side.BUY else max(round(quote), v)
         price = int(min(max(price, 1), self.max_ticks))
         if oid is not None:
             order = ex.books[unit].get(oid)

@@ -220,7 +220,8 @@ class CoordinatorConfig:
     Attributes:
         arrival_rate_per_hour: Poisson arrival rate of each coordinator, 1/hour.
         take_lead_minutes: Within this lead time of gate closure, an open position is
-            closed with a market order (worst price = the reservation value).
+            quoted at the reservation value whatever the strategy (a limit order that
+            takes what the book offers up to the value and rests the rest).
     """
 
     arrival_rate_per_hour: float = 6.0
@@ -484,20 +485,26 @@ class RhpoCoordinatorConfig:
         arrival_rate_per_hour: Poisson arrival rate, 1/hour.
         margin: Half-width of the quoting band around the one-sided values λ±,
             currency/kWh.
-        quote_kwh: Flexibility offered per side and unit beyond the plan, kWh.
+        quote_kwh: Flexibility offered per side and unit beyond the plan, kWh (δ); also
+            the step by which every unit's position is moved for the one-sided
+            values λ± (so keep it small: one lot).
         gate_redispatch: At gate closure, re-optimise the delivered unit with its final
             position and no further trading (else commit the last arrival's plan).
+        stored_energy_value: What a kWh still stored after the LP's window is worth to
+            the plant's owner, currency/kWh (the batteries; 0 = worthless).
     """
 
-    arrival_rate_per_hour: float = 4.0
+    arrival_rate_per_hour: float = 8.0
     margin: float = 0.01
-    quote_kwh: float = 0.5
+    quote_kwh: float = 0.1
     gate_redispatch: bool = True
+    stored_energy_value: float = 0.12
 
     def __post_init__(self) -> None:
         _positive("arrival_rate_per_hour", self.arrival_rate_per_hour)
         _non_negative("margin", self.margin)
         _positive("quote_kwh", self.quote_kwh)
+        _non_negative("stored_energy_value", self.stored_energy_value)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -31,6 +31,7 @@ callbacks disabled and output off.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
@@ -236,6 +237,14 @@ class RhpoSolver:
         self._B_exo = B[:, exo] if exo else np.zeros((n, 0))
         self._D_exo = D[:, exo] if exo else np.zeros((p, 0))
         self._A, self._B = A, B
+        # Terminal value of stored energy σ·s·w_κ with w_κ = A w_{κ−1} + B u_{κ−1}: per
+        # unit of σ, a cost of −sᵀA on the columns w_{κ−1} and −sᵀB_dec on u_{κ−1}
+        # (the exogenous part sᵀB_exo x_{κ−1} is a constant, added to the objective).
+        s_vec = np.asarray(plant.stored_energy, dtype=float)
+        self._has_store = bool(np.any(s_vec != 0.0))
+        self._c_term = np.concatenate([self._c_w[K - 1], self._c_u[K - 1]]).astype(np.int32)
+        self._term_unit = -np.concatenate([s_vec @ A, s_vec @ B[:, dec]])
+        self._term_exo = s_vec @ self._B_exo
 
         # Data-dependent indices, updated on every solve.
         self._c_data = np.concatenate(
@@ -276,6 +285,7 @@ class RhpoSolver:
         if status != highspy.HighsStatus.kOk:
             raise RuntimeError(f"HiGHS rejected the RHPO model: {status}")
         self._h = h
+        self._sigma_set = 0.0
         self.n_solves = 0
 
     # ------------------------------------------------------------------------------
@@ -294,6 +304,7 @@ class RhpoSolver:
         long_price: ArrayLike | float | None = None,
         bid_depth: PriceLike = None,
         ask_depth: PriceLike = None,
+        stored_value: float = 0.0,
     ) -> RhpoResult:
         """Solve for one arrival's data; arguments as in :func:`~rex_cli.control.solve_rhpo`.
 
@@ -313,6 +324,7 @@ class RhpoSolver:
             long_price=long_price,
             bid_depth=bid_depth,
             ask_depth=ask_depth,
+            stored_value=stored_value,
         )
         return self.solve_data(data)
 
@@ -379,9 +391,20 @@ class RhpoSolver:
         h.changeColsCost(nc, self._c_data, c_cost)
         h.changeColsBounds(nc, self._c_data, c_lo, c_hi)
         h.changeRowsBounds(nr, self._r_data, r_lo, r_hi)
+        sigma = data.stored_value if self._has_store else 0.0
+        if self._has_store and (sigma != 0.0 or self._sigma_set != 0.0):
+            # Set after the data columns: for κ = 1 the column w_0 is one of them (its
+            # base cost, like every state's, is 0).
+            ct = self._c_term
+            h.changeColsCost(len(ct), ct, self._cost0[ct] + sigma * self._term_unit)
+            self._sigma_set = sigma
         h.run()
         self.n_solves += 1
-        return self._extract(data)
+        res = self._extract(data)
+        if sigma != 0.0 and res.ok and self._exo:
+            const = sigma * float(self._term_exo @ data.exogenous[K - 1])
+            res = dataclasses.replace(res, objective=res.objective + const)
+        return res
 
     def _extract(self, data: RhpoData) -> RhpoResult:
         h: Any = self._h

@@ -14,7 +14,10 @@ ramps, exogenous inputs fixed to data) and the **reservation balance**::
 
 with surplus ``H_k ≥ 0`` (penalised by ``Q_k``, and paid the expected long price
 ``ρ_k``, default 0) and shortfall ``S_k ≥ 0`` ("no reservation, no service",
-paid at the expected short price ``π_k``). Tracked outputs follow the request:
+paid at the expected short price ``π_k``). The energy the plant still holds after
+the last open unit (``s·w_{κ+1}``, ``s`` = the plant's ``stored_energy``: a
+battery's state of charge) is worth ``σ`` per kWh (``stored_value``, default 0).
+Tracked outputs follow the request:
 ``G⁺_k ≥ v_k − X_k``, ``G⁻_k ≥ X_k − v_k``.
 
 Units and signs: energies in kWh per unit (``Y``, ``E``, ``u*``, ``H``, ``S``;
@@ -183,6 +186,8 @@ class RhpoData:
             (m,).
         short_price: ``π_k``, currency/kWh, (κ,).
         long_price: ``ρ_k``, currency/kWh paid for surplus, (κ,).
+        stored_value: ``σ``, currency/kWh: the value of the energy the plant holds
+            after the last open unit (``stored_energy · w_{κ+1}``); 0 = none.
     """
 
     kappa: int
@@ -197,6 +202,7 @@ class RhpoData:
     u_prev: FloatArray
     short_price: FloatArray
     long_price: FloatArray
+    stored_value: float = 0.0
 
 
 def _per_unit(name: str, x: PriceLike, kappa: int, *, default: float | None = None) -> FloatArray:
@@ -229,6 +235,7 @@ def prepare_data(
     long_price: ArrayLike | float | None = None,
     bid_depth: PriceLike = None,
     ask_depth: PriceLike = None,
+    stored_value: float = 0.0,
 ) -> RhpoData:
     """Validate and normalise one arrival's data (see :func:`solve_rhpo`).
 
@@ -256,6 +263,10 @@ def prepare_data(
     for name, arr in (("short_price", pi), ("long_price", rho)):
         if not np.all(np.isfinite(arr)):
             raise ValueError(f"{name} must be finite")
+
+    sigma = float(stored_value)
+    if not math.isfinite(sigma):
+        raise ValueError("stored_value must be finite")
 
     nt = len(plant.tracked_outputs)
     if request is None:
@@ -307,6 +318,7 @@ def prepare_data(
         u_prev=up,
         short_price=pi,
         long_price=rho,
+        stored_value=sigma,
     )
 
 
@@ -485,7 +497,12 @@ def build_pyomo_model(plant: Plant, weights: Weights, data: RhpoData) -> pyo.Con
             for k in m_.K
         )
         short = sum(at(data.short_price, k) * m_.S[k] for k in m_.K)
-        return -surplus - tracking - inputs + cash - short
+        stored = data.stored_value * sum(
+            float(plant.stored_energy[s]) * m_.w[K + 1, s]
+            for s in m_.N
+            if plant.stored_energy[s] != 0.0
+        )
+        return -surplus - tracking - inputs + cash - short + stored
 
     m.objective = pyo.Objective(rule=objective, sense=pyo.maximize, doc=objective.__doc__)
     m.dual = pyo.Suffix(direction=pyo.Suffix.IMPORT)
@@ -575,6 +592,7 @@ def solve_rhpo(
     long_price: ArrayLike | float | None = None,
     bid_depth: PriceLike = None,
     ask_depth: PriceLike = None,
+    stored_value: float = 0.0,
     backend: Backend | str = Backend.HIGHS,
 ) -> RhpoResult:
     """Solve one RHPO LP; κ is ``len(position)``.
@@ -603,6 +621,8 @@ def solve_rhpo(
             (default 0).
         bid_depth: Cap on ``E⁻_k``, kWh (quantity at the best bid); None = none.
         ask_depth: Cap on ``E⁺_k``, kWh (quantity at the best ask); None = none.
+        stored_value: Value ``σ`` of the energy the plant holds after the last open
+            unit, currency/kWh (default 0: stored energy is worth nothing after κ).
         backend: ``"highs"`` (default) or ``"pyomo"``.
 
     Returns:
@@ -630,6 +650,7 @@ def solve_rhpo(
         long_price=long_price,
         bid_depth=bid_depth,
         ask_depth=ask_depth,
+        stored_value=stored_value,
     )
     be = Backend(backend)
     if be is Backend.PYOMO:

@@ -573,6 +573,7 @@ def build_world(cfg: RexConfig, tree: SeedTree) -> World:
                 # would ramp up to spill. Imbalance settlement still pays the long price.
                 long_price=0.0,
                 gate_redispatch=rc.gate_redispatch,
+                stored_value=rc.stored_energy_value,
             )
         )
         aid += 1

@@ -77,3 +77,22 @@ def test_strategy_mix_counts_by_largest_remainder() -> None:
                            "strategy.shares.aa=0.2"])  # fmt: skip
     other = strategy_assignment(cfg2, seed_tree(cfg2), kinds)
     assert Counter(other[:24]) == Counter(got[:24]) and other != got
+
+
+def test_take_phase_rests_the_rest_at_the_value() -> None:
+    # In the take phase a household 4 lots short takes the 1 lot offered at 200 (below
+    # its value 300) and rests the other 3 at 300; a wind farm that turns long later
+    # and sells at market meets that bid (an immediate-or-cancel market order would
+    # have left it only the plants' quotes).
+    coord, ex = _household(target_lots=14, now=40.0)
+    ex.submit_limit(7, 4, Side.SELL, 200, 1, 40.0)
+    coord._trade_unit(ex, 0, 4, 40.0)
+    assert ex.position(0, 4) == 11
+    order = ex.books[4].get(coord.orders[4])
+    assert order is not None
+    assert (order.side, order.price, order.qty) == (Side.BUY, 300, 3)
+    ex.submit_market(8, 4, Side.SELL, 3, 41.0, worst_price=100)
+    assert ex.position(0, 4) == 14 and ex.position(8, 4) == -3
+    # Balanced now: the next look leaves nothing resting.
+    coord._trade_unit(ex, 0, 4, 42.0)
+    assert 4 not in coord.orders

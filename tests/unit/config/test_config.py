@@ -27,6 +27,12 @@ def test_defaults():
     assert cfg.market.tick == 0.001
     assert cfg.market.opening_auction is True
     assert cfg.n_units == 96
+    # Issue 12's evidence (docs/model.md, RHPO): plants arrive 8 times an hour, quote
+    # one lot beyond their plan (δ, the step of λ±) and value stored energy at the
+    # turbine's marginal cost.
+    assert cfg.population.rhpo.arrival_rate_per_hour == 8.0
+    assert cfg.population.rhpo.quote_kwh == cfg.market.lot_kwh
+    assert cfg.population.rhpo.stored_energy_value == cfg.plant.gas_turbine.marginal_cost
 
 
 def test_overrides_reach_the_typed_config():

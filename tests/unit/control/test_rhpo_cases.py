@@ -365,3 +365,82 @@ def test_shapes_and_validation() -> None:
         solver.solve(**(good | {"position": np.zeros(K + 1)}))
     with pytest.raises(ValueError, match=r"^kappa"):
         RhpoSolver(p, Weights(), 0)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(
+    ("bid", "sigma", "sells"),
+    [
+        (0.13, 0.0, True),  # stored energy worthless after the window: sell it all
+        (0.13, 0.12, False),  # 0.13 < 0.12/0.95 + 0.01 = 0.1363: keep it
+        (0.14, 0.12, True),  # 0.14 > 0.1363: sell
+    ],
+)
+def test_stored_value_sets_the_battery_sell_threshold(
+    backend: str, bid: float, sigma: float, sells: bool
+) -> None:
+    # A battery (η = 0.95 each way, wear 0.01/kWh) at 5 kWh, one open unit, a bid with
+    # 1 kWh of depth and no ask. Selling 1 kWh draws 1/0.95 kWh from the store, worth
+    # σ/0.95 after the window, plus 0.01 of wear: it sells iff bid > σ/0.95 + 0.01.
+    plant = battery()
+    res = solve_rhpo(
+        plant,
+        Weights(),
+        bid=[bid],
+        ask=[None],
+        bid_depth=[1.0],
+        position=[0.0],
+        w0=[5.0],
+        short_price=0.4,
+        stored_value=sigma,
+        backend=backend,
+    )
+    assert res.status is RhpoStatus.OPTIMAL
+    assert res.sell[0] == pytest.approx(1.0 if sells else 0.0, abs=1e-7)
+    end = 5.0 - (1.0 / 0.95 if sells else 0.0)
+    assert res.w[-1][0] == pytest.approx(end, abs=1e-7)
+    # The objective counts the stored energy left: σ·w_{κ+1} (+ cash − wear).
+    expected = sigma * end + (bid - 0.01 if sells else 0.0)
+    assert res.objective == pytest.approx(expected, abs=1e-6)
+
+
+def test_stored_value_highs_solver_resets_between_solves() -> None:
+    # The HiGHS solver keeps its LP between solves: σ must not leak into a later solve.
+    plant = battery()
+    solver = RhpoSolver(plant, Weights(), 3)
+    kw = dict(bid=[0.13] * 3, ask=[0.16] * 3, bid_depth=[1.0] * 3, ask_depth=[1.0] * 3,
+              position=np.zeros(3), w0=[5.0], short_price=0.4)  # fmt: skip
+    first = solver.solve(**kw, stored_value=0.3)
+    again = solver.solve(**kw)
+    fresh = RhpoSolver(plant, Weights(), 3).solve(**kw)
+    assert first.buy.sum() > 0.0  # worth 0.3 after the window: buy at 0.16
+    assert again.objective == pytest.approx(fresh.objective, abs=1e-9)
+    np.testing.assert_allclose(again.sell, fresh.sell, atol=1e-9)
+
+
+@pytest.mark.parametrize(("delta", "priced_at_storage"), [(0.1, True), (0.5, False)])
+def test_one_sided_value_of_a_battery_needs_a_small_step(
+    delta: float, priced_at_storage: bool
+) -> None:
+    # The coordinator's ask value λ⁻ = λ(Y − δ) moves all κ = 16 units at once. A battery
+    # at 5 kWh (minimum 1) with no book, σ = 0.12: delivering 16·0.1 = 1.6 kWh draws
+    # 1.68 kWh from the store, and each kWh given up is worth σ/η + wear = 0.1363;
+    # 16·0.5 = 8 kWh needs 8.4 kWh, more than the 4 it holds, so λ⁻ reaches the
+    # shortfall price 0.4 and the battery's asks would never fill.
+    K = 16
+    res = solve_rhpo(
+        battery(),
+        Weights(),
+        bid=None,
+        ask=None,
+        position=np.full(K, -delta),
+        w0=[5.0],
+        short_price=0.4,
+        stored_value=0.12,
+    )
+    assert res.status is RhpoStatus.OPTIMAL
+    lam = res.dual_balance
+    if priced_at_storage:
+        np.testing.assert_allclose(lam, 0.12 / 0.95 + 0.01, atol=1e-9)
+    else:
+        assert lam.max() == pytest.approx(0.4, abs=1e-9)
