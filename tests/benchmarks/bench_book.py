@@ -20,7 +20,7 @@ medians over the rounds and ``ratio`` is the median of the per-round ratios, so 
 noisy neighbour on a shared machine hits both books of a round alike.
 
 Run ``python tests/benchmarks/bench_book.py`` (prints one JSON line) or
-``pytest -m benchmark tests/benchmarks/bench_book.py`` (asserts the bar).
+``pytest -n 0 -m benchmark tests/benchmarks/bench_book.py`` (asserts the bar).
 """
 
 from __future__ import annotations

@@ -7,7 +7,8 @@ perfect-foresight planner) and ``efficiency_same_info`` (against the same-inform
 planner), and the per-seed ``wasted_generation_kwh``. The pytest form asserts issue
 12's targets: ``efficiency_same_info`` mean >= 0.95 and none below 0.85.
 About 10 s per seed; one to two minutes on 2 cores.
-Run: ``python tests/benchmarks/bench_efficiency.py`` or ``pytest -m benchmark -s tests/benchmarks``.
+Run: ``python tests/benchmarks/bench_efficiency.py`` or
+``pytest -n 0 -m benchmark -s tests/benchmarks``.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ Objectives and duals of the two backends are checked to agree on the pyomo
 sample before the numbers are reported.
 
 Run ``python tests/benchmarks/bench_rhpo.py`` (one JSON line per κ) or
-``pytest -m benchmark tests/benchmarks/bench_rhpo.py`` (asserts the bars at κ=60).
+``pytest -n 0 -m benchmark tests/benchmarks/bench_rhpo.py`` (asserts the bars at κ=60).
 """
 
 from __future__ import annotations

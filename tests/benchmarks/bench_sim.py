@@ -11,7 +11,7 @@ Bars (2 cores): 1,000 prosumers in <= 180 s and <= 4 GiB; per-prosumer time at 1
 within 1.3x of that at 250.
 
 Run: ``python tests/benchmarks/bench_sim.py`` (both sizes and the profile) or
-``pytest -m benchmark -s tests/benchmarks/bench_sim.py``.
+``pytest -n 0 -m benchmark -s tests/benchmarks/bench_sim.py``.
 """
 
 from __future__ import annotations

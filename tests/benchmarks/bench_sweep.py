@@ -6,7 +6,7 @@ wall times is the speed-up. Bar: >= 1.6 on 2 cores. Prints one JSON line.
 A job is the ``debug=tiny`` population over one simulated day (about 1.5 s): each new
 worker process pays about 0.8 s of imports before its first job, so sub-second jobs
 measure process start-up rather than the launcher.
-Run: ``python tests/benchmarks/bench_sweep.py`` or ``pytest -m benchmark -s tests/benchmarks``.
+Run: ``python tests/benchmarks/bench_sweep.py`` or ``pytest -n 0 -m benchmark -s tests/benchmarks``.
 """
 
 from __future__ import annotations
