@@ -7,6 +7,8 @@ from typing import Any
 
 import pandas as pd
 
+from rex_cli.records.tables import WELFARE_AGENT_COLUMNS
+
 __all__ = [
     "WELFARE_COLUMNS",
     "agent_stats",
@@ -16,14 +18,8 @@ __all__ = [
 ]
 
 
-WELFARE_COLUMNS = (
-    "fuel_cost",
-    "degradation_cost",
-    "comfort_cost",
-    "storage_cost",
-    "backup_cost_share",
-    "unserved_cost_share",
-)
+# The per-agent welfare columns (one definition, in the records schema).
+WELFARE_COLUMNS = WELFARE_AGENT_COLUMNS
 
 
 def agent_stats(

@@ -30,6 +30,7 @@ import pandas as pd
 
 __all__ = [
     "PLANT_COLUMNS",
+    "WELFARE_AGENT_COLUMNS",
     "gate_table",
     "order_events_table",
     "plants_table",
@@ -39,6 +40,18 @@ __all__ = [
     "trades_table",
     "write_table",
 ]
+
+
+# Rex's per-agent welfare account (records/welfare_agents.parquet, joined into
+# records/agents.parquet), currency; each column adds up to Rex's total of its kind.
+WELFARE_AGENT_COLUMNS = (
+    "fuel_cost",
+    "degradation_cost",
+    "comfort_cost",
+    "storage_cost",
+    "backup_cost_share",
+    "unserved_cost_share",
+)
 
 
 def _frame(columns: Mapping[str, list], dtypes: Mapping[str, str]) -> pd.DataFrame:

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from rex_cli.agents.rhpo import PlantCoordinator
+from rex_cli.records.tables import WELFARE_AGENT_COLUMNS
 from rex_cli.scenario.world import World
 from rex_cli.welfare.accounting import (
     COST_TERMS,
@@ -51,14 +52,7 @@ __all__ = [
 ]
 
 # Rex's per-agent welfare account (records/welfare_agents.parquet), currency.
-AGENT_COLUMNS = (
-    "fuel_cost",
-    "degradation_cost",
-    "comfort_cost",
-    "storage_cost",
-    "backup_cost_share",
-    "unserved_cost_share",
-)
+AGENT_COLUMNS = WELFARE_AGENT_COLUMNS
 
 
 @dataclass(frozen=True, kw_only=True)
