@@ -29,12 +29,14 @@ Each participant states, per delivery unit of the day, a step curve: limit order
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 
 import numpy as np
 
 from rex_cli.agents.rhpo import PlantCoordinator
+from rex_cli.control.rhpo import RhpoResult
 from rex_cli.market.orders import Side
 
 __all__ = [
@@ -60,7 +62,7 @@ def uncontrollable_bids(
     for unit, f in zip(units, forecast_lots, strict=True):
         if not math.isfinite(f) or f == 0:
             continue
-        q = int(round(f))
+        q = round(f)
         if q > 0:
             out.append((unit, Side.BUY, values[Side.BUY], q))
         elif q < 0:
@@ -85,7 +87,7 @@ def curve_orders(unit: int, prices: Sequence[int], qty_lots: Sequence[int]) -> l
             non-increasing.
     """
     q = list(qty_lots)
-    if any(b > a for a, b in zip(q, q[1:], strict=False)):
+    if any(b > a for a, b in itertools.pairwise(q)):
         raise ValueError("a bid curve must be non-increasing in the price")
     buy = [max(x, 0) for x in q] + [0]
     sell = [0] + [max(-x, 0) for x in q]
@@ -130,7 +132,7 @@ def plant_curves(
     zero = np.zeros(kappa)
     out: dict[int, np.ndarray] = {}
 
-    def solve(unit: int, price: np.ndarray):  # noqa: ANN202 - RhpoResult
+    def solve(unit: int, price: np.ndarray) -> RhpoResult:
         win = np.arange(unit, unit + kappa)
         return coord.solver.solve(
             bid=price,
@@ -175,7 +177,7 @@ def plant_curves(
 
 def lots_curve(q_kwh: np.ndarray, lot_kwh: float) -> list[int]:
     """Raw LP quantities (kWh) to a non-increasing curve in whole lots (0 where failed)."""
-    lots = [0 if not math.isfinite(x) else int(round(x / lot_kwh)) for x in q_kwh]
+    lots = [0 if not math.isfinite(x) else round(x / lot_kwh) for x in q_kwh]
     out: list[int] = []
     for x in lots:
         out.append(x if not out else min(out[-1], x))

@@ -185,9 +185,7 @@ def _fill_side(orders: list[AuctionOrder], lots: int, rule: Curtailment) -> dict
     return out
 
 
-def clear(
-    orders: Sequence[AuctionOrder], rule: Curtailment = Curtailment.PRO_RATA
-) -> Clearing:
+def clear(orders: Sequence[AuctionOrder], rule: Curtailment = Curtailment.PRO_RATA) -> Clearing:
     """Clear one call auction at one uniform price (see the module docstring).
 
     Args:
@@ -208,9 +206,7 @@ def clear(
     return Clearing(price=price, volume=volume, demand=demand, supply=supply, executed=executed)
 
 
-def pair_fills(
-    orders: Sequence[AuctionOrder], clearing: Clearing, time: float
-) -> list[Fill]:
+def pair_fills(orders: Sequence[AuctionOrder], clearing: Clearing, time: float) -> list[Fill]:
     """Turn a clearing into fills at its price, pairing buys and sells in the given order.
 
     The executed buys and sells are walked in the orders' given order and matched
@@ -222,25 +218,24 @@ def pair_fills(
     if price is None or clearing.volume == 0:
         return []
     ex = clearing.executed
-    buys = [[o, ex[o.order_id]] for o in orders if o.side is Side.BUY and ex.get(o.order_id)]
-    sells = [[o, ex[o.order_id]] for o in orders if o.side is Side.SELL and ex.get(o.order_id)]
+    buys = [o for o in orders if o.side is Side.BUY and ex.get(o.order_id)]
+    sells = [o for o in orders if o.side is Side.SELL and ex.get(o.order_id)]
+    left_b = [ex[o.order_id] for o in buys]
+    left_s = [ex[o.order_id] for o in sells]
     fills: list[Fill] = []
     k = 0
-    for b in buys:
-        while b[1] and k < len(sells):
-            s = sells[k]
-            q = min(b[1], s[1])
-            bo, so = b[0], s[0]
-            assert isinstance(bo, AuctionOrder) and isinstance(so, AuctionOrder)
+    for i, bo in enumerate(buys):
+        while left_b[i] and k < len(sells):
+            so = sells[k]
+            q = min(left_b[i], left_s[k])
             maker, taker = (bo, so) if bo.order_id < so.order_id else (so, bo)
-            fills.append(
-                make_fill(
-                    price, q, maker.order_id, taker.order_id, maker.owner, taker.owner,
-                    taker.side, time,
-                )  # fmt: skip
-            )
-            b[1] -= q  # type: ignore[operator]
-            s[1] -= q  # type: ignore[operator]
-            if not s[1]:
+            fill = make_fill(
+                price, q, maker.order_id, taker.order_id, maker.owner, taker.owner,
+                taker.side, time,
+            )  # fmt: skip
+            fills.append(fill)
+            left_b[i] -= q
+            left_s[k] -= q
+            if not left_s[k]:
                 k += 1
     return fills

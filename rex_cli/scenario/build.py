@@ -11,6 +11,8 @@ was (common random numbers across sweep points):
 * ``("wind", i)``: wind farm ``i``'s own innovations;
 * ``("load", i)``: household ``i``'s scale and noise;
 * ``("forecast", kind, i)``: the forecast adjustments of client ``i`` of a kind;
+* ``("forecast_day_ahead", kind, i)``: its adjustments at lead times beyond κε (only
+  mechanisms with a day-ahead auction draw them; the κε paths stay as under Rex);
 * ``("arrivals", kind, i)``: that agent's coordinator's arrival times;
 * ``("strategy", kind, i)``: the draws of its quoting strategy (jitter, ZI-C prices,
   ZIP and AA parameters and perturbations);
@@ -76,6 +78,7 @@ from rex_cli.stochastic.forecast import (
     ForecastPaths,
     PerfectParams,
     PersistenceParams,
+    extend_ctba,
     simulate_forecasts,
 )
 from rex_cli.stochastic.load import HouseholdLoadParams, simulate_household_load
@@ -85,8 +88,8 @@ __all__ = [
     "build_plants",
     "build_world",
     "day_ahead_gates",
-    "forecast_units",
     "forecast_paths",
+    "forecast_units",
     "household_energy_kwh",
     "make_strategy",
     "preflight",
@@ -238,9 +241,7 @@ def forecast_units(cfg: RexConfig) -> int:
     day is ``(24 − gate hour)`` hours plus a day less one unit away (36 h at 12:00).
     """
     eps, kappa = cfg.market.unit_minutes, cfg.market.horizon_units
-    lead = max(
-        (j * eps - gate for gate, units in day_ahead_gates(cfg) for j in units), default=0.0
-    )
+    lead = max((j * eps - gate for gate, units in day_ahead_gates(cfg) for j in units), default=0.0)
     return max(kappa, int(np.ceil(lead / eps - 1e-9)))
 
 
@@ -258,8 +259,6 @@ def _forecast_params(cfg: RexConfig, shape: ForecastShape, bounded: bool) -> For
         alpha=shape.alpha,
         step_lots=fc.step_lots,
         bounded=bounded,
-        # sigma0 stays the error at the trading horizon κε; longer windows extend λ(τ)
-        sigma0_lead_min=kappa * cfg.market.unit_minutes if longer else None,
     )
 
 
@@ -285,15 +284,34 @@ def forecast_paths(
         rngs.append(tree.generator("forecast", kind.value, i))
         lo.append(-np.ceil(cap_lots) if wind else 0.0)
         hi.append(0.0 if wind else np.inf)
-    return simulate_forecasts(
+    reach = forecast_units(cfg)
+    ctba = cfg.forecast.model is ForecastModel.ctba_mmfe
+    paths = simulate_forecasts(
         params,
         rngs,
         realised_lots,
         unit_minutes=cfg.market.unit_minutes,
-        horizon_units=forecast_units(cfg),
+        # CTBA: the trading-horizon paths as under Rex, extended below
+        horizon_units=cfg.market.horizon_units if ctba else reach,
         x_min_lots=np.asarray(lo).reshape(-1, 1),
         x_max_lots=np.asarray(hi).reshape(-1, 1),
     )
+    if ctba and reach > cfg.market.horizon_units:
+        seen_kind: dict[AgentKind, int] = {}
+        ext_rngs = []
+        for kind in kinds:
+            i = seen_kind.get(kind, 0)
+            seen_kind[kind] = i + 1
+            ext_rngs.append(tree.generator("forecast_day_ahead", kind.value, i))
+        paths = extend_ctba(
+            paths,
+            [p for p in params if isinstance(p, CtbaParams)],
+            ext_rngs,
+            horizon_units=reach,
+            x_min_lots=np.asarray(lo).reshape(-1, 1),
+            x_max_lots=np.asarray(hi).reshape(-1, 1),
+        )
+    return paths
 
 
 def household_energy_kwh(cfg: RexConfig, tree: SeedTree) -> np.ndarray:
@@ -648,7 +666,7 @@ def build_world(cfg: RexConfig, tree: SeedTree) -> World:
         out: list[tuple[int, int, Side, int, int]] = []
         fc = paths.forecast_at(time)  # the forecasts in force at the gate
         for c in range(n_unc):
-            for unit, side, price, qty in uncontrollable_bids(fc[c, units], units, values):
+            for unit, side, price, qty in uncontrollable_bids(fc[c, units].tolist(), units, values):
                 out.append((c, unit, side, price, qty))
         cache: dict[tuple, dict[int, np.ndarray]] = {}
         for kind, coord in plant_coords:
@@ -663,7 +681,9 @@ def build_world(cfg: RexConfig, tree: SeedTree) -> World:
                         coord, units, [p * tick for p in grid], rc.stored_energy_value
                     )
                 curves = cache[key]
-                orders = [o for j in units for o in curve_orders(j, grid, lots_curve(curves[j], lot))]
+                orders = [
+                    o for j in units for o in curve_orders(j, grid, lots_curve(curves[j], lot))
+                ]
             out += [(coord.agent_id, unit, side, price, qty) for unit, side, price, qty in orders]
         return out
 

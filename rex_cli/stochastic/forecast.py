@@ -91,6 +91,7 @@ __all__ = [
     "ForecastPaths",
     "PerfectParams",
     "PersistenceParams",
+    "extend_ctba",
     "nmae_by_lead_time",
     "quantize_lots",
     "simulate_ctba",
@@ -170,9 +171,11 @@ class CtbaParams:
         ref = self.sigma0_lead_min
         if ref is None or ref == window_min:
             return self.expected_adjustments
-        return self.expected_adjustments * _rate_integral(
-            window_min, self.alpha, self.tau_scale_min
-        ) / _rate_integral(ref, self.alpha, self.tau_scale_min)
+        return (
+            self.expected_adjustments
+            * _rate_integral(window_min, self.alpha, self.tau_scale_min)
+            / _rate_integral(ref, self.alpha, self.tau_scale_min)
+        )
 
     def error_sd_lots(self, lead_min: float, window_min: float) -> float:
         """Standard deviation of the (unbounded) error at lead ``lead_min``, lots.
@@ -868,6 +871,103 @@ def simulate_ctba(
         first_unit=first_unit,
         n_units=n_units,
         unit_minutes=unit_minutes,
+        horizon_units=horizon_units,
+    )
+
+
+def _inverse_rate_integral(h: FloatArray, alpha: float, ts: float) -> FloatArray:
+    """``τ`` with ``H(τ) = h`` (inverse of :func:`_rate_integral`), minutes."""
+    a = 1.0 - alpha
+    if abs(a) < 1e-12:
+        return np.asarray(ts * np.expm1(h / ts))
+    return np.asarray(ts * np.expm1(np.log1p(a * h / ts) / a))
+
+
+def extend_ctba(
+    paths: ForecastPaths,
+    params: CtbaParams | Sequence[CtbaParams],
+    rng_per_client: Sequence[np.random.Generator],
+    *,
+    horizon_units: int,
+    x_min_lots: float | npt.ArrayLike | None = None,
+    x_max_lots: float | npt.ArrayLike | None = None,
+) -> ForecastPaths:
+    """Extend CTBA-MMFE paths backwards to a longer window (day-ahead lead times).
+
+    The paths within their own window ``T = κε`` are kept row for row (so a mechanism
+    that needs day-ahead forecasts trades on the very same intraday forecasts); only
+    lead times in ``(T, T_f]``, ``T_f = horizon_units·ε``, are added, from each
+    client's own generator (a separate stream): ``N ~ Poisson(Λ (H(T_f) − H(T)) /
+    H(T_ref))`` jumps of ``±step`` with fair signs at lead times drawn from ``λ(τ)``
+    on ``(T, T_f]``, walked backwards from the forecast at ``T`` (suppressed where
+    they would leave the bounds of a bounded client). ``T_ref`` is
+    ``sigma0_lead_min`` or ``T``. The path's initial row moves to ``(j − κ_f)ε``;
+    read forwards the added increments have mean zero, so the forecast is still a
+    martingale ending at the realisation. Per client: ``n_units`` Poisson counts,
+    then per path its uniforms and its signs.
+    """
+    eps = paths.unit_minutes
+    window = paths.window_min
+    t_f = horizon_units * float(eps)
+    if horizon_units <= paths.horizon_units:
+        raise ValueError(
+            f"horizon_units must exceed the paths' {paths.horizon_units}, got {horizon_units}"
+        )
+    n_clients, n_units = paths.n_clients, paths.n_units
+    plist: list[CtbaParams] = _per_client(params, n_clients, CtbaParams)
+    if len(rng_per_client) != n_clients:
+        raise ValueError(f"rng_per_client must have one generator per client ({n_clients})")
+    lo = _bounds(x_min_lots, -np.inf, (n_clients, n_units), "x_min_lots")
+    hi = _bounds(x_max_lots, np.inf, (n_clients, n_units), "x_max_lots")
+    init = paths.initial_matrix()
+    first = paths.first_unit
+    ext_path: list[int] = []
+    ext_time: list[float] = []
+    ext_val: list[int] = []
+    new_init = np.empty(n_clients * n_units, dtype=np.int64)
+    for c, (p, rng) in enumerate(zip(plist, rng_per_client, strict=True)):
+        ref = window if p.sigma0_lead_min is None else p.sigma0_lead_min
+        h_t = _rate_integral(window, p.alpha, p.tau_scale_min)
+        h_f = _rate_integral(t_f, p.alpha, p.tau_scale_min)
+        h_ref = _rate_integral(ref, p.alpha, p.tau_scale_min)
+        lam = p.expected_adjustments * (h_f - h_t) / h_ref
+        counts = rng.poisson(lam, size=n_units)
+        for col in range(n_units):
+            n = int(counts[col])
+            u = np.sort(rng.random(n))
+            signs = rng.integers(0, 2, size=n) * 2 - 1
+            tau = _inverse_rate_integral(h_t + u * (h_f - h_t), p.alpha, p.tau_scale_min)
+            gate = (first + col) * float(eps)
+            cur = int(init[c, col])
+            pidx = c * n_units + col
+            for k in range(n):  # backwards in lead time, from T outwards
+                prop = cur - int(signs[k]) * p.step_lots
+                if p.bounded and not (lo[c, col] <= prop <= hi[c, col]):
+                    continue
+                ext_path.append(pidx)
+                ext_time.append(min(gate - float(tau[k]), gate - window))
+                ext_val.append(cur)
+                cur = prop
+            new_init[pidx] = cur
+    keep = ~paths.is_initial
+    all_paths = np.arange(n_clients * n_units, dtype=np.int64)
+    opening = (all_paths % n_units + first - horizon_units) * float(eps)
+    path = np.concatenate([paths.path_index[keep], np.asarray(ext_path, np.int64), all_paths])
+    time_min = np.concatenate([paths.time_min[keep], np.asarray(ext_time, float), opening])
+    value = np.concatenate([paths.forecast_lots[keep], np.asarray(ext_val, np.int64), new_init])
+    is_init = np.concatenate(
+        [np.zeros(int(keep.sum()) + len(ext_path), bool), np.ones(all_paths.size, bool)]
+    )
+    order = _row_order(path, time_min, is_init)
+    return _from_layout(
+        path[order],
+        time_min[order],
+        value[order],
+        is_init[order],
+        n_clients=n_clients,
+        first_unit=first,
+        n_units=n_units,
+        unit_minutes=eps,
         horizon_units=horizon_units,
     )
 

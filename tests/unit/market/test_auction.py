@@ -93,7 +93,7 @@ def test_matches_brute_force_and_allocates_by_price_priority(spec, rule):
                 else:
                     partial = [i for i, (o, g) in enumerate(zip(level, got, strict=True))
                                if g < o.qty]  # fmt: skip
-                    assert all(g == 0 for g in got[partial[0] + 1:])
+                    assert all(g == 0 for g in got[partial[0] + 1 :])
     fills = pair_fills(orders, res, 0.0)
     assert sum(f.qty for f in fills) == v
     assert all(f.price == p for f in fills)

@@ -10,6 +10,7 @@ from rex_cli.sim.rng import SeedTree
 from rex_cli.stochastic.forecast import (
     CtbaParams,
     PersistenceParams,
+    extend_ctba,
     simulate_ctba,
     simulate_perfect,
     simulate_persistence,
@@ -91,3 +92,51 @@ def test_perfect_reaches_the_long_window():
     fp = simulate_perfect(real, unit_minutes=UNIT, horizon_units=LONG)
     assert np.array_equal(fp.initial_matrix(), real)
     assert fp.lead_time_min.max() == LONG * UNIT
+
+
+@pytest.mark.parametrize("bounded", [False, True])
+def test_extension_keeps_the_intraday_paths_and_grows_the_error(bounded):
+    n_clients, n_units = 400, 6
+    real = np.full((n_clients, n_units), 30, dtype=np.int64)
+    p = CtbaParams(sigma0_lots=4.0, tau_scale_min=60.0, alpha=1.0, bounded=bounded)
+    lo, hi = (0.0, 60.0) if bounded else (None, None)
+    short = simulate_ctba(
+        p,
+        _rngs(n_clients),
+        real,
+        unit_minutes=UNIT,
+        horizon_units=KAPPA,
+        x_min_lots=lo,
+        x_max_lots=hi,
+    )
+    tree = SeedTree(77)
+    ext = extend_ctba(
+        short,
+        p,
+        [tree.generator("ext", i) for i in range(n_clients)],
+        horizon_units=LONG,
+        x_min_lots=lo,
+        x_max_lots=hi,
+    )
+    assert ext.window_min == LONG * UNIT
+    assert np.array_equal(ext.final_matrix(), real)
+    # Within the trading horizon the paths are the intraday ones, row for row.
+    inner = ext.lead_time_min < REF
+    adj = ~short.is_initial
+
+    def key(fp, m):
+        cols = (fp.path_index[m].tolist(), fp.time_min[m].tolist(), fp.forecast_lots[m].tolist())
+        return sorted(zip(*cols, strict=True))
+
+    assert key(ext, inner) == key(short, adj)
+    for c in range(n_units):
+        at = ext.forecast_at(c * UNIT - REF)[:, c]
+        assert np.array_equal(at, short.initial_matrix()[:, c])
+    if bounded:
+        assert ext.forecast_lots.min() >= 0 and ext.forecast_lots.max() <= 60
+    else:
+        h = lambda t: 60.0 * np.log1p(t / 60.0)  # noqa: E731  (alpha = 1)
+        err = ext.initial_matrix().reshape(-1) - 30
+        want = 16.0 * h(LONG * UNIT) / h(REF)
+        assert float(np.var(err)) == pytest.approx(want, rel=0.15)
+        assert abs(float(err.mean())) < 4 * np.sqrt(want / err.size)
