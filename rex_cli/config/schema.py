@@ -97,7 +97,7 @@ class MarketConfig:
         mechanism: The market design: ``rex``, ``call``, ``day_ahead`` or
             ``day_ahead_intraday`` (conf files ``market=rex|call|day_ahead|...``).
         call_interval_minutes: Time between two calls of the ``call`` mechanism, minutes;
-            a divisor of ``unit_minutes`` (calls fall on gate closures).
+            under ``call``, a divisor of ``unit_minutes`` (calls fall on gate closures).
         day_ahead_gate_hour: Hour of the day before (0 ≤ h < 24) at which the day-ahead
             auction of a day clears.
         auction_price_points: Prices of the grid on which storage and buildings state
@@ -135,7 +135,7 @@ class MarketConfig:
             )
         _positive("call_interval_minutes", self.call_interval_minutes)
         calls = self.unit_minutes / self.call_interval_minutes
-        if abs(calls - round(calls)) > 1e-9:
+        if self.mechanism is MarketMechanism.call and abs(calls - round(calls)) > 1e-9:
             raise ValueError(
                 f"call_interval_minutes must divide unit_minutes ({self.unit_minutes}), "
                 f"got {self.call_interval_minutes!r}"

@@ -107,14 +107,14 @@ def test_report_works_unchanged(tiny_run, mechanism):
     ("override", "key"),
     [
         ("market.mechanism=auction", "market.mechanism"),
-        ("market.call_interval_minutes=7", "market.call_interval_minutes"),
+        ("market=call market.call_interval_minutes=7", "market.call_interval_minutes"),
         ("market.day_ahead_gate_hour=24", "market.day_ahead_gate_hour"),
         ("market.auction_price_points=1", "market.auction_price_points"),
     ],
 )
 def test_bad_mechanism_values_name_the_key(override, key):
     with pytest.raises(ConfigError, match=f"^{key}"):
-        load_config(["debug=tiny", override])
+        load_config(["debug=tiny", *override.split()])
 
 
 def test_continuous_market_conf_keeps_working():
