@@ -82,6 +82,7 @@ def _record_tables(world: World, cfg: RexConfig) -> dict[str, pd.DataFrame]:
         ),
         "quotes": T.quotes_table(ex.quotes),
         "gate": T.gate_table(ex.gate),
+        "auctions": T.auctions_table(ex.auctions, tick=m.tick, lot_kwh=m.lot_kwh),
         "settlement": T.settlement_table(world.settlement, lot_kwh=m.lot_kwh),
         "unit_prices": pd.DataFrame(world.unit_prices),
     }
@@ -182,7 +183,7 @@ def _nmae_table(world: World, cfg: RexConfig) -> pd.DataFrame:
     n_unc = paths.n_clients
     real = world.realised_lots[:n_unc]
     kinds = np.array([a.kind.value for a in world.agents[:n_unc]])
-    horizon = cfg.market.horizon_units * cfg.market.unit_minutes
+    horizon = paths.window_min  # κε, or the day-ahead reach of the forecasts
     edges = [b for b in LEAD_BUCKETS_MIN if b < horizon] + [horizon]
     cap = (
         cfg.population.wind_farms.capacity_kw * cfg.market.unit_minutes / 60.0 / cfg.market.lot_kwh

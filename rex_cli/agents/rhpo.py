@@ -256,8 +256,10 @@ class PlantCoordinator(PoissonArrivals):
             book = ex.books.get(j)
             if book is None:
                 continue
-            if book.in_call_phase:
+            if book.in_call_phase and not ex.batch:
                 continue  # no market orders during the call: no trade at known prices
+            # Periodic calls (batch mode): the resting book is the market; the planned
+            # trades are quoted below as limit orders that rest until the next call.
             b, a = book.best_bid(), book.best_ask()
             # Our own resting orders are not liquidity for us (self-trade prevention).
             if b is not None:
@@ -332,6 +334,8 @@ class PlantCoordinator(PoissonArrivals):
             # Take: what the LP trades at the best prices, limited at those prices.
             buy = math.floor(res.buy[i] / self.lot + 1e-9)
             sell = math.floor(res.sell[i] / self.lot + 1e-9)
+            if ex.batch:
+                buy = sell = 0  # no market orders in a call market; the quotes carry the plan
             if buy > 0:
                 sub = ex.submit_market(
                     me, j, Side.BUY, buy, now, worst_price=round(ask[i] / self.tick)

@@ -200,7 +200,12 @@ class QuotingCoordinator(PoissonArrivals):
         if self.strategy.adaptive:
             self._observe(ex)
         active: set[Side] = set()
+        # Units within the horizon κε (all open books under Rex; after a day-ahead
+        # auction the books of the whole day are open, and each is worked from κε on).
+        last = (now + self.horizon) / self.unit_minutes
         for unit in sorted(ex.books):
+            if unit > last:
+                break
             side = self._trade_unit(ex, me, unit, now)
             if side is not None:
                 active.add(side)
@@ -214,7 +219,7 @@ class QuotingCoordinator(PoissonArrivals):
         """A forecast adjustment of ``unit``: re-quote that unit at once."""
         self.requests += 1
         ex = self._exchange
-        if ex.is_open(unit):
+        if ex.is_open(unit) and unit * self.unit_minutes <= self._engine.now + self.horizon:
             if self.strategy.adaptive:
                 self._observe(ex)
             self._trade_unit(ex, self.agent_id, unit, self._engine.now)

@@ -36,6 +36,7 @@ __all__ = [
     "LoadConfig",
     "LoadModel",
     "MarketConfig",
+    "MarketMechanism",
     "OutputConfig",
     "PlantConfig",
     "PopulationConfig",
@@ -72,9 +73,18 @@ def _fraction(name: str, value: float) -> None:
         raise ValueError(f"{name} must be in [0, 1], got {value!r}")
 
 
+class MarketMechanism(Enum):
+    """Which market clears the trades (docs/model.md: market mechanisms)."""
+
+    rex = "rex"  # the reservation exchange: continuous books (with opening auctions)
+    call = "call"  # periodic uniform-price call auctions per unit (frequent batch auctions)
+    day_ahead = "day_ahead"  # one day-ahead auction for every unit of a day, then imbalance
+    day_ahead_intraday = "day_ahead_intraday"  # the day-ahead auction, then Rex's books
+
+
 @dataclass(frozen=True, kw_only=True)
 class MarketConfig:
-    """The exchange (docs/model.md: time, book and exchange).
+    """The exchange (docs/model.md: time, book and exchange; market mechanisms).
 
     Attributes:
         unit_minutes: Length ε of a delivery unit, minutes.
@@ -84,6 +94,14 @@ class MarketConfig:
         max_price: Highest admissible limit price, currency/kWh (a price cap of the exchange).
         opening_auction: Open each new target unit with a call auction.
         opening_window_minutes: Length of the call phase after the book opens, minutes.
+        mechanism: The market design: ``rex``, ``call``, ``day_ahead`` or
+            ``day_ahead_intraday`` (conf files ``market=rex|call|day_ahead|...``).
+        call_interval_minutes: Time between two calls of the ``call`` mechanism, minutes;
+            under ``call``, a divisor of ``unit_minutes`` (calls fall on gate closures).
+        day_ahead_gate_hour: Hour of the day before (0 ≤ h < 24) at which the day-ahead
+            auction of a day clears.
+        auction_price_points: Prices of the grid on which storage and buildings state
+            their day-ahead curves (≥ 2).
     """
 
     unit_minutes: float = 15.0
@@ -93,6 +111,10 @@ class MarketConfig:
     max_price: float = 3.0
     opening_auction: bool = True
     opening_window_minutes: float = 5.0
+    mechanism: MarketMechanism = MarketMechanism.rex
+    call_interval_minutes: float = 5.0
+    day_ahead_gate_hour: float = 12.0
+    auction_price_points: int = 9
 
     def __post_init__(self) -> None:
         _positive("unit_minutes", self.unit_minutes)
@@ -111,6 +133,25 @@ class MarketConfig:
                 f"opening_window_minutes must be < unit_minutes ({self.unit_minutes}), "
                 f"got {self.opening_window_minutes!r}"
             )
+        _positive("call_interval_minutes", self.call_interval_minutes)
+        calls = self.unit_minutes / self.call_interval_minutes
+        if self.mechanism is MarketMechanism.call and abs(calls - round(calls)) > 1e-9:
+            raise ValueError(
+                f"call_interval_minutes must divide unit_minutes ({self.unit_minutes}), "
+                f"got {self.call_interval_minutes!r}"
+            )
+        h = self.day_ahead_gate_hour
+        if not (isinstance(h, int | float) and math.isfinite(h) and 0 <= h < 24):
+            raise ValueError(f"day_ahead_gate_hour must be in [0, 24), got {h!r}")
+        if isinstance(self.auction_price_points, bool) or self.auction_price_points < 2:
+            raise ValueError(
+                f"auction_price_points must be >= 2, got {self.auction_price_points!r}"
+            )
+
+    @property
+    def day_ahead_lead_minutes(self) -> float:
+        """Minutes from a day's day-ahead gate to its midnight: (24 − gate hour)·60."""
+        return (24.0 - self.day_ahead_gate_hour) * 60.0
 
 
 class ImbalanceRule(Enum):

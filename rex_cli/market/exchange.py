@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
+from rex_cli.market.auction import AuctionOrder, Curtailment, clear, pair_fills
 from rex_cli.market.book import OrderBook
 from rex_cli.market.orders import Fill, OrderRejected, Side
 
@@ -86,6 +87,10 @@ class Exchange:
         opening_window_minutes: Length of the call phase, minutes (the caller schedules
             ``end_call`` at open + window).
         record_orders: Keep the order-event log (``trades`` and ``quotes`` are always kept).
+        batch: Periodic call auctions only (the ``call`` mechanism): every book stays in
+            its call phase for life and is cleared by :meth:`clear_call`; there is no
+            opening call (``in_call`` is False), so participants price as in
+            continuous trading and their orders rest until the next call.
     """
 
     def __init__(
@@ -96,7 +101,9 @@ class Exchange:
         opening_auction: bool = True,
         opening_window_minutes: float = 0.0,
         record_orders: bool = True,
+        batch: bool = False,
     ) -> None:
+        self.batch = batch
         self.unit_minutes = float(unit_minutes)
         self.max_price_ticks = int(max_price_ticks)
         self.opening_auction = opening_auction
@@ -157,17 +164,38 @@ class Exchange:
                 "auction_lots",
             )
         }
+        # One row per auction that traded: the opening call, a periodic call or the
+        # day-ahead auction (``kind``), with the demand and supply at its price.
+        self.auctions: dict[str, list] = {
+            k: []
+            for k in (
+                "target_unit",
+                "time",
+                "kind",
+                "price_ticks",
+                "volume_lots",
+                "demand_lots",
+                "supply_lots",
+                "orders",
+            )
+        }
         self._auction: dict[int, tuple[int, int]] = {}
         self._volume: defaultdict[int, int] = defaultdict(int)
         self._value: defaultdict[int, int] = defaultdict(int)
 
     # ------------------------------------------------------------------ lifecycle
 
-    def open_unit(self, unit: int, time: float) -> None:
-        """Open the book of target ``unit`` (in the call phase with opening auctions)."""
+    def open_unit(self, unit: int, time: float, *, call_phase: bool | None = None) -> None:
+        """Open the book of target ``unit``.
+
+        In the call phase with opening auctions, in batch mode, or when ``call_phase``
+        says so (the day-ahead auction's books).
+        """
         if unit in self.books or unit in self.closed:
             raise ValueError(f"unit {unit} was already opened")
-        self.books[unit] = OrderBook(call_phase=self.opening_auction)
+        if call_phase is None:
+            call_phase = self.opening_auction or self.batch
+        self.books[unit] = OrderBook(call_phase=call_phase)
         self._top[unit] = (0, 0)
 
     def is_open(self, unit: int) -> bool:
@@ -175,9 +203,9 @@ class Exchange:
         return unit in self.books
 
     def in_call(self, unit: int) -> bool:
-        """True while ``unit`` is in its opening call phase."""
+        """True while ``unit`` is in its opening call phase (never in batch mode)."""
         book = self.books.get(unit)
-        return book is not None and book.in_call_phase
+        return book is not None and book.in_call_phase and not self.batch
 
     def end_call(self, unit: int, time: float) -> list[Fill]:
         """Clear the opening call auction of ``unit`` at one uniform price.
@@ -188,12 +216,88 @@ class Exchange:
         book = self.books.get(unit)
         if book is None or not book.in_call_phase:
             return []
+        quote = book.auction_preview()
+        n_orders = book.order_count
         fills = book.uncross(time)
         self._apply_fills(unit, fills, time, auction=True)
         if fills:
             self._auction[unit] = (fills[0].price, sum(f.qty for f in fills))
+            assert quote is not None
+            self._note_auction(unit, time, "opening", quote.price, quote.volume,
+                               quote.buy_qty, quote.sell_qty, n_orders)  # fmt: skip
         self._note_top(unit, book, time)
         return fills
+
+    def resting_orders(self, unit: int) -> list[AuctionOrder]:
+        """The resting orders of ``unit``'s book, oldest id first (empty if closed)."""
+        book = self.books.get(unit)
+        if book is None:
+            return []
+        out = []
+        for oid in sorted(o for o, u in self._order_unit.items() if u == unit):
+            v = book.get(oid)
+            if v is not None:
+                out.append(AuctionOrder(oid, v.owner, v.side, v.price, v.qty))
+        return out
+
+    def clear_call(
+        self,
+        unit: int,
+        time: float,
+        kind: str,
+        rule: Curtailment = Curtailment.PRO_RATA,
+    ) -> list[Fill]:
+        """Clear ``unit``'s resting orders at one uniform price (``rex_cli.market.auction``).
+
+        The book stays in its call phase; what traded leaves it (a partly executed
+        order is shrunk and keeps its place), the rest keeps resting. The auction is
+        recorded in ``auctions`` (``kind``: ``call`` or ``day_ahead``).
+
+        Returns:
+            The fills, all at the clearing price; empty when nothing crossed.
+        """
+        book = self.books.get(unit)
+        if book is None or not book.in_call_phase:
+            return []
+        orders = self.resting_orders(unit)
+        res = clear(orders, rule)
+        if res.price is None:
+            return []
+        for o in orders:
+            q = res.executed.get(o.order_id, 0)
+            if q == o.qty:
+                book.cancel(o.order_id)
+            elif q:
+                book.shrink(o.order_id, o.qty - q)
+        fills = pair_fills(orders, res, time)
+        for o in orders:
+            if res.executed.get(o.order_id, 0) == o.qty:
+                self._order_unit.pop(o.order_id, None)
+        self._apply_fills(unit, fills, time, auction=True)
+        lots = self._auction.get(unit, (0, 0))[1] + res.volume
+        self._auction[unit] = (res.price, lots)
+        self._note_auction(unit, time, kind, res.price, res.volume, res.demand, res.supply,
+                           len(orders))  # fmt: skip
+        self._note_top(unit, book, time)
+        return fills
+
+    def drop_resting(self, unit: int, time: float) -> int:
+        """Remove every resting order of ``unit`` (unmatched day-ahead bids); return the count.
+
+        Logged as expiries. The book keeps its phase.
+        """
+        book = self.books.get(unit)
+        if book is None:
+            return 0
+        orders = self.resting_orders(unit)
+        for o in orders:
+            book.cancel(o.order_id)
+            self._order_unit.pop(o.order_id, None)
+            if self.record_orders:
+                self._log(time, EventKind.EXPIRE, o.order_id, o.owner, unit, o.side, o.price,
+                          o.qty, "auction")  # fmt: skip
+        self._note_top(unit, book, time)
+        return len(orders)
 
     def close_unit(self, unit: int, time: float) -> None:
         """Gate closure of ``unit``: every resting order expires; positions are final."""
@@ -510,6 +614,27 @@ class Exchange:
         self._last_price[unit] = fills[-1].price
         self._volume[unit] += volume
         self._value[unit] += value_sum
+
+    def _note_auction(
+        self,
+        unit: int,
+        time: float,
+        kind: str,
+        price: int,
+        volume: int,
+        demand: int,
+        supply: int,
+        n_orders: int,
+    ) -> None:
+        a = self.auctions
+        a["target_unit"].append(unit)
+        a["time"].append(time)
+        a["kind"].append(kind)
+        a["price_ticks"].append(price)
+        a["volume_lots"].append(volume)
+        a["demand_lots"].append(demand)
+        a["supply_lots"].append(supply)
+        a["orders"].append(n_orders)
 
     def _note_top(self, unit: int, book: OrderBook, time: float) -> None:
         bid = book.best_bid()

@@ -133,6 +133,32 @@ def gate_table(cols: Mapping[str, list]) -> pd.DataFrame:
     ).rename(columns={"time": "time_min"})
 
 
+def auctions_table(cols: Mapping[str, list], *, tick: float, lot_kwh: float) -> pd.DataFrame:
+    """One row per auction that traded (opening, periodic call or day-ahead).
+
+    Columns: unit, time, kind, clearing price, volume, and the demand and supply at
+    that price (currency/kWh and kWh), plus the number of orders in the call.
+    """
+    df = _frame(
+        cols,
+        {
+            "target_unit": "int64",
+            "time": "float64",
+            "kind": "object",
+            "price_ticks": "int64",
+            "volume_lots": "int64",
+            "demand_lots": "int64",
+            "supply_lots": "int64",
+            "orders": "int64",
+        },
+    ).rename(columns={"time": "time_min"})
+    df["price"] = df["price_ticks"] * tick
+    df["volume_kwh"] = df["volume_lots"] * lot_kwh
+    df["demand_kwh"] = df["demand_lots"] * lot_kwh
+    df["supply_kwh"] = df["supply_lots"] * lot_kwh
+    return df
+
+
 def settlement_table(cols: Mapping[str, list], *, lot_kwh: float) -> pd.DataFrame:
     """Per agent and delivered unit: final position, realised energy, imbalance, payment."""
     df = _frame(

@@ -11,6 +11,8 @@ was (common random numbers across sweep points):
 * ``("wind", i)``: wind farm ``i``'s own innovations;
 * ``("load", i)``: household ``i``'s scale and noise;
 * ``("forecast", kind, i)``: the forecast adjustments of client ``i`` of a kind;
+* ``("forecast_day_ahead", kind, i)``: its adjustments at lead times beyond κε (only
+  mechanisms with a day-ahead auction draw them; the κε paths stay as under Rex);
 * ``("arrivals", kind, i)``: that agent's coordinator's arrival times;
 * ``("strategy", kind, i)``: the draws of its quoting strategy (jitter, ZI-C prices,
   ZIP and AA parameters and perturbations);
@@ -25,6 +27,13 @@ import math
 
 import numpy as np
 
+from rex_cli.agents.auction_bids import (
+    curve_orders,
+    lots_curve,
+    plant_curves,
+    turbine_offer,
+    uncontrollable_bids,
+)
 from rex_cli.agents.rhpo import PlantCoordinator, PlantData
 from rex_cli.agents.simple import (
     AgentKind,
@@ -49,6 +58,7 @@ from rex_cli.config.schema import (
     ForecastModel,
     ForecastShape,
     LoadModel,
+    MarketMechanism,
     RexConfig,
     TerminalName,
     WeightShapeName,
@@ -70,6 +80,7 @@ from rex_cli.stochastic.forecast import (
     ForecastPaths,
     PerfectParams,
     PersistenceParams,
+    extend_ctba,
     simulate_forecasts,
 )
 from rex_cli.stochastic.load import HouseholdLoadParams, simulate_household_load
@@ -78,7 +89,9 @@ from rex_cli.stochastic.wind import PowerCurve, WeibullAR1Params, simulate_wind_
 __all__ = [
     "build_plants",
     "build_world",
+    "day_ahead_gates",
     "forecast_paths",
+    "forecast_units",
     "household_energy_kwh",
     "make_strategy",
     "preflight",
@@ -207,12 +220,41 @@ def uncontrollable_net_kwh(cfg: RexConfig) -> np.ndarray:
     return np.asarray((load - wind) * lot, dtype=np.float64).reshape(cfg.n_units)
 
 
+def day_ahead_gates(cfg: RexConfig) -> list[tuple[float, list[int]]]:
+    """The day-ahead auctions of a run: per day, its gate (minutes) and its units.
+
+    Day ``d`` holds the units delivered in ``[1440d, 1440(d+1))`` minutes; its auction
+    clears at ``1440d − (24 − day_ahead_gate_hour)·60``. Empty unless the mechanism has
+    a day-ahead auction.
+    """
+    m = cfg.market
+    if m.mechanism not in (MarketMechanism.day_ahead, MarketMechanism.day_ahead_intraday):
+        return []
+    days: dict[int, list[int]] = {}
+    for j in range(cfg.n_units):
+        days.setdefault(int(j * m.unit_minutes // 1440.0), []).append(j)
+    return [(1440.0 * d - m.day_ahead_lead_minutes, units) for d, units in sorted(days.items())]
+
+
+def forecast_units(cfg: RexConfig) -> int:
+    """How far (units) the forecasts reach: κ, or the longest day-ahead lead if longer.
+
+    A unit's forecast path must be in force at its day-ahead gate: the last unit of a
+    day is ``(24 − gate hour)`` hours plus a day less one unit away (36 h at 12:00).
+    """
+    eps, kappa = cfg.market.unit_minutes, cfg.market.horizon_units
+    lead = max((j * eps - gate for gate, units in day_ahead_gates(cfg) for j in units), default=0.0)
+    return max(kappa, int(np.ceil(lead / eps - 1e-9)))
+
+
 def _forecast_params(cfg: RexConfig, shape: ForecastShape, bounded: bool) -> ForecastParams:
     fc = cfg.forecast
+    kappa = cfg.market.horizon_units
+    longer = forecast_units(cfg) > kappa
     if fc.model is ForecastModel.perfect:
         return PerfectParams()
     if fc.model is ForecastModel.persistence:
-        return PersistenceParams()
+        return PersistenceParams(refresh_units=kappa if longer else None)
     return CtbaParams(
         sigma0_lots=shape.sigma0_kwh / cfg.market.lot_kwh,
         tau_scale_min=shape.tau_scale_min,
@@ -228,7 +270,8 @@ def forecast_paths(
     """Forecast paths of the uncontrollable clients (rows of ``realised_lots``).
 
     Households are bounded below by 0; wind farms to ``[−capacity, 0]`` lots per unit
-    (sign convention: production is negative).
+    (sign convention: production is negative). The paths reach ``forecast_units(cfg)``
+    units ahead (κ, or the day-ahead lead).
     """
     cap_lots = cfg.population.wind_farms.capacity_kw * cfg.market.unit_minutes / 60.0
     cap_lots /= cfg.market.lot_kwh
@@ -243,15 +286,34 @@ def forecast_paths(
         rngs.append(tree.generator("forecast", kind.value, i))
         lo.append(-np.ceil(cap_lots) if wind else 0.0)
         hi.append(0.0 if wind else np.inf)
-    return simulate_forecasts(
+    reach = forecast_units(cfg)
+    ctba = cfg.forecast.model is ForecastModel.ctba_mmfe
+    paths = simulate_forecasts(
         params,
         rngs,
         realised_lots,
         unit_minutes=cfg.market.unit_minutes,
-        horizon_units=cfg.market.horizon_units,
+        # CTBA: the trading-horizon paths as under Rex, extended below
+        horizon_units=cfg.market.horizon_units if ctba else reach,
         x_min_lots=np.asarray(lo).reshape(-1, 1),
         x_max_lots=np.asarray(hi).reshape(-1, 1),
     )
+    if ctba and reach > cfg.market.horizon_units:
+        seen_kind: dict[AgentKind, int] = {}
+        ext_rngs = []
+        for kind in kinds:
+            i = seen_kind.get(kind, 0)
+            seen_kind[kind] = i + 1
+            ext_rngs.append(tree.generator("forecast_day_ahead", kind.value, i))
+        paths = extend_ctba(
+            paths,
+            [p for p in params if isinstance(p, CtbaParams)],
+            ext_rngs,
+            horizon_units=reach,
+            x_min_lots=np.asarray(lo).reshape(-1, 1),
+            x_max_lots=np.asarray(hi).reshape(-1, 1),
+        )
+    return paths
 
 
 def household_energy_kwh(cfg: RexConfig, tree: SeedTree) -> np.ndarray:
@@ -519,13 +581,17 @@ def build_world(cfg: RexConfig, tree: SeedTree) -> World:
         aid += 1
     # Uncontrollable clients trade on forecasts; each adjustment is a request event.
     paths = forecast_paths(cfg, tree, realised[:n_unc], [a.kind for a in infos])
-    initial = paths.initial_matrix()
-    adjust = ~paths.is_initial
-    order = np.argsort(paths.client[adjust], kind="stable")  # per client, still time-sorted
-    a_client = paths.client[adjust][order]
-    a_time = paths.time_min[adjust][order]
-    a_unit = paths.target_unit[adjust][order]
-    a_value = paths.forecast_lots[adjust][order]
+    gates = day_ahead_gates(cfg)
+    start = min([-kappa * eps] + [g for g, _ in gates])
+    # The agents see the paths from the simulation start (earlier rows folded into it).
+    seen = paths if forecast_units(cfg) == kappa else paths.since(start)
+    initial = seen.initial_matrix()
+    adjust = ~seen.is_initial
+    order = np.argsort(seen.client[adjust], kind="stable")  # per client, still time-sorted
+    a_client = seen.client[adjust][order]
+    a_time = seen.time_min[adjust][order]
+    a_unit = seen.target_unit[adjust][order]
+    a_value = seen.forecast_lots[adjust][order]
     bounds = np.searchsorted(a_client, np.arange(n_unc + 1))
     feeds: list[ForecastFeed] = []
     for c in range(n_unc):
@@ -586,9 +652,45 @@ def build_world(cfg: RexConfig, tree: SeedTree) -> World:
         opening_auction=m.opening_auction,
         opening_window_minutes=m.opening_window_minutes,
         record_orders=cfg.output.record_orders,
+        batch=m.mechanism is MarketMechanism.call,
     )
+    plant_coords = [
+        (info.kind, c)
+        for info, c in zip(infos, coordinators, strict=True)
+        if isinstance(c, PlantCoordinator)
+    ]
+    gt = cfg.plant.gas_turbine
+    turbine_lots = int(np.floor(gt.capacity_kw * eps / 60.0 / lot + 1e-9))
+    grid = sorted({ticks(p) for p in np.linspace(long_exp, short_exp, m.auction_price_points)})
+
+    def bids(time: float, units: list[int]) -> list[tuple[int, int, Side, int, int]]:
+        """Every participant's day-ahead orders (docs/model.md: market mechanisms)."""
+        out: list[tuple[int, int, Side, int, int]] = []
+        fc = paths.forecast_at(time)  # the forecasts in force at the gate
+        for c in range(n_unc):
+            for unit, side, price, qty in uncontrollable_bids(fc[c, units].tolist(), units, values):
+                out.append((c, unit, side, price, qty))
+        cache: dict[tuple, dict[int, np.ndarray]] = {}
+        for kind, coord in plant_coords:
+            if kind is AgentKind.gas_turbine:
+                orders = turbine_offer(turbine_lots, ticks(gt.marginal_cost), units)
+            else:
+                # Identical plants in identical states state identical curves: solve once.
+                key = (id(coord.plant), id(coord.data), len(coord.trajectory["target_unit"]),
+                       coord.w_next.tobytes(), coord.u_last.tobytes())  # fmt: skip
+                if key not in cache:
+                    cache[key] = plant_curves(
+                        coord, units, [p * tick for p in grid], rc.stored_energy_value
+                    )
+                curves = cache[key]
+                orders = [
+                    o for j in units for o in curve_orders(j, grid, lots_curve(curves[j], lot))
+                ]
+            out += [(coord.agent_id, unit, side, price, qty) for unit, side, price, qty in orders]
+        return out
+
     return World(
-        engine=Engine(start=-kappa * eps),
+        engine=Engine(start=start),
         exchange=exchange,
         agents=infos,
         coordinators=coordinators,
@@ -604,4 +706,8 @@ def build_world(cfg: RexConfig, tree: SeedTree) -> World:
         feeds=feeds,
         forecasts=paths,
         wind_speed_ms=speed,
+        mechanism=m.mechanism.value,
+        call_interval_minutes=m.call_interval_minutes,
+        day_ahead_gates=gates,
+        day_ahead_bids=bids if gates else None,
     )

@@ -8,10 +8,20 @@ Timeline (minutes; unit ``j`` is delivered during ``[jε, (j+1)ε)``, ``j = 0 �
 * gate closure of ``j`` at ``jε``: resting orders expire, positions are final;
 * settlement of ``j`` at ``(j + 1)ε``, against the realised net energy.
 
-Event priorities at equal times: gate closure (0), settlement (1), opening (2),
-call-auction end (3), depth snapshot at mid-unit (4),
-forecast adjustments (requests, 9), coordinator arrivals (10). So at ``jε`` unit ``j`` closes
-before unit ``j + κ`` opens and before any agent acts.
+Event priorities at equal times: a periodic call (−1), gate closure (0), settlement
+(1), opening (2), call-auction end or day-ahead auction (3), depth snapshot at mid-unit
+(4), forecast adjustments (requests, 9), coordinator arrivals (10). So at ``jε`` unit
+``j`` closes before unit ``j + κ`` opens and before any agent acts, and the last call of
+unit ``j`` (``call`` mechanism) comes right before its gate closure.
+
+Market mechanisms (docs/model.md: market mechanisms) change only the exchange's
+timeline: ``rex`` as above; ``call`` keeps every book in its call phase and clears all
+open books every ``call_interval_minutes`` on a clock from the first opening;
+``day_ahead`` opens the books of a day at its day-ahead gate, collects every
+participant's curves (``day_ahead_bids``), clears each unit at one uniform price,
+drops what did not trade and lets nobody trade again (only imbalance settlement
+follows); ``day_ahead_intraday`` does the same and then turns the books continuous
+(Rex's exchange) until each unit's gate closure.
 """
 
 from __future__ import annotations
@@ -32,6 +42,7 @@ from rex_cli.sim.engine import Engine
 
 __all__ = ["AgentInfo", "World"]
 
+PRIO_CALL = -1
 PRIO_GATE = 0
 PRIO_SETTLE = 1
 PRIO_OPEN = 2
@@ -72,6 +83,11 @@ class World:
         imbalance_prices: Maps a unit's VWAP (currency/kWh or None) and its system
             imbalance (kWh, > 0 short) to its (short, long) imbalance prices.
         feeds: Forecast adjustment feeds of the uncontrollable clients.
+        mechanism: ``rex``, ``call``, ``day_ahead`` or ``day_ahead_intraday``.
+        call_interval_minutes: Time between periodic calls (``call``).
+        day_ahead_gates: Per day-ahead auction, its time and the units it clears.
+        day_ahead_bids: Called at a day-ahead gate with its time and units; returns
+            every participant's orders ``(owner, unit, side, price_ticks, qty_lots)``.
         forecasts: Their ``ForecastPaths`` (for the records).
         wind_speed_ms: Simulated wind speed per farm and unit (for the records).
     """
@@ -100,11 +116,25 @@ class World:
     )
     unit_prices: dict[str, list] = field(default_factory=dict)
     delivered: int = 0
+    mechanism: str = "rex"
+    call_interval_minutes: float = 5.0
+    day_ahead_gates: list[tuple[float, list[int]]] = field(default_factory=list)
+    day_ahead_bids: Callable[[float, list[int]], list[tuple[int, int, Side, int, int]]] | None = (
+        None
+    )
 
     @property
     def start_time(self) -> float:
-        """Clock at the first book opening: −κε."""
-        return -self.horizon_units * self.unit_minutes
+        """Clock at the first book opening: −κε, or the first day-ahead gate if earlier."""
+        start = -self.horizon_units * self.unit_minutes
+        if self.day_ahead_gates:
+            start = min(start, self.day_ahead_gates[0][0])
+        return start
+
+    @property
+    def day_ahead(self) -> bool:
+        """True for the mechanisms with a day-ahead auction."""
+        return self.mechanism in ("day_ahead", "day_ahead_intraday")
 
     @property
     def end_time(self) -> float:
@@ -116,19 +146,33 @@ class World:
         eps, kappa, eng = self.unit_minutes, self.horizon_units, self.engine
         for j in range(self.n_units):
             opens = (j - kappa) * eps
-            eng.schedule(opens, self._open, j, priority=PRIO_OPEN)
-            if self.opening_auction:
+            if not self.day_ahead:
+                eng.schedule(opens, self._open, j, priority=PRIO_OPEN)
+            if self.opening_auction and self.mechanism == "rex":
                 eng.schedule(opens + self.opening_window_minutes, self._call_end, j,
                              priority=PRIO_CALL_END)  # fmt: skip
             eng.schedule(j * eps, self._gate, j, priority=PRIO_GATE)
             eng.schedule((j + 1) * eps, self._settle, j, priority=PRIO_SETTLE)
+        for gate, units in self.day_ahead_gates:
+            eng.schedule(gate, self._day_ahead_open, units, priority=PRIO_OPEN)
+            eng.schedule(gate, self._day_ahead_clear, units, priority=PRIO_CALL_END)
+        if self.mechanism == "call":
+            step = self.call_interval_minutes
+            last = (self.n_units - 1) * eps
+            k = 1
+            while -kappa * eps + k * step <= last + 1e-9:
+                eng.schedule(-kappa * eps + k * step, self._batch_call, priority=PRIO_CALL)
+                k += 1
         for k in range(-kappa, self.n_units - 1):
             eng.schedule((k + 0.5) * eps, self._snapshot, priority=PRIO_SNAPSHOT)
         last_gate = (self.n_units - 1) * eps
+        # Day-ahead only: nobody trades after the auction (no arrivals, no requests).
+        trading = self.mechanism != "day_ahead"
         for c in self.coordinators:
-            c.start(eng, self.exchange, until=last_gate)
-        for feed in self.feeds:
-            feed.start(eng)
+            c.start(eng, self.exchange, until=last_gate if trading else eng.now)
+        if trading:
+            for feed in self.feeds:
+                feed.start(eng)
         self.settlement = {
             k: []
             for k in (
@@ -172,6 +216,30 @@ class World:
 
     def _call_end(self, unit: int) -> None:
         self.exchange.end_call(unit, self.engine.now)
+
+    def _batch_call(self) -> None:
+        """One periodic call: clear every open book at its own uniform price."""
+        now = self.engine.now
+        ex = self.exchange
+        for unit in sorted(ex.books):
+            ex.clear_call(unit, now, "call")
+
+    def _day_ahead_open(self, units: list[int]) -> None:
+        for j in units:
+            self.exchange.open_unit(j, self.engine.now, call_phase=True)
+
+    def _day_ahead_clear(self, units: list[int]) -> None:
+        """The day-ahead auction: collect the curves, clear every unit, publish at once."""
+        now = self.engine.now
+        ex = self.exchange
+        assert self.day_ahead_bids is not None
+        for owner, unit, side, price, qty in self.day_ahead_bids(now, units):
+            ex.submit_limit(owner, unit, side, price, qty, now)
+        for j in units:
+            ex.clear_call(j, now, "day_ahead")
+            ex.drop_resting(j, now)
+            if self.mechanism == "day_ahead_intraday":
+                ex.end_call(j, now)  # the emptied book turns continuous: intraday trading
 
     def _gate(self, unit: int) -> None:
         self.exchange.close_unit(unit, self.engine.now)

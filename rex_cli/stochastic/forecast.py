@@ -45,10 +45,21 @@ bound can only move inwards, so increments there have a drift away from the boun
 a martingale at the bound); (3) suppressed jumps lower the adjustment rate near bounds.
 Away from the bounds by more than a few ``sigma0`` the variant equals the unbounded one.
 
+**Day-ahead lead times.** The window ``T = κε`` is the forecast's reach; a mechanism
+with a day-ahead gate passes a longer one (up to 36 h: 12:00 the day before to the
+last unit of the day). ``sigma0_lead_min`` keeps ``λ(τ)`` the same whatever the window
+(``Λ_T = (σ0/step)² H(T)/H(sigma0_lead)``, ``H(T) = ∫_0^T (1 + τ/τ_s)^(−α) dτ``), so the
+error variance at lead ``τ`` is ``step² ∫_0^τ λ`` in every window: ``sigma0`` at the
+reference lead, growing with ``τ`` beyond it, as ``ln(1 + τ/τ_s)`` for ``α = 1`` (wind:
+0.4 kWh at 4 h, 0.6 kWh at 36 h) and towards a limit for ``α > 1`` (households). The
+forecast stays a martingale ending at the realisation.
+
 **Perfect**: the forecast equals the realisation from book opening; no adjustments.
 
 **Persistence**: the initial forecast at book opening ``o_j = (j - κ) ε`` is the realised
-value of the last unit fully delivered at that time, unit ``j - κ - 1``; it stays there
+value of the last unit fully delivered at that time, unit ``j - κ - 1``; with
+``refresh_units = r`` it is refreshed once, at lead ``rε``, to unit ``j - r - 1``'s value
+(so a day-ahead window ends with the intraday one's persistence); it stays there
 until lead time ``jump_lead_min`` (default 0: at gate closure itself, so the trader never
 sees the realisation before the book closes) and then jumps once to ``R_j`` (no row when
 they are equal). Units before the available history use the earliest available value.
@@ -82,6 +93,7 @@ __all__ = [
     "ForecastPaths",
     "PerfectParams",
     "PersistenceParams",
+    "extend_ctba",
     "nmae_by_lead_time",
     "quantize_lots",
     "simulate_ctba",
@@ -116,6 +128,11 @@ class CtbaParams:
         alpha: Decay exponent ``α`` of the rate in lead time, >= 0 (0: constant rate).
         step_lots: Size of one adjustment, lots, an int >= 1.
         bounded: Keep the forecast in ``[x_min_lots, x_max_lots]`` (given at simulation).
+        sigma0_lead_min: Lead time at which the error has standard deviation
+            ``sigma0_lots``, minutes, > 0; ``None`` (default): the window ``κε``. A
+            window longer than it (day-ahead lead times) keeps the same rate ``λ(τ)``,
+            so the error at lead ``τ`` has variance ``step² ∫_0^τ λ`` whatever the
+            window: it grows on beyond ``sigma0_lead_min`` (see the module docstring).
     """
 
     kind: ClassVar[ForecastKind] = ForecastKind.CTBA
@@ -125,6 +142,7 @@ class CtbaParams:
     alpha: float = 1.0
     step_lots: int = 1
     bounded: bool = False
+    sigma0_lead_min: float | None = None
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.sigma0_lots) and self.sigma0_lots >= 0):
@@ -141,6 +159,35 @@ class CtbaParams:
             raise ValueError(f"step_lots must be an int >= 1, got {self.step_lots!r}")
         if not isinstance(self.bounded, bool | np.bool_):
             raise ValueError(f"bounded must be a bool, got {self.bounded!r}")
+        lead = self.sigma0_lead_min
+        if lead is not None and not (math.isfinite(lead) and lead > 0):
+            raise ValueError(f"sigma0_lead_min must be > 0, got {lead!r}")
+
+    def window_adjustments(self, window_min: float) -> float:
+        """Expected adjustments over a window of ``window_min`` minutes.
+
+        ``(σ0/step)²`` when the window is ``sigma0_lead_min`` (or that is ``None``);
+        otherwise scaled by ``H(window)/H(sigma0_lead_min)``, ``H(T) = ∫_0^T (1 +
+        τ/τ_s)^(−α) dτ``, so the rate ``λ(τ)`` is the same for every window.
+        """
+        ref = self.sigma0_lead_min
+        if ref is None or ref == window_min:
+            return self.expected_adjustments
+        return (
+            self.expected_adjustments
+            * _rate_integral(window_min, self.alpha, self.tau_scale_min)
+            / _rate_integral(ref, self.alpha, self.tau_scale_min)
+        )
+
+    def error_sd_lots(self, lead_min: float, window_min: float) -> float:
+        """Standard deviation of the (unbounded) error at lead ``lead_min``, lots.
+
+        ``step · sqrt(Λ_T · G(τ))``: ``sigma0_lots`` at ``τ = sigma0_lead_min``,
+        growing with ``τ`` (as ``sqrt(ln(1 + τ/τ_s))`` for ``α = 1``; towards a
+        limit for ``α > 1``).
+        """
+        share = float(self.cumulative_share(lead_min, window_min))
+        return self.step_lots * math.sqrt(self.window_adjustments(window_min) * share)
 
     @property
     def expected_adjustments(self) -> float:
@@ -163,7 +210,7 @@ class CtbaParams:
         a = 1.0 - self.alpha
         b = math.log1p(window_min / self.tau_scale_min)
         norm = self.tau_scale_min * (b if a == 0.0 else math.expm1(a * b) / a)
-        rate = self.expected_adjustments * portable.power(
+        rate = self.window_adjustments(window_min) * portable.power(
             1.0 + tau / self.tau_scale_min, -self.alpha
         )
         return np.asarray(np.where((tau >= 0) & (tau <= window_min), rate / norm, 0.0))
@@ -184,18 +231,34 @@ class PersistenceParams:
         jump_lead_min: Lead time (minutes, >= 0, below the window length) at which the
             forecast jumps from the persistence value to the realisation; 0 means at
             gate closure.
+        refresh_units: With a window longer than the trading horizon (day-ahead lead
+            times), the forecast is refreshed once, at lead ``refresh_units·ε``, to the
+            realised value of the last unit delivered then (unit ``j − refresh_units −
+            1``): what persistence says when the intraday book opens. ``None``: no
+            refresh.
     """
 
     kind: ClassVar[ForecastKind] = ForecastKind.PERSISTENCE
 
     jump_lead_min: float = 0.0
+    refresh_units: int | None = None
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.jump_lead_min) and self.jump_lead_min >= 0):
             raise ValueError(f"jump_lead_min must be >= 0, got {self.jump_lead_min}")
+        r = self.refresh_units
+        if r is not None and (isinstance(r, bool) or not isinstance(r, int) or r < 1):
+            raise ValueError(f"refresh_units must be an int >= 1, got {r!r}")
 
 
 ForecastParams = CtbaParams | PerfectParams | PersistenceParams
+
+
+def _rate_integral(t_max: float, alpha: float, ts: float) -> float:
+    """``H(T) = ∫_0^T (1 + τ/τ_s)^(−α) dτ``, minutes."""
+    b = math.log1p(t_max / ts)
+    a = 1.0 - alpha
+    return ts * (b if abs(a) < 1e-12 else math.expm1(a * b) / a)
 
 
 def _share(
@@ -686,7 +749,7 @@ def simulate_ctba(
         return _empty(n_clients, first_unit, n_units, unit_minutes, horizon_units)
     window = horizon_units * float(unit_minutes)
 
-    lam = np.array([p.expected_adjustments for p in plist])
+    lam = np.array([p.window_adjustments(window) for p in plist])
     step_c = np.array([p.step_lots for p in plist], dtype=np.int64)
     a_c = np.array([1.0 - p.alpha for p in plist])
     ts_c = np.array([p.tau_scale_min for p in plist])
@@ -815,6 +878,103 @@ def simulate_ctba(
     )
 
 
+def _inverse_rate_integral(h: FloatArray, alpha: float, ts: float) -> FloatArray:
+    """``τ`` with ``H(τ) = h`` (inverse of :func:`_rate_integral`), minutes."""
+    a = 1.0 - alpha
+    if abs(a) < 1e-12:
+        return np.asarray(ts * portable.expm1(h / ts))
+    return np.asarray(ts * portable.expm1(portable.log1p(a * h / ts) / a))
+
+
+def extend_ctba(
+    paths: ForecastPaths,
+    params: CtbaParams | Sequence[CtbaParams],
+    rng_per_client: Sequence[np.random.Generator],
+    *,
+    horizon_units: int,
+    x_min_lots: float | npt.ArrayLike | None = None,
+    x_max_lots: float | npt.ArrayLike | None = None,
+) -> ForecastPaths:
+    """Extend CTBA-MMFE paths backwards to a longer window (day-ahead lead times).
+
+    The paths within their own window ``T = κε`` are kept row for row (so a mechanism
+    that needs day-ahead forecasts trades on the very same intraday forecasts); only
+    lead times in ``(T, T_f]``, ``T_f = horizon_units·ε``, are added, from each
+    client's own generator (a separate stream): ``N ~ Poisson(Λ (H(T_f) − H(T)) /
+    H(T_ref))`` jumps of ``±step`` with fair signs at lead times drawn from ``λ(τ)``
+    on ``(T, T_f]``, walked backwards from the forecast at ``T`` (suppressed where
+    they would leave the bounds of a bounded client). ``T_ref`` is
+    ``sigma0_lead_min`` or ``T``. The path's initial row moves to ``(j − κ_f)ε``;
+    read forwards the added increments have mean zero, so the forecast is still a
+    martingale ending at the realisation. Per client: ``n_units`` Poisson counts,
+    then per path its uniforms and its signs.
+    """
+    eps = paths.unit_minutes
+    window = paths.window_min
+    t_f = horizon_units * float(eps)
+    if horizon_units <= paths.horizon_units:
+        raise ValueError(
+            f"horizon_units must exceed the paths' {paths.horizon_units}, got {horizon_units}"
+        )
+    n_clients, n_units = paths.n_clients, paths.n_units
+    plist: list[CtbaParams] = _per_client(params, n_clients, CtbaParams)
+    if len(rng_per_client) != n_clients:
+        raise ValueError(f"rng_per_client must have one generator per client ({n_clients})")
+    lo = _bounds(x_min_lots, -np.inf, (n_clients, n_units), "x_min_lots")
+    hi = _bounds(x_max_lots, np.inf, (n_clients, n_units), "x_max_lots")
+    init = paths.initial_matrix()
+    first = paths.first_unit
+    ext_path: list[int] = []
+    ext_time: list[float] = []
+    ext_val: list[int] = []
+    new_init = np.empty(n_clients * n_units, dtype=np.int64)
+    for c, (p, rng) in enumerate(zip(plist, rng_per_client, strict=True)):
+        ref = window if p.sigma0_lead_min is None else p.sigma0_lead_min
+        h_t = _rate_integral(window, p.alpha, p.tau_scale_min)
+        h_f = _rate_integral(t_f, p.alpha, p.tau_scale_min)
+        h_ref = _rate_integral(ref, p.alpha, p.tau_scale_min)
+        lam = p.expected_adjustments * (h_f - h_t) / h_ref
+        counts = rng.poisson(lam, size=n_units)
+        for col in range(n_units):
+            n = int(counts[col])
+            u = np.sort(rng.random(n))
+            signs = rng.integers(0, 2, size=n) * 2 - 1
+            tau = _inverse_rate_integral(h_t + u * (h_f - h_t), p.alpha, p.tau_scale_min)
+            gate = (first + col) * float(eps)
+            cur = int(init[c, col])
+            pidx = c * n_units + col
+            for k in range(n):  # backwards in lead time, from T outwards
+                prop = cur - int(signs[k]) * p.step_lots
+                if p.bounded and not (lo[c, col] <= prop <= hi[c, col]):
+                    continue
+                ext_path.append(pidx)
+                ext_time.append(min(gate - float(tau[k]), gate - window))
+                ext_val.append(cur)
+                cur = prop
+            new_init[pidx] = cur
+    keep = ~paths.is_initial
+    all_paths = np.arange(n_clients * n_units, dtype=np.int64)
+    opening = (all_paths % n_units + first - horizon_units) * float(eps)
+    path = np.concatenate([paths.path_index[keep], np.asarray(ext_path, np.int64), all_paths])
+    time_min = np.concatenate([paths.time_min[keep], np.asarray(ext_time, float), opening])
+    value = np.concatenate([paths.forecast_lots[keep], np.asarray(ext_val, np.int64), new_init])
+    is_init = np.concatenate(
+        [np.zeros(int(keep.sum()) + len(ext_path), bool), np.ones(all_paths.size, bool)]
+    )
+    order = _row_order(path, time_min, is_init)
+    return _from_layout(
+        path[order],
+        time_min[order],
+        value[order],
+        is_init[order],
+        n_clients=n_clients,
+        first_unit=first,
+        n_units=n_units,
+        unit_minutes=eps,
+        horizon_units=horizon_units,
+    )
+
+
 def _bounded_backward(
     value: IntArray,
     keep: BoolArray,
@@ -934,12 +1094,33 @@ def simulate_persistence(
     closure = (col + int(first_unit)) * float(unit_minutes)
     init_v = initial_val.reshape(-1)
     real_v = realised.reshape(-1)
-    jumps = init_v != real_v
-    jpath = path[jumps]
-    all_path = np.concatenate([path, jpath])
-    all_time = np.concatenate([closure - window, closure[jumps] - params.jump_lead_min])
-    all_val = np.concatenate([init_v, real_v[jumps]])
-    all_init = np.concatenate([np.ones(path.shape[0], bool), np.zeros(jpath.shape[0], bool)])
+    r_units = params.refresh_units
+    if r_units is not None and r_units < horizon_units:
+        refresh_lead = r_units * float(unit_minutes)
+        if params.jump_lead_min >= refresh_lead:
+            raise ValueError(
+                f"jump_lead_min must be < the refresh lead {refresh_lead} min, "
+                f"got {params.jump_lead_min}"
+            )
+        src_r = np.clip(cols + n_hist - r_units - 1, 0, None)
+        refresh_v = full[:, src_r].reshape(-1)
+        moved = refresh_v != init_v
+        jumps = refresh_v != real_v
+        jpath = path[jumps]
+        all_path = np.concatenate([path, path[moved], jpath])
+        all_time = np.concatenate(
+            [closure - window, closure[moved] - refresh_lead, closure[jumps] - params.jump_lead_min]
+        )
+        all_val = np.concatenate([init_v, refresh_v[moved], real_v[jumps]])
+        n_adj = int(moved.sum()) + jpath.shape[0]
+    else:
+        jumps = init_v != real_v
+        jpath = path[jumps]
+        all_path = np.concatenate([path, jpath])
+        all_time = np.concatenate([closure - window, closure[jumps] - params.jump_lead_min])
+        all_val = np.concatenate([init_v, real_v[jumps]])
+        n_adj = jpath.shape[0]
+    all_init = np.concatenate([np.ones(path.shape[0], bool), np.zeros(n_adj, bool)])
     # Lay out path by path so the stable time sort keeps initial rows first.
     order = np.argsort(all_path, kind="stable")
     return _finish(
