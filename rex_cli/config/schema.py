@@ -478,6 +478,122 @@ class CountGroup:
 
 
 @dataclass(frozen=True, kw_only=True)
+class HomeEvConfig:
+    """The electric vehicles of homes (docs/model.md: homes).
+
+    See ``plants.builders.electric_vehicle`` and ``stochastic.ev``.
+
+    Attributes:
+        capacity_kwh: Usable battery capacity, kWh.
+        charger_kw: Home charger power, kW.
+        efficiency: Charging efficiency.
+        unmet_cost: Cost of a kWh missing at departure (bought at a public fast
+            charger), currency/kWh; in the LP objective and in welfare (comfort term).
+        departure_mean_h: Mean departure hour of day.
+        departure_sd_h: Its standard deviation, hours.
+        arrival_mean_h: Mean arrival hour of day.
+        arrival_sd_h: Its standard deviation, hours.
+        distance_median_km: Median daily distance, km (lognormal).
+        distance_sigma: Standard deviation of the log distance.
+        consumption_kwh_per_km: Energy per km, kWh.
+        soc_init_min: Lowest initial state of charge, share of the capacity.
+        soc_init_max: Highest initial state of charge, share of the capacity.
+    """
+
+    capacity_kwh: float = 50.0
+    charger_kw: float = 11.0
+    efficiency: float = 0.92
+    unmet_cost: float = 0.6
+    departure_mean_h: float = 7.5
+    departure_sd_h: float = 1.0
+    arrival_mean_h: float = 17.5
+    arrival_sd_h: float = 1.5
+    distance_median_km: float = 30.0
+    distance_sigma: float = 0.6
+    consumption_kwh_per_km: float = 0.18
+    soc_init_min: float = 0.3
+    soc_init_max: float = 0.7
+
+    def __post_init__(self) -> None:
+        for name in ("capacity_kwh", "charger_kw", "distance_median_km", "consumption_kwh_per_km"):
+            _positive(name, getattr(self, name))
+        for name in ("unmet_cost", "departure_sd_h", "arrival_sd_h", "distance_sigma"):
+            _non_negative(name, getattr(self, name))
+        if not 0 < self.efficiency <= 1:
+            raise ValueError(f"efficiency must be in (0, 1], got {self.efficiency!r}")
+        for name in ("departure_mean_h", "arrival_mean_h"):
+            value = getattr(self, name)
+            if not 0 <= value <= 24:
+                raise ValueError(f"{name} must be an hour of day in [0, 24], got {value!r}")
+        _fraction("soc_init_min", self.soc_init_min)
+        _fraction("soc_init_max", self.soc_init_max)
+        if self.soc_init_max < self.soc_init_min:
+            raise ValueError(
+                f"soc_init_max must be >= soc_init_min ({self.soc_init_min}), "
+                f"got {self.soc_init_max!r}"
+            )
+
+
+@dataclass(frozen=True, kw_only=True)
+class HomeGroup:
+    """Prosumer homes: one market identity each, trading for several clients by one LP.
+
+    Every home has a base load (the household load model of ``load`` with the
+    parameters of ``population.households``, drawn from the home's own stream). Each
+    of rooftop PV, a home battery (``plant.battery``), a heat pump
+    (``plant.heat_pump_building``) and an EV (``ev``) is given to
+    ``round(share × count)`` homes (half up), chosen by a permutation drawn per client
+    type, independently of the other types (docs/model.md: homes).
+
+    Attributes:
+        count: Number of homes.
+        pv_share: Share of homes with rooftop PV.
+        battery_share: Share of homes with a home battery.
+        heat_pump_share: Share of homes heated by a heat pump.
+        ev_share: Share of homes with an electric vehicle.
+        pv_kwp_min: Smallest PV rating, kWp (uniform between min and max).
+        pv_kwp_max: Largest PV rating, kWp.
+        pv_performance_ratio: AC output per kWp at 1 kW/m² on the module.
+        pv_peak_kw_m2: Peak irradiance on the module of the synthetic clear-sky day,
+            kW/m².
+        ev: The electric vehicles.
+    """
+
+    count: int = 0
+    pv_share: float = 0.4
+    battery_share: float = 0.2
+    heat_pump_share: float = 0.3
+    ev_share: float = 0.3
+    pv_kwp_min: float = 4.0
+    pv_kwp_max: float = 10.0
+    pv_performance_ratio: float = 0.85
+    pv_peak_kw_m2: float = 0.6
+    ev: HomeEvConfig = field(default_factory=HomeEvConfig)
+
+    def __post_init__(self) -> None:
+        _non_negative("count", self.count)
+        for name in ("pv_share", "battery_share", "heat_pump_share", "ev_share"):
+            _fraction(name, getattr(self, name))
+        _non_negative("pv_kwp_min", self.pv_kwp_min)
+        if self.pv_kwp_max < self.pv_kwp_min:
+            raise ValueError(
+                f"pv_kwp_max must be >= pv_kwp_min ({self.pv_kwp_min}), got {self.pv_kwp_max!r}"
+            )
+        _fraction("pv_performance_ratio", self.pv_performance_ratio)
+        _non_negative("pv_peak_kw_m2", self.pv_peak_kw_m2)
+
+    def counts(self) -> dict[str, int]:
+        """Homes per client type: ``round(share × count)``, half up."""
+        shares = {
+            "pv": self.pv_share,
+            "battery": self.battery_share,
+            "heat_pump": self.heat_pump_share,
+            "ev": self.ev_share,
+        }
+        return {k: math.floor(v * self.count + 0.5) for k, v in shares.items()}
+
+
+@dataclass(frozen=True, kw_only=True)
 class RhpoCoordinatorConfig:
     """How RHPO coordinators of controllable plants arrive and quote.
 
@@ -512,7 +628,7 @@ class PopulationConfig:
     """Who takes part: client groups and how their coordinators behave.
 
     Agents are numbered in a fixed order (households, wind farms, heat pumps,
-    batteries, gas turbines); every random stream is keyed by kind and index within
+    batteries, gas turbines, homes); every random stream is keyed by kind and index within
     the kind, so adding agents to a group changes no other agent's draws.
     """
 
@@ -522,6 +638,7 @@ class PopulationConfig:
     heat_pumps: CountGroup = field(default_factory=lambda: CountGroup(count=6))
     batteries: CountGroup = field(default_factory=lambda: CountGroup(count=2))
     gas_turbines: CountGroup = field(default_factory=lambda: CountGroup(count=1))
+    homes: HomeGroup = field(default_factory=HomeGroup)
     coordinator: CoordinatorConfig = field(default_factory=CoordinatorConfig)
     rhpo: RhpoCoordinatorConfig = field(default_factory=RhpoCoordinatorConfig)
 
@@ -529,7 +646,8 @@ class PopulationConfig:
         if self.n_agents < 2:
             raise ValueError(
                 "households.count + wind_farms.count + heat_pumps.count + batteries.count "
-                f"+ gas_turbines.count must be >= 2 (a market needs two sides), got {self.n_agents}"
+                "+ gas_turbines.count + homes.count "
+                f"must be >= 2 (a market needs two sides), got {self.n_agents}"
             )
         if self.households.count + self.wind_farms.count < 1:
             raise ValueError(
@@ -547,6 +665,7 @@ class PopulationConfig:
             + self.heat_pumps.count
             + self.batteries.count
             + self.gas_turbines.count
+            + self.homes.count
         )
 
 

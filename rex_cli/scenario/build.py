@@ -14,15 +14,21 @@ was (common random numbers across sweep points):
 * ``("arrivals", kind, i)``: that agent's coordinator's arrival times;
 * ``("strategy", kind, i)``: the draws of its quoting strategy (jitter, ZI-C prices,
   ZIP and AA parameters and perturbations);
-* ``("strategy_mix", kind)``: which coordinators of a kind get which strategy.
+* ``("strategy_mix", kind)``: which coordinators of a kind get which strategy;
+* ``("home_mix", client)``: which homes get PV, a battery, a heat pump, an EV;
+* ``("home_load", i)``, ``("home_pv", i)``, ``("home_ev", i)``: home ``i``'s base load,
+  PV rating and EV trips; its net-load forecasts are ``("forecast", "home", i)``.
 
-Agent ids: households, wind farms, heat-pump buildings, batteries, gas turbines.
+Agent ids: households, wind farms, heat-pump buildings, batteries, gas turbines, homes.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
+from rex_cli.agents.home import HomeCoordinator
 from rex_cli.agents.rhpo import PlantCoordinator, PlantData
 from rex_cli.agents.simple import (
     AgentKind,
@@ -57,11 +63,13 @@ from rex_cli.control.weights import TerminalCondition, Weights, WeightShape
 from rex_cli.market.exchange import Exchange
 from rex_cli.market.orders import Side
 from rex_cli.plants import builders
+from rex_cli.plants.home import HomePlant, combine_home
 from rex_cli.plants.statespace import Plant
 from rex_cli.scenario.limits import Limits, check_quantities, check_size
 from rex_cli.scenario.world import AgentInfo, World
 from rex_cli.sim.engine import Engine
 from rex_cli.sim.rng import SeedTree
+from rex_cli.stochastic.ev import EvTripParams, simulate_ev_schedule
 from rex_cli.stochastic.forecast import (
     CtbaParams,
     ForecastParams,
@@ -74,6 +82,8 @@ from rex_cli.stochastic.load import HouseholdLoadParams, simulate_household_load
 from rex_cli.stochastic.wind import PowerCurve, WeibullAR1Params, simulate_wind_speed
 
 __all__ = [
+    "HomeSpec",
+    "build_homes",
     "build_plants",
     "build_world",
     "forecast_paths",
@@ -365,6 +375,55 @@ def rhpo_weights(cfg: RexConfig) -> Weights:
     )
 
 
+def _heat_pump(cfg: RexConfig) -> tuple[Plant, PlantData]:
+    """The heat-pump building and its data (deterministic daily profiles over N + κ units)."""
+    eps, span = cfg.market.unit_minutes, cfg.n_units + cfg.market.horizon_units
+    dt = eps / 60.0
+    hp = cfg.plant.heat_pump_building
+    plant = builders.heat_pump_building(
+        unit_minutes=eps,
+        cop=hp.cop,
+        p_max_kw=hp.p_max_kw,
+        t_min_c=hp.t_min_c,
+        t_max_c=hp.t_max_c,
+    )
+    ambient = builders.ambient_temperature_profile(
+        0, span, unit_minutes=eps, mean_c=hp.ambient_mean_c, amplitude_c=hp.ambient_amplitude_c
+    )
+    solar = builders.solar_profile(0, span, unit_minutes=eps, peak_kw_m2=hp.solar_peak_kw_m2)
+    setpoint = builders.default_setpoint_schedule(
+        0, span, unit_minutes=eps, day_c=hp.day_c, night_c=hp.night_c
+    )
+    # Fallback (a unit never planned): the power that holds the setpoint in steady
+    # state at the day's mean ambient temperature, within the rating.
+    a, b = plant.model.A[0, 0], plant.model.B[0]
+    need = ((1 - a) * hp.day_c - b[1] * hp.ambient_mean_c) / b[0]
+    fallback = np.array([min(max(need, 0.0), hp.p_max_kw * dt)])
+    data = PlantData(
+        exogenous=np.column_stack([ambient, solar]),
+        request=setpoint.reshape(-1, 1),
+        w_init=np.array([hp.t_init_c]),
+        fallback_input=fallback,
+    )
+    return plant, data
+
+
+def _battery(cfg: RexConfig) -> Plant:
+    """The battery plant of ``plant.battery``."""
+    bc = cfg.plant.battery
+    return builders.battery(
+        unit_minutes=cfg.market.unit_minutes,
+        capacity_kwh=bc.capacity_kwh,
+        soc_min_kwh=bc.soc_min_kwh,
+        soc_max_kwh=bc.soc_max_kwh,
+        p_charge_max_kw=bc.power_kw,
+        p_discharge_max_kw=bc.power_kw,
+        eta_charge=bc.efficiency,
+        eta_discharge=bc.efficiency,
+        degradation_cost=bc.degradation_cost,
+    )
+
+
 def build_plants(cfg: RexConfig) -> list[tuple[AgentKind, Plant, PlantData]]:
     """The controllable plants of the population with their per-unit data.
 
@@ -376,47 +435,12 @@ def build_plants(cfg: RexConfig) -> list[tuple[AgentKind, Plant, PlantData]]:
     dt = eps / 60.0
     pop, pc = cfg.population, cfg.plant
     out: list[tuple[AgentKind, Plant, PlantData]] = []
-    hp = pc.heat_pump_building
     if pop.heat_pumps.count:
-        plant = builders.heat_pump_building(
-            unit_minutes=eps,
-            cop=hp.cop,
-            p_max_kw=hp.p_max_kw,
-            t_min_c=hp.t_min_c,
-            t_max_c=hp.t_max_c,
-        )
-        ambient = builders.ambient_temperature_profile(
-            0, span, unit_minutes=eps, mean_c=hp.ambient_mean_c, amplitude_c=hp.ambient_amplitude_c
-        )
-        solar = builders.solar_profile(0, span, unit_minutes=eps, peak_kw_m2=hp.solar_peak_kw_m2)
-        setpoint = builders.default_setpoint_schedule(
-            0, span, unit_minutes=eps, day_c=hp.day_c, night_c=hp.night_c
-        )
-        # Fallback (a unit never planned): the power that holds the setpoint in steady
-        # state at the day's mean ambient temperature, within the rating.
-        a, b = plant.model.A[0, 0], plant.model.B[0]
-        need = ((1 - a) * hp.day_c - b[1] * hp.ambient_mean_c) / b[0]
-        fallback = np.array([min(max(need, 0.0), hp.p_max_kw * dt)])
-        data = PlantData(
-            exogenous=np.column_stack([ambient, solar]),
-            request=setpoint.reshape(-1, 1),
-            w_init=np.array([hp.t_init_c]),
-            fallback_input=fallback,
-        )
+        plant, data = _heat_pump(cfg)
         out += [(AgentKind.heat_pump_building, plant, data)] * pop.heat_pumps.count
     bc = pc.battery
     if pop.batteries.count:
-        plant = builders.battery(
-            unit_minutes=eps,
-            capacity_kwh=bc.capacity_kwh,
-            soc_min_kwh=bc.soc_min_kwh,
-            soc_max_kwh=bc.soc_max_kwh,
-            p_charge_max_kw=bc.power_kw,
-            p_discharge_max_kw=bc.power_kw,
-            eta_charge=bc.efficiency,
-            eta_discharge=bc.efficiency,
-            degradation_cost=bc.degradation_cost,
-        )
+        plant = _battery(cfg)
         data = PlantData(
             exogenous=np.zeros((span, 0)),
             request=np.zeros((span, 0)),
@@ -443,6 +467,147 @@ def build_plants(cfg: RexConfig) -> list[tuple[AgentKind, Plant, PlantData]]:
             fallback_input=fallback,
         )
         out += [(AgentKind.gas_turbine, plant, data)] * pop.gas_turbines.count
+    return out
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class HomeSpec:
+    """One home: its combined plant, data and the realised parts of its net load.
+
+    Attributes:
+        plant: The combined plant (``plants.home.combine_home``).
+        data: Its data over ``N + κ`` units; ``exogenous[:, 0]`` is the realised net
+            load (base load − PV), kWh.
+        base_load_kwh: Base load per unit, kWh, (N + κ,).
+        pv_kwh: PV generation per unit, kWh >= 0, (N + κ,).
+        clients: Client labels in record order (``base_load``, ``pv`` if any, then the
+            controllable clients in plant order).
+        pv_kwp: PV rating, kWp (0 without PV).
+    """
+
+    plant: HomePlant
+    data: PlantData
+    base_load_kwh: np.ndarray
+    pv_kwh: np.ndarray
+    clients: tuple[str, ...]
+    pv_kwp: float
+
+
+def _dealt(tree: SeedTree, client: str, n_homes: int, n_with: int) -> np.ndarray:
+    """Which homes get ``client``: the first ``n_with`` of a permutation, as a mask."""
+    mask = np.zeros(n_homes, dtype=bool)
+    mask[tree.generator("home_mix", client).permutation(n_homes)[:n_with]] = True
+    return mask
+
+
+def pv_energy_kwh(cfg: RexConfig, kwp: float, span: int) -> np.ndarray:
+    """Synthetic rooftop PV energy per unit, kWh: ``kWp × PR × G(t)``.
+
+    ``G`` is a half-sine clear-sky irradiance on the module peaking at
+    ``pv_peak_kw_m2`` (kW/m², ``builders.solar_profile``).
+    """
+    h = cfg.population.homes
+    eps = cfg.market.unit_minutes
+    g = builders.solar_profile(0, span, unit_minutes=eps, peak_kw_m2=h.pv_peak_kw_m2)
+    return np.asarray(kwp * h.pv_performance_ratio * g * eps / 60.0, dtype=float)
+
+
+def build_homes(cfg: RexConfig, tree: SeedTree) -> list[HomeSpec]:
+    """The prosumer homes of ``population.homes`` (docs/model.md: homes).
+
+    Which homes get which client is dealt per client type (``HomeGroup.counts``, a
+    permutation from ``("home_mix", client)``); each home's base load, PV rating and
+    EV trips come from its own streams. Data cover ``N + κ`` units.
+    """
+    h = cfg.population.homes
+    if not h.count:
+        return []
+    eps, kappa, n = cfg.market.unit_minutes, cfg.market.horizon_units, cfg.n_units
+    span, dt = n + kappa, eps / 60.0
+    counts = h.counts()
+    has = {c: _dealt(tree, c, h.count, k) for c, k in counts.items()}
+    hh = cfg.population.households
+    load_params = HouseholdLoadParams(
+        base_kw=hh.base_kw,
+        morning_peak_kw=hh.morning_peak_kw,
+        evening_peak_kw=hh.evening_peak_kw,
+        noise_sd=hh.noise_sd,
+    )
+    hp_plant, hp_data = _heat_pump(cfg)
+    bat_plant = _battery(cfg)
+    ev = h.ev
+    ev_plant = builders.electric_vehicle(
+        unit_minutes=eps,
+        capacity_kwh=ev.capacity_kwh,
+        p_charge_max_kw=ev.charger_kw,
+        eta_charge=ev.efficiency,
+        unmet_cost=ev.unmet_cost,
+    )
+    trips = EvTripParams(
+        departure_mean_h=ev.departure_mean_h,
+        departure_sd_h=ev.departure_sd_h,
+        arrival_mean_h=ev.arrival_mean_h,
+        arrival_sd_h=ev.arrival_sd_h,
+        distance_median_km=ev.distance_median_km,
+        distance_sigma=ev.distance_sigma,
+        consumption_kwh_per_km=ev.consumption_kwh_per_km,
+        soc_init_min=ev.soc_init_min,
+        soc_init_max=ev.soc_init_max,
+    )
+    out = []
+    for i in range(h.count):
+        rng = tree.generator("home_load", i)
+        scale = float(np.exp(hh.scale_sd * rng.standard_normal()))
+        base = simulate_household_load(load_params, rng, n_steps=span, step_hours=dt, scale=scale)
+        kwp = 0.0
+        pv = np.zeros(span)
+        if has["pv"][i]:
+            kwp = float(tree.generator("home_pv", i).uniform(h.pv_kwp_min, h.pv_kwp_max))
+            pv = pv_energy_kwh(cfg, kwp, span)
+        clients: list[tuple[str, Plant]] = []
+        exo = [base - pv]
+        req: list[np.ndarray] = []
+        w0: list[float] = []
+        fallback: list[float] = []
+        if has["heat_pump"][i]:
+            clients.append(("heat_pump", hp_plant))
+            exo += [hp_data.exogenous[:, 0], hp_data.exogenous[:, 1]]
+            req.append(hp_data.request[:, 0])
+            w0 += list(hp_data.w_init)
+            fallback += list(hp_data.fallback_input)
+        if has["battery"][i]:
+            clients.append(("battery", bat_plant))
+            w0.append(cfg.plant.battery.soc_init_kwh)
+            fallback += [0.0, 0.0, 0.0, 0.0]  # g+, g-, c, d
+        if has["ev"][i]:
+            sched = simulate_ev_schedule(
+                trips,
+                tree.generator("home_ev", i),
+                n_steps=span,
+                step_hours=dt,
+                charger_kw=ev.charger_kw,
+                capacity_kwh=ev.capacity_kwh,
+                max_trip_kwh=ev.capacity_kwh,
+            )
+            clients.append(("ev", ev_plant))
+            exo += [sched.trip_kwh, sched.chargeable_kwh]
+            w0.append(sched.soc_init_kwh)
+            fallback += [0.0, 0.0]  # g, unmet (raised at delivery if the SoC needs it)
+        plant = combine_home(clients, unit_minutes=eps, name="home")
+        if not clients:
+            w0 = [0.0]
+        data = PlantData(
+            exogenous=np.column_stack(exo),
+            request=np.column_stack(req) if req else np.zeros((span, 0)),
+            w_init=np.asarray(w0, dtype=float),
+            fallback_input=np.asarray([0.0, *fallback], dtype=float),
+        )
+        labels = ("base_load",) + (("pv",) if kwp > 0 else ()) + tuple(c for c, _ in clients)
+        out.append(
+            HomeSpec(
+                plant=plant, data=data, base_load_kwh=base, pv_kwh=pv, clients=labels, pv_kwp=kwp
+            )
+        )
     return out
 
 
@@ -576,6 +741,60 @@ def build_world(cfg: RexConfig, tree: SeedTree) -> World:
                 stored_value=rc.stored_energy_value,
             )
         )
+        aid += 1
+
+    homes = build_homes(cfg, tree)
+    if homes:
+        # Each home's net load (base load − PV) is forecast like a household's load, but
+        # unbounded: with PV it may be negative (docs/model.md: homes).
+        home_real = np.asarray(
+            [np.rint(hs.data.exogenous[:n_units, 0] / lot) for hs in homes], dtype=np.int64
+        )
+        shape = cfg.forecast.household
+        home_paths = simulate_forecasts(
+            [_forecast_params(cfg, shape, bounded=False)] * len(homes),
+            [tree.generator("forecast", "home", i) for i in range(len(homes))],
+            home_real,
+            unit_minutes=eps,
+            horizon_units=kappa,
+        )
+        h_initial = home_paths.initial_matrix()
+        h_adj = ~home_paths.is_initial
+        h_order = np.argsort(home_paths.client[h_adj], kind="stable")
+        h_client = home_paths.client[h_adj][h_order]
+        h_time = home_paths.time_min[h_adj][h_order]
+        h_unit = home_paths.target_unit[h_adj][h_order]
+        h_value = home_paths.forecast_lots[h_adj][h_order]
+        h_bounds = np.searchsorted(h_client, np.arange(len(homes) + 1))
+    for i, hs in enumerate(homes):
+        infos.append(AgentInfo(agent_id=aid, kind=AgentKind.home, index_in_kind=i))
+        fc_client = ForecastClient(h_initial[i])
+        home = HomeCoordinator(
+            forecast=fc_client,
+            base_load_kwh=hs.base_load_kwh[:n_units],
+            pv_kwh=hs.pv_kwh[:n_units],
+            clients=hs.clients,
+            agent_id=aid,
+            plant=hs.plant,
+            solver=RhpoSolver(hs.plant, weights, kappa),
+            data=hs.data,
+            rate_per_minute=rc.arrival_rate_per_hour / 60.0,
+            rng=tree.generator("arrivals", AgentKind.home.value, i),
+            unit_minutes=eps,
+            n_units=n_units,
+            lot_kwh=lot,
+            tick=tick,
+            max_price_ticks=max_ticks,
+            margin=rc.margin,
+            quote_kwh=rc.quote_kwh,
+            short_price=short_exp,
+            long_price=0.0,
+            gate_redispatch=rc.gate_redispatch,
+            stored_value=rc.stored_energy_value,
+        )
+        coordinators.append(home)
+        sl = slice(h_bounds[i], h_bounds[i + 1])
+        feeds.append(ForecastFeed(fc_client, h_time[sl], h_unit[sl], h_value[sl], home.on_request))
         aid += 1
 
     exchange = Exchange(
