@@ -500,7 +500,7 @@ def _dealt(tree: SeedTree, client: str, n_homes: int, n_with: int) -> np.ndarray
     return mask
 
 
-def pv_energy_kwh(cfg: RexConfig, kwp: float, span: int) -> np.ndarray:
+def synthetic_pv_kwh(cfg: RexConfig, kwp: float, span: int) -> np.ndarray:
     """Synthetic rooftop PV energy per unit, kWh: ``kWp × PR × G(t)``.
 
     ``G`` is a half-sine clear-sky irradiance on the module peaking at
@@ -563,7 +563,7 @@ def build_homes(cfg: RexConfig, tree: SeedTree) -> list[HomeSpec]:
         pv = np.zeros(span)
         if has["pv"][i]:
             kwp = float(tree.generator("home_pv", i).uniform(h.pv_kwp_min, h.pv_kwp_max))
-            pv = pv_energy_kwh(cfg, kwp, span)
+            pv = synthetic_pv_kwh(cfg, kwp, span)
         clients: list[tuple[str, Plant]] = []
         exo = [base - pv]
         req: list[np.ndarray] = []
