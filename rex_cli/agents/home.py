@@ -6,11 +6,11 @@ it is a :class:`~rex_cli.agents.rhpo.PlantCoordinator` whose plant is the
 :class:`~rex_cli.plants.home.HomePlant`, so it arrives, plans, takes and makes (one bid
 and one ask per open unit) and re-dispatches at gate closure exactly like a single
 plant. What differs is the uncontrollable net load ``x`` (base load minus PV): the LP
-sees the home's forecast in force at the time of the solve (a ``ForecastClient``
-updated by the home's forecast feed), while the committed unit consumes the realised
-``x``, so the energy the home draws (its market input ``u*``) is its clients' committed
-grid energy plus the realised net load, and the difference to its position is settled
-as imbalance.
+sees the home's forecast in force at the time of the solve (the base load's forecast
+plus the PV's, two ``ForecastClient`` updated by their forecast feeds), while the
+committed unit consumes the realised ``x``, so the energy the home draws (its market
+input ``u*``) is its clients' committed grid energy plus the realised net load, and the
+difference to its position is settled as imbalance.
 """
 
 from __future__ import annotations
@@ -28,8 +28,9 @@ class HomeCoordinator(PlantCoordinator):
     """A :class:`PlantCoordinator` for a :class:`HomePlant` with a forecast net load.
 
     Args:
-        forecast: The home's net-load forecasts (lots per unit, consumption positive),
-            updated by its ``ForecastFeed``.
+        forecasts: The forecasts of the parts of its net load (base load; PV, negative),
+            lots per unit, consumption positive, each updated by its ``ForecastFeed``;
+            the net load forecast is their sum.
         base_load_kwh: Realised base load per delivered unit, kWh (records only).
         pv_kwh: Realised PV generation per delivered unit, kWh >= 0 (records only).
         clients: Labels of the home's clients in record order: ``base_load``, ``pv``
@@ -41,7 +42,7 @@ class HomeCoordinator(PlantCoordinator):
     def __init__(
         self,
         *,
-        forecast: ForecastClient,
+        forecasts: tuple[ForecastClient, ...],
         base_load_kwh: np.ndarray,
         pv_kwh: np.ndarray,
         clients: tuple[str, ...],
@@ -51,7 +52,7 @@ class HomeCoordinator(PlantCoordinator):
         if not isinstance(self.plant, HomePlant):
             raise TypeError(f"plant must be a HomePlant, got {type(self.plant).__name__}")
         self.home: HomePlant = self.plant
-        self.forecast = forecast
+        self.forecasts = forecasts
         self.base_load_kwh = np.asarray(base_load_kwh, dtype=float)
         self.pv_kwh = np.asarray(pv_kwh, dtype=float)
         self.clients = clients
@@ -62,8 +63,8 @@ class HomeCoordinator(PlantCoordinator):
         Units after the last delivered one keep the data (no forecast exists for them).
         """
         x = np.array(self.data.exogenous[units], dtype=float)
-        inside = units < len(self.forecast.current)
-        x[inside, 0] = self.forecast.current[units[inside]] * self.lot
+        inside = units < self.n_units
+        x[inside, 0] = sum(f.current[units[inside]] for f in self.forecasts) * self.lot
         return x
 
     def delivered_decision(self, unit: int, dec: np.ndarray) -> np.ndarray:

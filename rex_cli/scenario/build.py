@@ -87,6 +87,7 @@ __all__ = [
     "build_plants",
     "build_world",
     "forecast_paths",
+    "home_forecast_feeds",
     "household_energy_kwh",
     "make_strategy",
     "preflight",
@@ -611,6 +612,60 @@ def build_homes(cfg: RexConfig, tree: SeedTree) -> list[HomeSpec]:
     return out
 
 
+def home_forecast_feeds(
+    cfg: RexConfig, tree: SeedTree, homes: list[HomeSpec]
+) -> list[list[tuple[ForecastClient, tuple[np.ndarray, np.ndarray, np.ndarray]]]]:
+    """Per home, the forecast clients of its net load's parts and their adjustments.
+
+    The base load is forecast like a household's load (``forecast.household``, bounded
+    below by 0; stream ``("forecast", "home", i)``); PV like a wind farm's production
+    (``forecast.wind``, bounded to ``[−ceil(peak/lot), 0]`` lots with the peak the
+    home's largest PV energy per unit; stream ``("forecast", "home_pv", i)``).
+
+    Returns:
+        Per home, ``(client, (times, units, values))`` per part (base load, then PV).
+    """
+    if not homes:
+        return []
+    m = cfg.market
+    n, lot = cfg.n_units, m.lot_kwh
+    params, rngs, real, lo, hi, owner = [], [], [], [], [], []
+    for i, hs in enumerate(homes):
+        params.append(_forecast_params(cfg, cfg.forecast.household, bounded=True))
+        rngs.append(tree.generator("forecast", "home", i))
+        real.append(np.rint(hs.base_load_kwh[:n] / lot))
+        lo.append(0.0)
+        hi.append(np.inf)
+        owner.append(i)
+        if "pv" in hs.clients:
+            params.append(_forecast_params(cfg, cfg.forecast.wind, bounded=True))
+            rngs.append(tree.generator("forecast", "home_pv", i))
+            real.append(-np.rint(hs.pv_kwh[:n] / lot))
+            lo.append(-float(np.ceil(hs.pv_kwh[:n].max(initial=0.0) / lot)))
+            hi.append(0.0)
+            owner.append(i)
+    paths = simulate_forecasts(
+        params,
+        rngs,
+        np.asarray(real, dtype=np.int64),
+        unit_minutes=m.unit_minutes,
+        horizon_units=m.horizon_units,
+        x_min_lots=np.asarray(lo).reshape(-1, 1),
+        x_max_lots=np.asarray(hi).reshape(-1, 1),
+    )
+    initial = paths.initial_matrix()
+    adj = ~paths.is_initial
+    order = np.argsort(paths.client[adj], kind="stable")
+    client = paths.client[adj][order]
+    bounds = np.searchsorted(client, np.arange(len(params) + 1))
+    cols = [x[adj][order] for x in (paths.time_min, paths.target_unit, paths.forecast_lots)]
+    out: list[list] = [[] for _ in homes]
+    for c, i in enumerate(owner):
+        sl = slice(bounds[c], bounds[c + 1])
+        out[i].append((ForecastClient(initial[c]), tuple(x[sl] for x in cols)))
+    return out
+
+
 def build_world(cfg: RexConfig, tree: SeedTree) -> World:
     """Build the engine, exchange, clients and coordinators of a run.
 
@@ -744,33 +799,12 @@ def build_world(cfg: RexConfig, tree: SeedTree) -> World:
         aid += 1
 
     homes = build_homes(cfg, tree)
-    if homes:
-        # Each home's net load (base load − PV) is forecast like a household's load, but
-        # unbounded: with PV it may be negative (docs/model.md: homes).
-        home_real = np.asarray(
-            [np.rint(hs.data.exogenous[:n_units, 0] / lot) for hs in homes], dtype=np.int64
-        )
-        shape = cfg.forecast.household
-        home_paths = simulate_forecasts(
-            [_forecast_params(cfg, shape, bounded=False)] * len(homes),
-            [tree.generator("forecast", "home", i) for i in range(len(homes))],
-            home_real,
-            unit_minutes=eps,
-            horizon_units=kappa,
-        )
-        h_initial = home_paths.initial_matrix()
-        h_adj = ~home_paths.is_initial
-        h_order = np.argsort(home_paths.client[h_adj], kind="stable")
-        h_client = home_paths.client[h_adj][h_order]
-        h_time = home_paths.time_min[h_adj][h_order]
-        h_unit = home_paths.target_unit[h_adj][h_order]
-        h_value = home_paths.forecast_lots[h_adj][h_order]
-        h_bounds = np.searchsorted(h_client, np.arange(len(homes) + 1))
+    home_feeds = home_forecast_feeds(cfg, tree, homes)
     for i, hs in enumerate(homes):
         infos.append(AgentInfo(agent_id=aid, kind=AgentKind.home, index_in_kind=i))
-        fc_client = ForecastClient(h_initial[i])
+        parts = home_feeds[i]
         home = HomeCoordinator(
-            forecast=fc_client,
+            forecasts=tuple(client for client, _ in parts),
             base_load_kwh=hs.base_load_kwh[:n_units],
             pv_kwh=hs.pv_kwh[:n_units],
             clients=hs.clients,
@@ -793,8 +827,8 @@ def build_world(cfg: RexConfig, tree: SeedTree) -> World:
             stored_value=rc.stored_energy_value,
         )
         coordinators.append(home)
-        sl = slice(h_bounds[i], h_bounds[i + 1])
-        feeds.append(ForecastFeed(fc_client, h_time[sl], h_unit[sl], h_value[sl], home.on_request))
+        for client, (t, u, v) in parts:
+            feeds.append(ForecastFeed(client, t, u, v, home.on_request))
         aid += 1
 
     exchange = Exchange(

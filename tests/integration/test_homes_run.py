@@ -52,7 +52,9 @@ def test_per_client_accounts_add_up_to_the_homes(run):
     # Per unit: the clients' energy is the home's committed market input.
     per_unit = t["clients"].groupby(["agent", "target_unit"])["energy_kwh"].sum()
     plants = t["plants"].set_index(["agent", "target_unit"])["input_market_kwh"]
-    np.testing.assert_allclose(per_unit.to_numpy(), plants.loc[per_unit.index].to_numpy(), atol=1e-9)
+    np.testing.assert_allclose(
+        per_unit.to_numpy(), plants.loc[per_unit.index].to_numpy(), atol=1e-9
+    )
     # Settlement rounds each home's energy to whole lots.
     lot = r.cfg.market.lot_kwh
     assert s["homes_energy_residual_kwh"] <= 0.5 * lot * r.cfg.n_units + 1e-9
