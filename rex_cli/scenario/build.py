@@ -23,6 +23,7 @@ Agent ids: households, wind farms, heat-pump buildings, batteries, gas turbines.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -417,7 +418,7 @@ def household_energy_kwh(cfg: RexConfig, tree: SeedTree) -> np.ndarray:
         ld = cfg.load
         kw = _csv_series(ld.path or "", ld.column, ld.time_column, cfg, "load")
         step = cfg.market.unit_minutes / 60.0
-        scales = [float(np.exp(h.scale_sd * tree.generator("load", i).standard_normal()))
+        scales = [math.exp(h.scale_sd * float(tree.generator("load", i).standard_normal()))
                   for i in range(h.count)]  # fmt: skip
         return np.asarray([s * kw * step for s in scales]).reshape(h.count, cfg.n_units)
     if cfg.load.model is LoadModel.bdew and h.count:
@@ -432,7 +433,7 @@ def household_energy_kwh(cfg: RexConfig, tree: SeedTree) -> np.ndarray:
     rows = []
     for i in range(h.count):
         rng = tree.generator("load", i)
-        scale = float(np.exp(h.scale_sd * rng.standard_normal()))
+        scale = math.exp(h.scale_sd * float(rng.standard_normal()))
         rows.append(
             simulate_household_load(
                 params,

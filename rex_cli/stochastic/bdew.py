@@ -42,6 +42,7 @@ from enum import Enum
 import numpy as np
 import numpy.typing as npt
 
+from rex_cli.sim import portable
 from rex_cli.stochastic.ar1 import ar1
 from rex_cli.stochastic.demandlib_files import demandlib_file
 from rex_cli.stochastic.interpolate import units_from_intervals
@@ -246,4 +247,4 @@ def bdew_household_load_kwh(
     z = rng.standard_normal(n_units)
     if noise_correlation_h > 0 and n_units > 1:
         z = ar1(z, math.exp(-unit_minutes / 60.0 / noise_correlation_h))
-    return np.asarray(mean * np.exp(noise_sd * z - 0.5 * noise_sd**2), dtype=np.float64)
+    return np.asarray(mean * portable.exp(noise_sd * z - 0.5 * noise_sd**2), dtype=np.float64)

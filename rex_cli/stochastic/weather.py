@@ -51,6 +51,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from rex_cli.sim import portable
 from rex_cli.stochastic.demandlib_files import demandlib_file
 from rex_cli.stochastic.interpolate import units_from_intervals, units_from_points
 
@@ -264,14 +265,12 @@ def unit_midpoints(start: dt.datetime, unit_minutes: float, n_units: int) -> lis
 def _declination_eot(day_of_year: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Declination (rad) and equation of time (min), Spencer (1971)."""
     b = 2.0 * np.pi * (day_of_year - 1.0) / 365.0
-    decl = (
-        0.006918 - 0.399912 * np.cos(b) + 0.070257 * np.sin(b) - 0.006758 * np.cos(2 * b)
-        + 0.000907 * np.sin(2 * b) - 0.002697 * np.cos(3 * b) + 0.00148 * np.sin(3 * b)
-    )  # fmt: skip
-    eot = 229.2 * (
-        0.000075 + 0.001868 * np.cos(b) - 0.032077 * np.sin(b) - 0.014615 * np.cos(2 * b)
-        - 0.04089 * np.sin(2 * b)
-    )  # fmt: skip
+    c1, s1 = portable.cos(b), portable.sin(b)
+    c2, s2 = portable.cos(2 * b), portable.sin(2 * b)
+    c3, s3 = portable.cos(3 * b), portable.sin(3 * b)
+    decl = 0.006918 - 0.399912 * c1 + 0.070257 * s1 - 0.006758 * c2
+    decl = decl + 0.000907 * s2 - 0.002697 * c3 + 0.00148 * s3
+    eot = 229.2 * (0.000075 + 0.001868 * c1 - 0.032077 * s1 - 0.014615 * c2 - 0.04089 * s2)
     return decl, eot
 
 
@@ -323,13 +322,13 @@ def solar_cos_incidence(
     phi = math.radians(latitude_deg)
     beta = math.radians(tilt_deg)
     gamma = math.radians(azimuth_deg)
-    sd, cd = np.sin(decl), np.cos(decl)
+    sd, cd = portable.sin(decl), portable.cos(decl)
     cos_t = (
         sd * math.sin(phi) * math.cos(beta)
         - sd * math.cos(phi) * math.sin(beta) * math.cos(gamma)
-        + cd * math.cos(phi) * math.cos(beta) * np.cos(omega)
-        + cd * math.sin(phi) * math.sin(beta) * math.cos(gamma) * np.cos(omega)
-        + cd * math.sin(beta) * math.sin(gamma) * np.sin(omega)
+        + cd * math.cos(phi) * math.cos(beta) * portable.cos(omega)
+        + cd * math.sin(phi) * math.sin(beta) * math.cos(gamma) * portable.cos(omega)
+        + cd * math.sin(beta) * math.sin(gamma) * portable.sin(omega)
     )
     return np.asarray(cos_t, dtype=np.float64)
 
