@@ -38,6 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rex_cli.market.orders import Side
+from rex_cli.sim import portable
 
 __all__ = [
     "AaParams",
@@ -487,9 +488,9 @@ class AdaptiveAggressive(Strategy):
         """See :meth:`Strategy.on_trade`."""
         p = self.params
         self.trades.append(price)
-        w = p.rho ** np.arange(len(self.trades) - 1, -1, -1, dtype=float)
+        w = portable.power(p.rho, np.arange(len(self.trades) - 1, -1, -1, dtype=float))
         prices = np.fromiter(self.trades, dtype=float)
-        self.eq = eq = float(w @ prices / w.sum())
+        self.eq = eq = math.fsum((w * prices).tolist()) / math.fsum(w.tolist())
         if eq > 0:
             alpha = math.sqrt(float(np.mean((prices - eq) ** 2))) / eq
             self.alpha_min = min(self.alpha_min, alpha)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from rex_cli.sim import portable
+
 __all__ = ["time_weighted_spread", "unit_stats"]
 
 
@@ -66,7 +68,7 @@ def unit_stats(
         g = t.groupby("target_unit")
         value = (t["price"] * t["qty_kwh"]).groupby(t["target_unit"]).sum()
         vol = g["qty_kwh"].sum()
-        logp = np.log(t["price"].to_numpy())
+        logp = portable.log(t["price"].to_numpy())
         dlog = pd.Series(logp, index=t.index).groupby(t["target_unit"]).diff()
         per = pd.DataFrame(
             {

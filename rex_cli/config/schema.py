@@ -12,6 +12,7 @@ Only ``scenario/build.py`` turns these into engine objects (ticks and lots).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field
 from enum import Enum
@@ -23,6 +24,7 @@ __all__ = [
     "BaselinesConfig",
     "BatteryConfig",
     "BitGeneratorName",
+    "CalendarConfig",
     "CoordinatorConfig",
     "CountGroup",
     "ForecastConfig",
@@ -33,19 +35,25 @@ __all__ = [
     "HouseholdGroup",
     "ImbalanceConfig",
     "ImbalanceRule",
+    "InterpolationName",
     "LoadConfig",
     "LoadModel",
     "MarketConfig",
     "OutputConfig",
     "PlantConfig",
     "PopulationConfig",
+    "PvConfig",
     "RexConfig",
     "RhpoCoordinatorConfig",
     "RngConfig",
     "ShadedConfig",
+    "ShearLawName",
+    "SlpProfileName",
     "StrategyConfig",
     "StrategyShares",
     "TerminalName",
+    "WeatherConfig",
+    "WeatherModel",
     "WeightShapeName",
     "WeightsConfig",
     "WelfareConfig",
@@ -674,6 +682,7 @@ class WindModel(Enum):
 
     weibull_ar1 = "weibull_ar1"
     csv = "csv"
+    weather = "weather"  # the weather group's 10 m wind, scaled to hub height
 
 
 class LoadModel(Enum):
@@ -681,6 +690,112 @@ class LoadModel(Enum):
 
     profile = "profile"
     csv = "csv"
+    bdew = "bdew"  # BDEW 2025 standard load profile from demandlib's files
+
+
+class SlpProfileName(Enum):
+    """BDEW 2025 household profiles (mirrors ``stochastic.bdew.SlpProfile``)."""
+
+    h25 = "h25"  # households
+    p25 = "p25"  # households with PV
+    s25 = "s25"  # households with PV and a battery
+
+
+class InterpolationName(Enum):
+    """How a CSV column coarser than the unit reaches it (``stochastic.series``)."""
+
+    linear = "linear"  # values at their time stamps (temperature, speed, power)
+    conservative = "conservative"  # means over the interval from each stamp (energies)
+
+
+class ShearLawName(Enum):
+    """Wind profile law from measurement to hub height (``stochastic.weather``)."""
+
+    log = "log"
+    power = "power"
+
+
+class WeatherModel(Enum):
+    """Where the weather comes from."""
+
+    synthetic = "synthetic"  # the fixed daily profiles of plant.heat_pump_building
+    try2010 = "try2010"  # DWD test reference year of weather.region (demandlib's files)
+    csv = "csv"  # a measured series
+
+
+@dataclass(frozen=True, kw_only=True)
+class CalendarConfig:
+    """The date of the simulated day(s).
+
+    Attributes:
+        start: Date of delivery unit 0's start (midnight, CET, no daylight saving), ISO
+            ``YYYY-MM-DD``. Sets the day types and season of ``load=bdew``, the weekday
+            of the synthetic household profile (weekends) and which days of the test
+            reference year ``weather=try2010`` reads. The default is a Monday.
+    """
+
+    start: str = "2025-01-13"
+
+    def __post_init__(self) -> None:
+        try:
+            dt.date.fromisoformat(str(self.start))
+        except ValueError:
+            raise ValueError(f"start must be an ISO date YYYY-MM-DD, got {self.start!r}") from None
+
+    @property
+    def start_date(self) -> dt.date:
+        """``start`` as a date."""
+        return dt.date.fromisoformat(str(self.start))
+
+
+@dataclass(frozen=True, kw_only=True)
+class WeatherConfig:
+    """Weather for the heat-pump buildings, rooftop PV and (``wind=weather``) wind farms.
+
+    See docs/model.md: data. ``synthetic`` keeps the fixed daily profiles of
+    ``plant.heat_pump_building`` for the buildings; it has no wind and no irradiance
+    for PV (PV and ``wind=weather`` need ``try2010`` or ``csv``). ``try2010``: the DWD test
+    reference year of ``region`` from ``calendar.start`` on. ``csv``: a measured
+    series (``path``; ISO times, UTC when naive), its first unit being unit 0;
+    temperature and wind linearly, irradiances conservatively resampled to the unit.
+
+    Attributes:
+        model: ``synthetic``, ``try2010`` or ``csv``.
+        region: TRY climate region, 1-15 (4 = Potsdam, 1 = Bremerhaven, 12 = Mannheim).
+        path: CSV file (``csv`` only).
+        time_column: Column of ISO time stamps.
+        temperature_column: Air temperature, °C (values at their stamps).
+        direct_column: Direct irradiance on the horizontal, W/m² (mean over the
+            interval from the stamp to the next).
+        diffuse_column: Diffuse irradiance on the horizontal, W/m² (as direct).
+        wind_column: Wind speed at ``wind_height_m``, m/s (values at their stamps).
+        wind_height_m: Measurement height of the CSV's wind speed, m (TRY: 10 m).
+        latitude_deg: Site latitude for ``csv`` (TRY files carry their station's).
+        longitude_deg: Site longitude, degrees east, for ``csv``.
+    """
+
+    model: WeatherModel = WeatherModel.synthetic
+    region: int = 4
+    path: str | None = None
+    time_column: str = "time"
+    temperature_column: str = "temperature_c"
+    direct_column: str = "direct_w_m2"
+    diffuse_column: str = "diffuse_w_m2"
+    wind_column: str = "wind_ms"
+    wind_height_m: float = 10.0
+    latitude_deg: float = 52.38
+    longitude_deg: float = 13.07
+
+    def __post_init__(self) -> None:
+        if isinstance(self.region, bool) or not 1 <= self.region <= 15:
+            raise ValueError(f"region must be an integer in 1..15, got {self.region!r}")
+        if self.model is WeatherModel.csv and not self.path:
+            raise ValueError("path must be set for model=csv")
+        _positive("wind_height_m", self.wind_height_m)
+        if not -90.0 <= self.latitude_deg <= 90.0:
+            raise ValueError(f"latitude_deg must be in [-90, 90], got {self.latitude_deg!r}")
+        if not -180.0 <= self.longitude_deg <= 180.0:
+            raise ValueError(f"longitude_deg must be in [-180, 180], got {self.longitude_deg!r}")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -691,22 +806,35 @@ class LoadConfig:
     weekend, noise, household scales). ``csv``: a measured series of mean household
     power (kW) in ``column`` of ``path``, resampled to the unit length; each household
     consumes its scale (lognormal, ``population.households.scale_sd``) times it.
+    ``bdew``: the BDEW 2025 profile ``profile`` for ``calendar.start``, scaled by an
+    annual consumption drawn per household (lognormal with mean ``annual_kwh_mean`` and
+    log-sd ``population.households.scale_sd``), times mean-one noise of log-sd
+    ``population.households.noise_sd`` (docs/model.md: data).
 
     Attributes:
-        model: ``profile`` or ``csv``.
+        model: ``profile``, ``csv`` or ``bdew``.
         path: CSV file (``csv`` only).
         column: Column of mean power, kW.
         time_column: Column of time stamps (ISO 8601) or minutes.
+        interpolation: ``linear`` (powers at their stamps) or ``conservative`` (means
+            over the interval from each stamp), for a CSV coarser than the unit.
+        profile: ``h25`` (households), ``p25`` (with PV) or ``s25`` (with PV and a
+            battery), ``bdew`` only.
+        annual_kwh_mean: Mean annual consumption of a household, kWh (``bdew``).
     """
 
     model: LoadModel = LoadModel.profile
     path: str | None = None
     column: str = "power_kw"
     time_column: str = "time"
+    interpolation: InterpolationName = InterpolationName.linear
+    profile: SlpProfileName = SlpProfileName.h25
+    annual_kwh_mean: float = 3000.0
 
     def __post_init__(self) -> None:
         if self.model is LoadModel.csv and not self.path:
             raise ValueError("path must be set for model=csv")
+        _positive("annual_kwh_mean", self.annual_kwh_mean)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -716,8 +844,10 @@ class WindConfig:
     See docs/model.md: participants.
 
     Attributes:
-        model: ``weibull_ar1`` (simulated) or ``csv`` (a measured hub-height speed
+        model: ``weibull_ar1`` (simulated), ``csv`` (a measured hub-height speed
             series in ``column`` of ``path``, m/s, resampled to the unit length and
+            shared by every farm) or ``weather`` (the weather group's wind, measured
+            at ``weather.wind_height_m``, scaled to ``hub_height_m`` by ``shear``;
             shared by every farm).
         path: CSV file (``csv`` only).
         column: Column of wind speed, m/s.
@@ -731,6 +861,10 @@ class WindConfig:
         cut_in_ms: Power curve cut-in speed, m/s.
         rated_ms: Rated speed, m/s.
         cut_out_ms: Cut-out speed, m/s.
+        hub_height_m: Hub height, m (``weather`` only).
+        shear: ``log`` (roughness ``roughness_m``) or ``power`` (exponent ``alpha``).
+        roughness_m: Roughness length ``z_0`` of the log law, m.
+        alpha: Exponent of the power law.
     """
 
     model: WindModel = WindModel.weibull_ar1
@@ -746,10 +880,22 @@ class WindConfig:
     cut_in_ms: float = 3.0
     rated_ms: float = 12.0
     cut_out_ms: float = 25.0
+    hub_height_m: float = 80.0
+    shear: ShearLawName = ShearLawName.log
+    roughness_m: float = 0.1
+    alpha: float = 0.143
 
     def __post_init__(self) -> None:
         if self.model is WindModel.csv and not self.path:
             raise ValueError("path must be set for model=csv")
+        _positive("hub_height_m", self.hub_height_m)
+        _positive("roughness_m", self.roughness_m)
+        if self.roughness_m >= self.hub_height_m:
+            raise ValueError(
+                f"roughness_m must be < hub_height_m ({self.hub_height_m}), "
+                f"got {self.roughness_m!r}"
+            )
+        _non_negative("alpha", self.alpha)
         _positive("k", self.k)
         _positive("c_ms", self.c_ms)
         _positive("correlation_time_h", self.correlation_time_h)
@@ -884,12 +1030,60 @@ class GasTurbineConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class PvConfig:
+    """A rooftop PV system; see ``stochastic.pv`` and docs/model.md: PV.
+
+    Attributes:
+        kwp: Rated DC power at standard test conditions, kW.
+        tilt_deg: Module tilt from the horizontal, degrees, [0, 90].
+        azimuth_deg: Module azimuth from south, west positive, degrees, [−180, 180].
+        albedo: Ground reflectance, [0, 1].
+        noct_c: Nominal operating cell temperature, °C.
+        gamma_per_c: Power temperature coefficient, 1/°C.
+        inverter_efficiency: Inverter efficiency, (0, 1].
+        losses: Lumped DC losses (soiling, wiring, mismatch), [0, 1).
+        inverter_kw: AC rating, kW; ``null`` = ``kwp``.
+    """
+
+    kwp: float = 5.0
+    tilt_deg: float = 30.0
+    azimuth_deg: float = 0.0
+    albedo: float = 0.2
+    noct_c: float = 45.0
+    gamma_per_c: float = -0.004
+    inverter_efficiency: float = 0.96
+    losses: float = 0.14
+    inverter_kw: float | None = None
+
+    def __post_init__(self) -> None:
+        _positive("kwp", self.kwp)
+        if not 0.0 <= self.tilt_deg <= 90.0:
+            raise ValueError(f"tilt_deg must be in [0, 90], got {self.tilt_deg!r}")
+        if not -180.0 <= self.azimuth_deg <= 180.0:
+            raise ValueError(f"azimuth_deg must be in [-180, 180], got {self.azimuth_deg!r}")
+        _fraction("albedo", self.albedo)
+        if not self.noct_c > 20.0:
+            raise ValueError(f"noct_c must be > 20, got {self.noct_c!r}")
+        if not -0.02 <= self.gamma_per_c <= 0.0:
+            raise ValueError(f"gamma_per_c must be in [-0.02, 0], got {self.gamma_per_c!r}")
+        if not 0.0 < self.inverter_efficiency <= 1.0:
+            raise ValueError(
+                f"inverter_efficiency must be in (0, 1], got {self.inverter_efficiency!r}"
+            )
+        if not 0.0 <= self.losses < 1.0:
+            raise ValueError(f"losses must be in [0, 1), got {self.losses!r}")
+        if self.inverter_kw is not None:
+            _positive("inverter_kw", self.inverter_kw)
+
+
+@dataclass(frozen=True, kw_only=True)
 class PlantConfig:
     """Physics of the shipped controllable plants (docs/model.md: participants)."""
 
     heat_pump_building: HeatPumpConfig = field(default_factory=HeatPumpConfig)
     battery: BatteryConfig = field(default_factory=BatteryConfig)
     gas_turbine: GasTurbineConfig = field(default_factory=GasTurbineConfig)
+    pv: PvConfig = field(default_factory=PvConfig)
 
 
 class WeightShapeName(Enum):
@@ -974,6 +1168,7 @@ class ForecastConfig:
         model: ``ctba_mmfe`` (default), ``perfect`` or ``persistence``.
         household: Shape for households.
         wind: Shape for wind farms (bounded to [0, capacity]).
+        pv: Shape for rooftop PV (bounded to [0, AC rating] while lit, 0 in the dark).
         step_lots: Size of one adjustment, lots.
         record_every: Keep every n-th adjustment in ``records/forecasts.parquet``
             (1 = all; the first and last value of every path are always kept).
@@ -983,6 +1178,9 @@ class ForecastConfig:
     household: ForecastShape = field(default_factory=ForecastShape)
     wind: ForecastShape = field(
         default_factory=lambda: ForecastShape(sigma0_kwh=0.4, tau_scale_min=60.0, alpha=1.0)
+    )
+    pv: ForecastShape = field(
+        default_factory=lambda: ForecastShape(sigma0_kwh=0.15, tau_scale_min=60.0, alpha=1.0)
     )
     step_lots: int = 1
     record_every: int = 1
@@ -1136,6 +1334,8 @@ class RexConfig:
         market: The exchange.
         imbalance: Imbalance settlement.
         population: Participants.
+        calendar: The simulated date.
+        weather: Weather of heat pumps, PV and (``wind=weather``) wind farms.
         wind: Wind speed and power model.
         load: Household consumption model.
         forecast: Forecast evolution of uncontrollable clients.
@@ -1155,6 +1355,8 @@ class RexConfig:
     market: MarketConfig = field(default_factory=MarketConfig)
     imbalance: ImbalanceConfig = field(default_factory=ImbalanceConfig)
     population: PopulationConfig = field(default_factory=PopulationConfig)
+    calendar: CalendarConfig = field(default_factory=CalendarConfig)
+    weather: WeatherConfig = field(default_factory=WeatherConfig)
     wind: WindConfig = field(default_factory=WindConfig)
     load: LoadConfig = field(default_factory=LoadConfig)
     forecast: ForecastConfig = field(default_factory=ForecastConfig)
@@ -1175,6 +1377,18 @@ class RexConfig:
             raise ValueError(
                 f"baselines.same_info_lead_minutes must be <= market.horizon_units × "
                 f"market.unit_minutes ({window:g}), got {self.baselines.same_info_lead_minutes!r}"
+            )
+        if self.wind.model is WindModel.weather and self.weather.model is WeatherModel.synthetic:
+            raise ValueError(
+                "wind.model=weather needs weather from data: choose weather=try2010 or "
+                "weather=csv (the synthetic weather has no wind)"
+            )
+        if self.wind.roughness_m >= self.weather.wind_height_m and (
+            self.wind.model is WindModel.weather and self.wind.shear is ShearLawName.log
+        ):
+            raise ValueError(
+                f"wind.roughness_m must be < weather.wind_height_m ({self.weather.wind_height_m}), "
+                f"got {self.wind.roughness_m!r}"
             )
         for group in ("zic", "aa"):
             top = getattr(self.strategy, group).ceiling

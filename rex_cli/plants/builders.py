@@ -31,6 +31,7 @@ from rex_cli.plants.statespace import (
     Plant,
     StateSpace,
 )
+from rex_cli.sim import portable
 
 __all__ = [
     "ambient_temperature_profile",
@@ -194,7 +195,7 @@ def ambient_temperature_profile(
         Shape (n_units,).
     """
     h = _unit_midpoint_hours(start_unit, n_units, unit_minutes)
-    return mean_c + amplitude_c * np.cos(2.0 * np.pi * (h - peak_hour) / 24.0)
+    return mean_c + amplitude_c * portable.cos(2.0 * np.pi * (h - peak_hour) / 24.0)
 
 
 def solar_profile(
@@ -215,7 +216,7 @@ def solar_profile(
         raise ValueError(f"sunrise_h must be before sunset_h, got {sunrise_h} >= {sunset_h}")
     h = _unit_midpoint_hours(start_unit, n_units, unit_minutes)
     phase = (h - sunrise_h) / (sunset_h - sunrise_h)
-    out = np.where((phase > 0) & (phase < 1), peak_kw_m2 * np.sin(np.pi * phase), 0.0)
+    out = np.where((phase > 0) & (phase < 1), peak_kw_m2 * portable.sin(np.pi * phase), 0.0)
     return np.asarray(out, dtype=np.float64)
 
 

@@ -9,7 +9,8 @@ was (common random numbers across sweep points):
 
 * ``("wind_common",)``: the factor shared by all wind farms;
 * ``("wind", i)``: wind farm ``i``'s own innovations;
-* ``("load", i)``: household ``i``'s scale and noise;
+* ``("load", i)``: household ``i``'s scale (``load=bdew``: its annual consumption) and
+  noise;
 * ``("forecast", kind, i)``: the forecast adjustments of client ``i`` of a kind;
 * ``("arrivals", kind, i)``: that agent's coordinator's arrival times;
 * ``("strategy", kind, i)``: the draws of its quoting strategy (jitter, ZI-C prices,
@@ -24,9 +25,16 @@ Agent ids: households, wind farms, heat-pump buildings, batteries, gas turbines,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import partial
+from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
+import pandas as pd
 
 from rex_cli.agents.home import HomeCoordinator
 from rex_cli.agents.rhpo import PlantCoordinator, PlantData
@@ -54,7 +62,9 @@ from rex_cli.config.schema import (
     ForecastShape,
     LoadModel,
     RexConfig,
+    ShearLawName,
     TerminalName,
+    WeatherModel,
     WeightShapeName,
     WindModel,
 )
@@ -79,6 +89,8 @@ from rex_cli.stochastic.forecast import (
     simulate_forecasts,
 )
 from rex_cli.stochastic.load import HouseholdLoadParams, simulate_household_load
+from rex_cli.stochastic.pv import PvParams, plane_of_array_w_m2, pv_energy_kwh, pv_max_energy_kwh
+from rex_cli.stochastic.weather import UnitWeather
 from rex_cli.stochastic.wind import PowerCurve, WeibullAR1Params, simulate_wind_speed
 
 __all__ = [
@@ -91,13 +103,18 @@ __all__ = [
     "household_energy_kwh",
     "make_strategy",
     "preflight",
+    "pv_forecast_params",
+    "pv_params",
     "rhpo_weights",
     "seed_tree",
     "strategy_assignment",
     "uncontrollable_net_kwh",
+    "unit_weather",
     "wind_energy_kwh",
     "wind_speed_ms",
 ]
+
+_T = TypeVar("_T")
 
 
 def seed_tree(cfg: RexConfig) -> SeedTree:
@@ -109,34 +126,159 @@ def seed_tree(cfg: RexConfig) -> SeedTree:
 _CSV_RANGE = {"wind": (0.0, "wind speed (m/s)"), "load": (0.0, "household power (kW)")}
 
 
-def _csv_series(path: str, column: str, time_column: str, cfg: RexConfig, key: str) -> np.ndarray:
-    """The first ``n_units`` unit means of a measured series; errors name the config key.
-
-    Wind speeds and household power must not be negative.
-    """
-    from pathlib import Path
-
-    from rex_cli.config.load import ConfigError, package_dir
-    from rex_cli.stochastic.series import load_series_csv
+def _resolve_path(path: str) -> Path:
+    from rex_cli.config.load import package_dir
 
     file = Path(path)
     if not file.is_absolute() and not file.exists():
         shipped = package_dir() / file  # e.g. data/examples/, the series shipped with Rex
         if shipped.exists():
             file = shipped
+    return file
+
+
+def _csv_series(path: str, column: str, time_column: str, cfg: RexConfig, key: str) -> np.ndarray:
+    """The first ``n_units`` unit means of a measured series; errors name the config key.
+
+    Wind speeds and household power must not be negative. A series coarser than the
+    unit is interpolated: wind speed linearly, load by ``load.interpolation``.
+    """
+    from rex_cli.config.load import ConfigError
+    from rex_cli.stochastic.series import Interpolation, load_series_csv
+
+    rule = Interpolation(cfg.load.interpolation.value) if key == "load" else Interpolation.linear
     try:
         values = load_series_csv(
-            file,
+            _resolve_path(path),
             column=column,
             time_column=time_column,
             unit_minutes=cfg.market.unit_minutes,
             min_units=cfg.n_units,
             min_value=_CSV_RANGE[key][0],
             what=_CSV_RANGE[key][1],
+            interpolation=rule,
         )
     except (OSError, ValueError) as exc:
         raise ConfigError(f"{key}.path: {' '.join(str(exc).split())}") from exc
     return np.asarray(values[: cfg.n_units], dtype=float)
+
+
+def _real_data(key: str, make: Callable[[], _T]) -> _T:
+    """Run ``make``; a missing demandlib becomes a one-line ``ConfigError`` naming ``key``."""
+    from rex_cli.config.load import ConfigError
+    from rex_cli.stochastic.demandlib_files import MissingDataPackageError
+
+    try:
+        return make()
+    except MissingDataPackageError as exc:
+        raise ConfigError(f"{key}: {exc}") from exc
+
+
+def _weather_csv(cfg: RexConfig, n_units: int) -> UnitWeather:
+    from rex_cli.config.load import ConfigError
+    from rex_cli.stochastic.series import Interpolation, read_series_csv
+
+    w = cfg.weather
+    file = _resolve_path(w.path or "")
+    columns = {
+        "temperature_c": (w.temperature_column, Interpolation.linear, None, "temperature (°C)"),
+        "wind_ms": (w.wind_column, Interpolation.linear, 0.0, "wind speed (m/s)"),
+        "direct_w_m2": (w.direct_column, Interpolation.conservative, 0.0, "irradiance (W/m²)"),
+        "diffuse_w_m2": (w.diffuse_column, Interpolation.conservative, 0.0, "irradiance (W/m²)"),
+    }
+    out: dict[str, np.ndarray] = {}
+    starts = set()
+    try:
+        for name, (column, rule, low, what) in columns.items():
+            series = read_series_csv(
+                file, column=column, time_column=w.time_column,
+                unit_minutes=cfg.market.unit_minutes, min_units=n_units, min_value=low,
+                what=what, interpolation=rule,
+            )  # fmt: skip
+            out[name] = np.asarray(series.values[:n_units], dtype=np.float64)
+            starts.add(series.start)
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"weather.path: {' '.join(str(exc).split())}") from exc
+    start_any = min(starts, key=str)
+    if isinstance(start_any, pd.Timestamp):
+        # the file's times are UTC; the solar geometry runs on CET (UTC+1)
+        start = (start_any + pd.Timedelta(hours=1)).tz_localize(None).to_pydatetime()
+    else:
+        day = cfg.calendar.start_date
+        start = dt.datetime(day.year, day.month, day.day) + dt.timedelta(minutes=start_any)
+    return UnitWeather(
+        start=start,
+        unit_minutes=cfg.market.unit_minutes,
+        wind_height_m=w.wind_height_m,
+        latitude_deg=w.latitude_deg,
+        longitude_deg=w.longitude_deg,
+        source=f"{file}",
+        **out,
+    )
+
+
+def unit_weather(cfg: RexConfig, n_units: int | None = None) -> UnitWeather:
+    """The run's weather per unit (``weather.model`` ``try2010`` or ``csv``).
+
+    Args:
+        cfg: The validated config.
+        n_units: Units from unit 0; default ``N + κ`` (what the plants' plans see).
+
+    Raises:
+        ConfigError: ``weather=synthetic`` (it has no weather series), a bad weather CSV
+            or a missing demandlib.
+    """
+    from rex_cli.config.load import ConfigError
+    from rex_cli.stochastic.weather import try2010_unit_weather
+
+    n = cfg.n_units + cfg.market.horizon_units if n_units is None else n_units
+    w = cfg.weather
+    if w.model is WeatherModel.synthetic:
+        raise ConfigError(
+            "weather.model: synthetic has no weather series (wind, PV irradiance): choose "
+            "weather=try2010 or weather=csv"
+        )
+    if w.model is WeatherModel.csv:
+        return _weather_csv(cfg, n)
+    return _real_data(
+        "weather.model",
+        lambda: try2010_unit_weather(
+            w.region,
+            start=cfg.calendar.start_date,
+            n_units=n,
+            unit_minutes=cfg.market.unit_minutes,
+        ),
+    )
+
+
+def pv_params(cfg: RexConfig) -> PvParams:
+    """The rooftop PV system of ``plant.pv``."""
+    p = cfg.plant.pv
+    return PvParams(
+        kwp=p.kwp, tilt_deg=p.tilt_deg, azimuth_deg=p.azimuth_deg, albedo=p.albedo,
+        noct_c=p.noct_c, gamma_per_c=p.gamma_per_c,
+        inverter_efficiency=p.inverter_efficiency, losses=p.losses, inverter_kw=p.inverter_kw,
+    )  # fmt: skip
+
+
+def pv_forecast_params(cfg: RexConfig) -> ForecastParams:
+    """Forecast parameters of a PV client (``forecast.pv``; bounded, like wind).
+
+    Bound its forecasts per unit to ``[−ceil(pv_max_energy_kwh / lot), 0]`` lots
+    (``stochastic.pv.pv_max_energy_kwh``): zero in the dark.
+    """
+    return _forecast_params(cfg, cfg.forecast.pv, bounded=True)
+
+
+def _bdew_peak_kw(cfg: RexConfig) -> float:
+    """Largest unit-mean power of the BDEW profile at the mean annual consumption, kW."""
+    from rex_cli.stochastic.bdew import SlpProfile, slp_energy_kwh
+
+    energy = slp_energy_kwh(
+        SlpProfile(cfg.load.profile.value), start=cfg.calendar.start_date, n_units=cfg.n_units,
+        unit_minutes=cfg.market.unit_minutes, annual_kwh=cfg.load.annual_kwh_mean,
+    )  # fmt: skip
+    return float(energy.max() / (cfg.market.unit_minutes / 60.0)) if energy.size else 0.0
 
 
 def preflight(cfg: RexConfig, limits: Limits | None = None) -> None:
@@ -157,6 +299,10 @@ def preflight(cfg: RexConfig, limits: Limits | None = None) -> None:
     if cfg.load.model is LoadModel.csv and cfg.population.households.count:
         kw = _csv_series(cfg.load.path or "", cfg.load.column, cfg.load.time_column, cfg, "load")
         peaks["load"] = float(np.max(kw)) if kw.size else 0.0
+    if cfg.load.model is LoadModel.bdew and cfg.population.households.count:
+        peaks["load"] = _real_data("load.model", lambda: _bdew_peak_kw(cfg))
+    if cfg.weather.model is not WeatherModel.synthetic:
+        unit_weather(cfg)
     check_quantities(cfg, csv_peak_kw=peaks)
     check_size(cfg, limits)
 
@@ -164,7 +310,8 @@ def preflight(cfg: RexConfig, limits: Limits | None = None) -> None:
 def wind_speed_ms(cfg: RexConfig, tree: SeedTree) -> np.ndarray:
     """Hub-height wind speed per farm and unit, ``(n_farms, n_units)`` m/s.
 
-    Simulated (``weibull_ar1``), or a measured series shared by every farm (``csv``).
+    Simulated (``weibull_ar1``), or a series shared by every farm: measured (``csv``)
+    or the weather's wind raised to the hub (``weather``).
     """
     w = cfg.wind
     n = cfg.population.wind_farms.count
@@ -173,6 +320,18 @@ def wind_speed_ms(cfg: RexConfig, tree: SeedTree) -> np.ndarray:
             _csv_series(w.path or "", w.column, w.time_column, cfg, "wind") if n else np.zeros(0)
         )
         return np.tile(series, (n, 1))
+    if w.model is WindModel.weather:
+        if not n:
+            return np.zeros((0, cfg.n_units))
+        from rex_cli.stochastic.weather import ShearLaw, hub_height_speed_ms
+
+        weather = unit_weather(cfg, cfg.n_units)
+        hub = hub_height_speed_ms(
+            weather.wind_ms, from_height_m=weather.wind_height_m, to_height_m=w.hub_height_m,
+            law=ShearLaw.log if w.shear is ShearLawName.log else ShearLaw.power,
+            roughness_m=w.roughness_m, alpha=w.alpha,
+        )  # fmt: skip
+        return np.tile(hub, (n, 1))
     step_h = cfg.market.unit_minutes / 60.0
     params = WeibullAR1Params.from_correlation_time(
         k=w.k,
@@ -270,9 +429,11 @@ def household_energy_kwh(cfg: RexConfig, tree: SeedTree) -> np.ndarray:
         ld = cfg.load
         kw = _csv_series(ld.path or "", ld.column, ld.time_column, cfg, "load")
         step = cfg.market.unit_minutes / 60.0
-        scales = [float(np.exp(h.scale_sd * tree.generator("load", i).standard_normal()))
+        scales = [math.exp(h.scale_sd * float(tree.generator("load", i).standard_normal()))
                   for i in range(h.count)]  # fmt: skip
         return np.asarray([s * kw * step for s in scales]).reshape(h.count, cfg.n_units)
+    if cfg.load.model is LoadModel.bdew and h.count:
+        return _real_data("load.model", lambda: _bdew_households_kwh(cfg, tree))
     params = HouseholdLoadParams(
         base_kw=h.base_kw,
         morning_peak_kw=h.morning_peak_kw,
@@ -283,10 +444,38 @@ def household_energy_kwh(cfg: RexConfig, tree: SeedTree) -> np.ndarray:
     rows = []
     for i in range(h.count):
         rng = tree.generator("load", i)
-        scale = float(np.exp(h.scale_sd * rng.standard_normal()))
+        scale = math.exp(h.scale_sd * float(rng.standard_normal()))
         rows.append(
             simulate_household_load(
-                params, rng, n_steps=cfg.n_units, step_hours=step_h, scale=scale
+                params,
+                rng,
+                n_steps=cfg.n_units,
+                step_hours=step_h,
+                scale=scale,
+                start_weekday=cfg.calendar.start_date.weekday(),
+            )
+        )
+    return np.asarray(rows, dtype=float).reshape(h.count, cfg.n_units)
+
+
+def _bdew_households_kwh(cfg: RexConfig, tree: SeedTree) -> np.ndarray:
+    """``load=bdew``: per household, an annual consumption, then the noise (one stream)."""
+    from rex_cli.stochastic.bdew import SlpProfile, bdew_household_load_kwh, draw_annual_kwh
+
+    h, ld = cfg.population.households, cfg.load
+    rows = []
+    for i in range(h.count):
+        rng = tree.generator("load", i)
+        annual = draw_annual_kwh(rng, mean_kwh=ld.annual_kwh_mean, sigma=h.scale_sd)
+        rows.append(
+            bdew_household_load_kwh(
+                SlpProfile(ld.profile.value),
+                rng,
+                start=cfg.calendar.start_date,
+                n_units=cfg.n_units,
+                unit_minutes=cfg.market.unit_minutes,
+                annual_kwh=annual,
+                noise_sd=h.noise_sd,
             )
         )
     return np.asarray(rows, dtype=float).reshape(h.count, cfg.n_units)
@@ -377,7 +566,7 @@ def rhpo_weights(cfg: RexConfig) -> Weights:
 
 
 def _heat_pump(cfg: RexConfig) -> tuple[Plant, PlantData]:
-    """The heat-pump building and its data (deterministic daily profiles over N + κ units)."""
+    """The heat-pump building and its data over N + κ units (the weather, or fixed profiles)."""
     eps, span = cfg.market.unit_minutes, cfg.n_units + cfg.market.horizon_units
     dt = eps / 60.0
     hp = cfg.plant.heat_pump_building
@@ -388,17 +577,27 @@ def _heat_pump(cfg: RexConfig) -> tuple[Plant, PlantData]:
         t_min_c=hp.t_min_c,
         t_max_c=hp.t_max_c,
     )
-    ambient = builders.ambient_temperature_profile(
-        0, span, unit_minutes=eps, mean_c=hp.ambient_mean_c, amplitude_c=hp.ambient_amplitude_c
-    )
-    solar = builders.solar_profile(0, span, unit_minutes=eps, peak_kw_m2=hp.solar_peak_kw_m2)
+    if cfg.weather.model is WeatherModel.synthetic:
+        ambient = builders.ambient_temperature_profile(
+            0, span, unit_minutes=eps, mean_c=hp.ambient_mean_c,
+            amplitude_c=hp.ambient_amplitude_c,
+        )  # fmt: skip
+        solar = builders.solar_profile(0, span, unit_minutes=eps, peak_kw_m2=hp.solar_peak_kw_m2)
+        mean_ambient = hp.ambient_mean_c
+    else:
+        # The weather: air temperature, and the sun on a south-facing window
+        # (irradiance on a vertical plane, kW/m²).
+        weather = unit_weather(cfg, span)
+        ambient = weather.temperature_c
+        solar = plane_of_array_w_m2(weather, tilt_deg=90.0, azimuth_deg=0.0) / 1000.0
+        mean_ambient = float(np.mean(ambient))
     setpoint = builders.default_setpoint_schedule(
         0, span, unit_minutes=eps, day_c=hp.day_c, night_c=hp.night_c
     )
     # Fallback (a unit never planned): the power that holds the setpoint in steady
     # state at the day's mean ambient temperature, within the rating.
     a, b = plant.model.A[0, 0], plant.model.B[0]
-    need = ((1 - a) * hp.day_c - b[1] * hp.ambient_mean_c) / b[0]
+    need = ((1 - a) * hp.day_c - b[1] * mean_ambient) / b[0]
     fallback = np.array([min(max(need, 0.0), hp.p_max_kw * dt)])
     data = PlantData(
         exogenous=np.column_stack([ambient, solar]),
@@ -428,8 +627,10 @@ def _battery(cfg: RexConfig) -> Plant:
 def build_plants(cfg: RexConfig) -> list[tuple[AgentKind, Plant, PlantData]]:
     """The controllable plants of the population with their per-unit data.
 
-    Exogenous inputs and requests are deterministic daily profiles (the same for every
-    building); they cover ``N + κ`` units so the last plans see a full horizon.
+    Exogenous inputs and requests are deterministic (the same for every building): the
+    fixed daily profiles under ``weather=synthetic``, else the weather's air temperature
+    and its irradiance on a south-facing vertical window; they cover ``N + κ`` units so
+    the last plans see a full horizon.
     """
     eps, kappa, n = cfg.market.unit_minutes, cfg.market.horizon_units, cfg.n_units
     span = n + kappa
@@ -481,6 +682,8 @@ class HomeSpec:
             load (base load − PV), kWh.
         base_load_kwh: Base load per unit, kWh, (N + κ,).
         pv_kwh: PV generation per unit, kWh >= 0, (N + κ,).
+        pv_max_kwh: The most the PV can generate per unit (its AC rating while lit, 0
+            in the dark), kWh, (N + κ,): the bound of its forecasts.
         clients: Client labels in record order (``base_load``, ``pv`` if any, then the
             controllable clients in plant order).
         pv_kwp: PV rating, kWp (0 without PV).
@@ -490,6 +693,7 @@ class HomeSpec:
     data: PlantData
     base_load_kwh: np.ndarray
     pv_kwh: np.ndarray
+    pv_max_kwh: np.ndarray
     clients: tuple[str, ...]
     pv_kwp: float
 
@@ -513,12 +717,29 @@ def synthetic_pv_kwh(cfg: RexConfig, kwp: float, span: int) -> np.ndarray:
     return np.asarray(kwp * h.pv_performance_ratio * g * eps / 60.0, dtype=float)
 
 
+def _bdew_home_kwh(cfg: RexConfig, rng: np.random.Generator, span: int) -> np.ndarray:
+    """A home's base load under ``load=bdew``: an annual consumption, then the noise."""
+    from rex_cli.stochastic.bdew import SlpProfile, bdew_household_load_kwh, draw_annual_kwh
+
+    h, ld = cfg.population.households, cfg.load
+    annual = draw_annual_kwh(rng, mean_kwh=ld.annual_kwh_mean, sigma=h.scale_sd)
+    return bdew_household_load_kwh(
+        SlpProfile(ld.profile.value), rng, start=cfg.calendar.start_date, n_units=span,
+        unit_minutes=cfg.market.unit_minutes, annual_kwh=annual, noise_sd=h.noise_sd,
+    )  # fmt: skip
+
+
 def build_homes(cfg: RexConfig, tree: SeedTree) -> list[HomeSpec]:
     """The prosumer homes of ``population.homes`` (docs/model.md: homes).
 
     Which homes get which client is dealt per client type (``HomeGroup.counts``, a
     permutation from ``("home_mix", client)``); each home's base load, PV rating and
-    EV trips come from its own streams. Data cover ``N + κ`` units.
+    EV trips come from its own streams. Data cover ``N + κ`` units. The base load is
+    the household load model of ``load`` (``profile``, or ``bdew``: the BDEW profile
+    scaled by an annual consumption drawn per home, with the parameters of
+    ``population.households``); PV is ``stochastic.pv`` on the run's weather
+    (``plant.pv`` with the home's rating), or the synthetic clear-sky day under
+    ``weather=synthetic``; the heat pump sees the weather like the buildings.
     """
     h = cfg.population.homes
     if not h.count:
@@ -555,16 +776,29 @@ def build_homes(cfg: RexConfig, tree: SeedTree) -> list[HomeSpec]:
         soc_init_min=ev.soc_init_min,
         soc_init_max=ev.soc_init_max,
     )
+    weather = None if cfg.weather.model is WeatherModel.synthetic else unit_weather(cfg, span)
     out = []
     for i in range(h.count):
         rng = tree.generator("home_load", i)
-        scale = float(np.exp(hh.scale_sd * rng.standard_normal()))
-        base = simulate_household_load(load_params, rng, n_steps=span, step_hours=dt, scale=scale)
+        if cfg.load.model is LoadModel.bdew:
+            base = _real_data("load.model", partial(_bdew_home_kwh, cfg, rng, span))
+        else:
+            scale = float(np.exp(hh.scale_sd * rng.standard_normal()))
+            base = simulate_household_load(
+                load_params, rng, n_steps=span, step_hours=dt, scale=scale,
+                start_weekday=cfg.calendar.start_date.weekday(),
+            )  # fmt: skip
         kwp = 0.0
         pv = np.zeros(span)
+        pv_max = np.zeros(span)
         if has["pv"][i]:
             kwp = float(tree.generator("home_pv", i).uniform(h.pv_kwp_min, h.pv_kwp_max))
-            pv = synthetic_pv_kwh(cfg, kwp, span)
+            if weather is None:
+                pv = pv_max = synthetic_pv_kwh(cfg, kwp, span)
+            else:
+                params = replace(pv_params(cfg), kwp=kwp)
+                pv = pv_energy_kwh(params, weather)
+                pv_max = pv_max_energy_kwh(params, weather)
         clients: list[tuple[str, Plant]] = []
         exo = [base - pv]
         req: list[np.ndarray] = []
@@ -606,7 +840,13 @@ def build_homes(cfg: RexConfig, tree: SeedTree) -> list[HomeSpec]:
         labels = ("base_load",) + (("pv",) if kwp > 0 else ()) + tuple(c for c, _ in clients)
         out.append(
             HomeSpec(
-                plant=plant, data=data, base_load_kwh=base, pv_kwh=pv, clients=labels, pv_kwp=kwp
+                plant=plant,
+                data=data,
+                base_load_kwh=base,
+                pv_kwh=pv,
+                pv_max_kwh=pv_max,
+                clients=labels,
+                pv_kwp=kwp,
             )
         )
     return out
@@ -619,8 +859,9 @@ def home_forecast_feeds(
 
     The base load is forecast like a household's load (``forecast.household``, bounded
     below by 0; stream ``("forecast", "home", i)``); PV like a wind farm's production
-    (``forecast.wind``, bounded to ``[−ceil(peak/lot), 0]`` lots with the peak the
-    home's largest PV energy per unit; stream ``("forecast", "home_pv", i)``).
+    (``forecast.pv``, bounded per unit to ``[−ceil(max/lot), 0]`` lots with ``max`` the
+    most the PV can generate in the unit, 0 in the dark; stream
+    ``("forecast", "home_pv", i)``).
 
     Returns:
         Per home, ``(client, (times, units, values))`` per part (base load, then PV).
@@ -634,15 +875,15 @@ def home_forecast_feeds(
         params.append(_forecast_params(cfg, cfg.forecast.household, bounded=True))
         rngs.append(tree.generator("forecast", "home", i))
         real.append(np.rint(hs.base_load_kwh[:n] / lot))
-        lo.append(0.0)
-        hi.append(np.inf)
+        lo.append(np.zeros(n))
+        hi.append(np.full(n, np.inf))
         owner.append(i)
         if "pv" in hs.clients:
-            params.append(_forecast_params(cfg, cfg.forecast.wind, bounded=True))
+            params.append(_forecast_params(cfg, cfg.forecast.pv, bounded=True))
             rngs.append(tree.generator("forecast", "home_pv", i))
             real.append(-np.rint(hs.pv_kwh[:n] / lot))
-            lo.append(-float(np.ceil(hs.pv_kwh[:n].max(initial=0.0) / lot)))
-            hi.append(0.0)
+            lo.append(-np.ceil(hs.pv_max_kwh[:n] / lot - 1e-9))
+            hi.append(np.zeros(n))
             owner.append(i)
     paths = simulate_forecasts(
         params,
@@ -650,8 +891,8 @@ def home_forecast_feeds(
         np.asarray(real, dtype=np.int64),
         unit_minutes=m.unit_minutes,
         horizon_units=m.horizon_units,
-        x_min_lots=np.asarray(lo).reshape(-1, 1),
-        x_max_lots=np.asarray(hi).reshape(-1, 1),
+        x_min_lots=np.asarray(lo),
+        x_max_lots=np.asarray(hi),
     )
     initial = paths.initial_matrix()
     adj = ~paths.is_initial

@@ -73,6 +73,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from rex_cli.sim import portable
+
 __all__ = [
     "CtbaParams",
     "ForecastKind",
@@ -161,7 +163,9 @@ class CtbaParams:
         a = 1.0 - self.alpha
         b = math.log1p(window_min / self.tau_scale_min)
         norm = self.tau_scale_min * (b if a == 0.0 else math.expm1(a * b) / a)
-        rate = self.expected_adjustments * (1.0 + tau / self.tau_scale_min) ** (-self.alpha)
+        rate = self.expected_adjustments * portable.power(
+            1.0 + tau / self.tau_scale_min, -self.alpha
+        )
         return np.asarray(np.where((tau >= 0) & (tau <= window_min), rate / norm, 0.0))
 
 
@@ -198,12 +202,12 @@ def _share(
     tau: FloatArray, a: FloatArray | float, ts: FloatArray | float, t_max: float
 ) -> FloatArray:
     """``G(τ)`` for arrays of per-element ``a = 1 - α`` and ``τ_s``."""
-    b = np.log1p(t_max / np.asarray(ts))
-    x = np.log1p(tau / ts)
+    b = portable.log1p(t_max / np.asarray(ts))
+    x = portable.log1p(tau / ts)
     a_arr = np.asarray(a, dtype=np.float64)
     small = np.abs(a_arr) < 1e-9
     a_safe = np.where(small, 1.0, a_arr)
-    general = np.expm1(a_safe * x) / np.expm1(a_safe * b)
+    general = portable.expm1(a_safe * x) / portable.expm1(a_safe * b)
     return np.asarray(np.where(small, x / b, general), dtype=np.float64)
 
 
@@ -222,18 +226,19 @@ def _inverse_share(
     if isinstance(a, float) and isinstance(ts, float):
         b = math.log1p(t_max / ts)
         y = np.multiply(v, b if abs(a) < 1e-9 else math.expm1(a * b), out=out)
-        if abs(a) >= 1e-9:
-            np.log1p(y, out=y)
-            y /= a
-        np.expm1(y, out=y)
+        if abs(a) >= 1e-9:  # expm1(log1p(y) / a), one pass, C library (sim.portable)
+            log1p, expm1 = math.log1p, math.expm1
+            y[...] = np.fromiter((expm1(log1p(e) / a) for e in y.tolist()), np.float64, y.size)
+        else:
+            portable.expm1(y, out=y)
         y *= ts
         return np.clip(y, 0.0, t_max, out=y)
-    b_arr = np.log1p(t_max / np.asarray(ts))
+    b_arr = portable.log1p(t_max / np.asarray(ts))
     a_arr = np.asarray(a, dtype=np.float64)
     small = np.abs(a_arr) < 1e-9
     a_safe = np.where(small, 1.0, a_arr)
-    general = np.expm1(np.log1p(v * np.expm1(a_safe * b_arr)) / a_safe)
-    res = np.clip(ts * np.where(small, np.expm1(v * b_arr), general), 0.0, t_max)
+    general = portable.expm1(portable.log1p(v * portable.expm1(a_safe * b_arr)) / a_safe)
+    res = np.clip(ts * np.where(small, portable.expm1(v * b_arr), general), 0.0, t_max)
     if out is None:
         return np.asarray(res, dtype=np.float64)
     out[...] = res

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from rex_cli.sim import portable
 from rex_cli.stochastic.ar1 import ar1
 
 __all__ = [
@@ -97,7 +98,7 @@ class HouseholdLoadParams:
 
 def _bump(hours: FloatArray, centre: FloatArray | float, width: float) -> FloatArray:
     d = np.mod(hours - centre + 12.0, 24.0) - 12.0
-    return np.exp(-0.5 * (d / width) ** 2)
+    return portable.exp(-0.5 * (d / width) ** 2)
 
 
 def daily_profile_kw(
@@ -154,7 +155,7 @@ def _noise_factor(
         phi = math.exp(-step_hours / params.noise_correlation_h)
         z = ar1(z, phi)
     sd = params.noise_sd
-    return np.asarray(np.exp(sd * z - 0.5 * sd * sd), dtype=np.float64)
+    return np.asarray(portable.exp(sd * z - 0.5 * sd * sd), dtype=np.float64)
 
 
 def simulate_household_load(
@@ -250,4 +251,4 @@ def draw_household_scales(
     if not (math.isfinite(sigma) and sigma >= 0):
         raise ValueError(f"sigma must be >= 0, got {sigma}")
     z = rng.standard_normal(n)
-    return np.asarray(mean * np.exp(sigma * z - 0.5 * sigma * sigma), dtype=np.float64)
+    return np.asarray(mean * portable.exp(sigma * z - 0.5 * sigma * sigma), dtype=np.float64)

@@ -35,6 +35,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
+from rex_cli.sim import portable
 from rex_cli.stochastic.ar1 import ar1
 
 __all__ = [
@@ -197,14 +198,16 @@ def weibull_from_gaussian(
     zz = np.asarray(z, dtype=np.float64)
     # -ln(1 - Φ(z)) = -ln Φ(-z): log_ndtr keeps full precision in the upper tail.
     hazard = -special.log_ndtr(-zz)
-    return np.asarray(np.asarray(c_ms, dtype=np.float64) * hazard ** (1.0 / k), dtype=np.float64)
+    return np.asarray(
+        np.asarray(c_ms, dtype=np.float64) * portable.power(hazard, 1.0 / k), dtype=np.float64
+    )
 
 
 def diurnal_scale_ms(params: WeibullAR1Params, hours: npt.ArrayLike) -> FloatArray:
     """Return the Weibull scale (m/s) at the given hours (any real, taken modulo 24)."""
     h = np.asarray(hours, dtype=np.float64)
     phase = 2.0 * np.pi * (h - params.diurnal_peak_hour) / 24.0
-    return params.c_ms * (1.0 + params.diurnal_amplitude * np.cos(phase))
+    return params.c_ms * (1.0 + params.diurnal_amplitude * portable.cos(phase))
 
 
 def simulate_wind_speed(
