@@ -718,7 +718,7 @@ class ShearLawName(Enum):
 class WeatherModel(Enum):
     """Where the weather comes from."""
 
-    synthetic = "synthetic"  # the fixed daily profiles of plant.heat_pump_building
+    synthetic = "synthetic"  # buildings: fixed daily profiles; PV and wind: TRY2010
     try2010 = "try2010"  # DWD test reference year of weather.region (demandlib's files)
     csv = "csv"  # a measured series
 
@@ -752,15 +752,18 @@ class CalendarConfig:
 class WeatherConfig:
     """Weather for the heat-pump buildings, rooftop PV and (``wind=weather``) wind farms.
 
-    See docs/model.md: data. ``synthetic`` keeps the fixed daily profiles of
-    ``plant.heat_pump_building`` for the buildings; it has no wind and no irradiance
-    for PV (PV and ``wind=weather`` need ``try2010`` or ``csv``). ``try2010``: the DWD test
-    reference year of ``region`` from ``calendar.start`` on. ``csv``: a measured
-    series (``path``; ISO times, UTC when naive), its first unit being unit 0;
-    temperature and wind linearly, irradiances conservatively resampled to the unit.
+    See docs/model.md: data. The weather *data* are the DWD test reference year
+    TRY2010 of ``region`` from ``calendar.start`` on, or, under ``csv``, a measured
+    series (``path``; ISO times, UTC when naive; its first unit is unit 0; temperature
+    and wind resampled linearly, irradiances conservatively). Rooftop PV and
+    ``wind=weather`` always read them. ``model`` decides what the heat-pump buildings
+    see: ``synthetic`` (default) keeps the fixed daily profiles of
+    ``plant.heat_pump_building`` (so the default scenario is unchanged); ``try2010`` and
+    ``csv`` give them the data's air temperature and the sun on a south window.
 
     Attributes:
-        model: ``synthetic``, ``try2010`` or ``csv``.
+        model: ``synthetic`` (buildings on fixed profiles, data from TRY2010),
+            ``try2010`` or ``csv``.
         region: TRY climate region, 1-15 (4 = Potsdam, 1 = Bremerhaven, 12 = Mannheim).
         path: CSV file (``csv`` only).
         time_column: Column of ISO time stamps.
@@ -1377,11 +1380,6 @@ class RexConfig:
             raise ValueError(
                 f"baselines.same_info_lead_minutes must be <= market.horizon_units × "
                 f"market.unit_minutes ({window:g}), got {self.baselines.same_info_lead_minutes!r}"
-            )
-        if self.wind.model is WindModel.weather and self.weather.model is WeatherModel.synthetic:
-            raise ValueError(
-                "wind.model=weather needs weather from data: choose weather=try2010 or "
-                "weather=csv (the synthetic weather has no wind)"
             )
         if self.wind.roughness_m >= self.weather.wind_height_m and (
             self.wind.model is WindModel.weather and self.wind.shear is ShearLawName.log

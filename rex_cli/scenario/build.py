@@ -218,26 +218,23 @@ def _weather_csv(cfg: RexConfig, n_units: int) -> UnitWeather:
 
 
 def unit_weather(cfg: RexConfig, n_units: int | None = None) -> UnitWeather:
-    """The run's weather per unit (``weather.model`` ``try2010`` or ``csv``).
+    """The run's weather data per unit: the CSV under ``weather=csv``, else TRY2010.
+
+    Under ``weather=synthetic`` (only the heat-pump buildings keep their fixed daily
+    profiles) this is the TRY2010 year of ``weather.region`` too: PV and
+    ``wind=weather`` always read real weather.
 
     Args:
         cfg: The validated config.
         n_units: Units from unit 0; default ``N + κ`` (what the plants' plans see).
 
     Raises:
-        ConfigError: ``weather=synthetic`` (it has no weather series), a bad weather CSV
-            or a missing demandlib.
+        ConfigError: A bad weather CSV or a missing demandlib.
     """
-    from rex_cli.config.load import ConfigError
     from rex_cli.stochastic.weather import try2010_unit_weather
 
     n = cfg.n_units + cfg.market.horizon_units if n_units is None else n_units
     w = cfg.weather
-    if w.model is WeatherModel.synthetic:
-        raise ConfigError(
-            "weather.model: synthetic has no weather series (wind, PV irradiance): choose "
-            "weather=try2010 or weather=csv"
-        )
     if w.model is WeatherModel.csv:
         return _weather_csv(cfg, n)
     return _real_data(
@@ -301,7 +298,9 @@ def preflight(cfg: RexConfig, limits: Limits | None = None) -> None:
         peaks["load"] = float(np.max(kw)) if kw.size else 0.0
     if cfg.load.model is LoadModel.bdew and cfg.population.households.count:
         peaks["load"] = _real_data("load.model", lambda: _bdew_peak_kw(cfg))
-    if cfg.weather.model is not WeatherModel.synthetic:
+    if cfg.weather.model is not WeatherModel.synthetic or (
+        cfg.wind.model is WindModel.weather and cfg.population.wind_farms.count
+    ):
         unit_weather(cfg)
     check_quantities(cfg, csv_peak_kw=peaks)
     check_size(cfg, limits)
