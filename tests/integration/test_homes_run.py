@@ -78,3 +78,11 @@ def test_evs_draw_nothing_while_away(run):
         assert np.all(g[chargeable == 0.0] <= 1e-9)
         assert np.all(g <= chargeable + 1e-9)
     assert n_ev == 4
+
+
+def test_the_same_config_gives_the_same_bytes_with_homes(run, tiny_run):
+    r, _ = run
+    again = tiny_run(*HOMES, fresh=True)
+    digest = (r.dir / "digest.txt").read_text()
+    assert "clients" in digest
+    assert (again.dir / "digest.txt").read_text() == digest
