@@ -782,7 +782,7 @@ def build_homes(cfg: RexConfig, tree: SeedTree) -> list[HomeSpec]:
         if cfg.load.model is LoadModel.bdew:
             base = _real_data("load.model", partial(_bdew_home_kwh, cfg, rng, span))
         else:
-            scale = float(np.exp(hh.scale_sd * rng.standard_normal()))
+            scale = math.exp(hh.scale_sd * float(rng.standard_normal()))
             base = simulate_household_load(
                 load_params, rng, n_steps=span, step_hours=dt, scale=scale,
                 start_weekday=cfg.calendar.start_date.weekday(),

@@ -109,7 +109,11 @@ def simulate_ev_schedule(
         dep = float(np.clip(rng.normal(params.departure_mean_h, params.departure_sd_h), 4.0, 12.0))
         arr = float(rng.normal(params.arrival_mean_h, params.arrival_sd_h))
         arr = float(np.clip(arr, dep + 1.0, 23.75))
-        km = float(rng.lognormal(math.log(params.distance_median_km), params.distance_sigma))
+        # exp(μ + σ z): numpy's lognormal draw (one standard normal), in portable math
+        km = math.exp(
+            math.log(params.distance_median_km)
+            + params.distance_sigma * float(rng.standard_normal())
+        )
         first = math.floor((24.0 * d + dep) / step_hours + 1e-9)
         back = math.ceil((24.0 * d + arr) / step_hours - 1e-9)
         if first >= n_steps:
