@@ -35,14 +35,13 @@ it gives exactly 0.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from rex_cli.stochastic.weather import UnitWeather, solar_cos_incidence, unit_midpoints
+from rex_cli.stochastic.weather import UnitWeather, unit_cos_incidence
 
 __all__ = [
     "PvParams",
@@ -119,10 +118,8 @@ class PvParams:
 def plane_of_array_w_m2(weather: UnitWeather, *, tilt_deg: float, azimuth_deg: float,
                         albedo: float = 0.2) -> FloatArray:  # fmt: skip
     """Irradiance on a tilted plane per unit, W/m² (step 1 of the module docstring)."""
-    mid = unit_midpoints(weather.start, weather.unit_minutes, weather.n_units)
-    geo = {"latitude_deg": weather.latitude_deg, "longitude_deg": weather.longitude_deg}
-    cos_z = solar_cos_incidence(mid, tilt_deg=0.0, azimuth_deg=0.0, **geo)
-    cos_t = solar_cos_incidence(mid, tilt_deg=tilt_deg, azimuth_deg=azimuth_deg, **geo)
+    cos_z = unit_cos_incidence(weather, tilt_deg=0.0, azimuth_deg=0.0)
+    cos_t = unit_cos_incidence(weather, tilt_deg=tilt_deg, azimuth_deg=azimuth_deg)
     rb = np.where(cos_z > 0.0, np.maximum(cos_t, 0.0) / np.maximum(cos_z, _COS_85), 0.0)
     beta = math.radians(tilt_deg)
     b, d = weather.direct_w_m2, weather.diffuse_w_m2
@@ -171,19 +168,10 @@ def pv_max_energy_kwh(params: PvParams, weather: UnitWeather) -> FloatArray:
     Forecasts of a PV client are kept within ``[−bound, 0]`` lots (production is
     negative), so nobody forecasts light at night.
     """
-    mid = unit_midpoints(weather.start, weather.unit_minutes, weather.n_units)
-    cos_z = solar_cos_incidence(
-        mid, latitude_deg=weather.latitude_deg, longitude_deg=weather.longitude_deg,
-        tilt_deg=0.0, azimuth_deg=0.0,
-    )  # fmt: skip
-    # The unit is lit if the sun is up at any part of it: test its two ends as well.
+    # The unit is lit if the sun is up at its start, middle or end.
     half = weather.unit_minutes / 2.0
-    lit = cos_z > 0
-    for shift in (-half, half):
-        ends = [t + dt.timedelta(minutes=shift) for t in mid]
-        lit |= solar_cos_incidence(
-            ends, latitude_deg=weather.latitude_deg, longitude_deg=weather.longitude_deg,
-            tilt_deg=0.0, azimuth_deg=0.0,
-        ) > 0  # fmt: skip
+    lit = np.zeros(weather.n_units, dtype=bool)
+    for shift in (-half, 0.0, half):
+        lit |= unit_cos_incidence(weather, tilt_deg=0.0, azimuth_deg=0.0, shift_minutes=shift) > 0
     lit |= (weather.direct_w_m2 + weather.diffuse_w_m2) > 0
     return np.where(lit, params.ac_max_kw * weather.unit_minutes / 60.0, 0.0)

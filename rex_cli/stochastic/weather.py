@@ -65,6 +65,7 @@ __all__ = [
     "solar_cos_incidence",
     "solar_cos_zenith",
     "try2010_unit_weather",
+    "unit_cos_incidence",
     "unit_midpoints",
 ]
 
@@ -319,18 +320,49 @@ def solar_cos_incidence(
         One value per time; negative when the sun is behind the plane.
     """
     decl, omega = _hour_angle(times, longitude_deg, utc_offset_h)
+    sun = (portable.sin(decl), portable.cos(decl), portable.cos(omega), portable.sin(omega))
+    return _cos_incidence(sun, latitude_deg, tilt_deg, azimuth_deg)
+
+
+def _cos_incidence(
+    sun: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
+    latitude_deg: float,
+    tilt_deg: float,
+    azimuth_deg: float,
+) -> FloatArray:
+    sd, cd, cw, sw = sun
     phi = math.radians(latitude_deg)
     beta = math.radians(tilt_deg)
     gamma = math.radians(azimuth_deg)
-    sd, cd = portable.sin(decl), portable.cos(decl)
-    cos_t = (
-        sd * math.sin(phi) * math.cos(beta)
-        - sd * math.cos(phi) * math.sin(beta) * math.cos(gamma)
-        + cd * math.cos(phi) * math.cos(beta) * portable.cos(omega)
-        + cd * math.sin(phi) * math.sin(beta) * math.cos(gamma) * portable.cos(omega)
-        + cd * math.sin(beta) * math.sin(gamma) * portable.sin(omega)
-    )
-    return np.asarray(cos_t, dtype=np.float64)
+    sp, cp, sb, cb = math.sin(phi), math.cos(phi), math.sin(beta), math.cos(beta)
+    # D&B eq. 1.6.2, grouped by the sun's terms
+    k_sd = sp * cb - cp * sb * math.cos(gamma)
+    k_cdcw = cp * cb + sp * sb * math.cos(gamma)
+    k_cdsw = sb * math.sin(gamma)
+    return np.asarray(k_sd * sd + k_cdcw * cd * cw + k_cdsw * cd * sw, dtype=np.float64)
+
+
+@functools.lru_cache(maxsize=64)
+def _unit_sun(
+    start: dt.datetime, unit_minutes: float, n_units: int, longitude_deg: float, offset: float
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    decl, omega = _hour_angle(unit_midpoints(start, unit_minutes, n_units), longitude_deg, offset)
+    out = (portable.sin(decl), portable.cos(decl), portable.cos(omega), portable.sin(omega))
+    for a in out:
+        a.setflags(write=False)
+    return out
+
+
+def unit_cos_incidence(
+    weather: UnitWeather, *, tilt_deg: float, azimuth_deg: float, shift_minutes: float = 0.0
+) -> FloatArray:
+    """:func:`solar_cos_incidence` at the units' midpoints (plus ``shift_minutes``) of ``weather``.
+
+    The sun's position per unit is computed once per weather grid and cached.
+    """
+    start = weather.start + dt.timedelta(minutes=shift_minutes)
+    sun = _unit_sun(start, weather.unit_minutes, weather.n_units, weather.longitude_deg, 1.0)
+    return _cos_incidence(sun, weather.latitude_deg, tilt_deg, azimuth_deg)
 
 
 # --- hub height -------------------------------------------------------------------

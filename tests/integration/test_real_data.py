@@ -114,3 +114,31 @@ def test_a_run_on_real_data_completes(tmp_path, start):
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert (out / "summary.json").is_file()
+
+
+def test_pv_forecasts_by_ctba_mmfe_stay_dark_at_night_and_end_at_the_realisation():
+    from rex_cli.scenario.build import pv_forecast_params, pv_params
+    from rex_cli.stochastic.forecast import simulate_forecasts
+    from rex_cli.stochastic.pv import pv_energy_kwh, pv_max_energy_kwh
+
+    cfg, _ = load_config(["calendar.start=2025-07-14"])
+    w = unit_weather(cfg, cfg.n_units)
+    p = pv_params(cfg)
+    lot = cfg.market.lot_kwh
+    realised = -np.rint(pv_energy_kwh(p, w) / lot).astype(np.int64)
+    low = -np.ceil(pv_max_energy_kwh(p, w) / lot)
+    tree = seed_tree(cfg)
+    paths = simulate_forecasts(
+        [pv_forecast_params(cfg)] * 3, [tree.generator("forecast", "pv", i) for i in range(3)],
+        np.tile(realised, (3, 1)), unit_minutes=15.0, horizon_units=cfg.market.horizon_units,
+        x_min_lots=np.tile(low, (3, 1)), x_max_lots=0.0,
+    )  # fmt: skip
+    assert np.array_equal(paths.final_matrix(), np.tile(realised, (3, 1)))
+    lows = low[paths.target_unit]
+    assert (paths.forecast_lots >= lows).all() and (paths.forecast_lots <= 0).all()
+    dark = low == 0
+    assert dark.sum() > 20
+    assert (paths.forecast_lots[dark[paths.target_unit]] == 0).all()
+    # the forecasts did err on lit units: not all initial forecasts equal the realisation
+    init = paths.initial_matrix()
+    assert (init[:, ~dark] != realised[~dark]).any()
