@@ -20,7 +20,9 @@ import numpy as np
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
+from rex_cli.agents.home import HomeCoordinator
 from rex_cli.agents.rhpo import PlantCoordinator
+from rex_cli.analysis.clients import client_accounts, client_residuals, procurement_shares
 from rex_cli.analysis.prices import imbalance_vs_forecast_error, term_structure, unit_stats
 from rex_cli.analysis.replications import replication_table
 from rex_cli.analysis.settlement import agent_stats, summary
@@ -40,6 +42,7 @@ from rex_cli.records.rundir import (
 from rex_cli.scenario.build import build_world, seed_tree
 from rex_cli.scenario.world import World
 from rex_cli.stochastic.forecast import nmae_by_lead_time
+from rex_cli.welfare.clients import client_energy_kwh
 from rex_cli.welfare.evaluate import welfare_summary
 
 __all__ = [
@@ -100,6 +103,21 @@ def _record_tables(world: World, cfg: RexConfig) -> dict[str, pd.DataFrame]:
     out["plants"] = T.plants_table(
         traj, world.exchange, lot_kwh=m.lot_kwh, unit_minutes=m.unit_minutes
     )
+    homes = [c for c in plants if isinstance(c, HomeCoordinator)]
+    if homes:
+        cl: dict[str, list] = {k: [] for k in T.CLIENT_COLUMNS}
+        N = world.n_units
+        for c in homes:
+            U = c.plant.full_inputs(
+                np.vstack([c.committed[j] for j in range(N)]), c.data.exogenous[:N]
+            )
+            energy = client_energy_kwh(c.home, U, c.base_load_kwh, c.pv_kwh, "pv" in c.clients)
+            for label, row in zip(c.clients, energy, strict=True):
+                cl["agent"].extend([c.agent_id] * N)
+                cl["client"].extend([label] * N)
+                cl["target_unit"].extend(range(N))
+                cl["energy_kwh"].extend(row.tolist())
+        out["clients"] = T.clients_table(cl, unit_minutes=m.unit_minutes)
     paths = world.forecasts
     if paths is not None:
         fc = paths.to_frame()
@@ -229,6 +247,8 @@ def _welfare(world: World, cfg: RexConfig, run_dir: Path) -> dict[str, float]:
     ev = evaluate_world(world, costs, baselines=options, first_unit=cfg.analysis.warmup_units)
     T.write_table(ev.table, run_dir / "records" / "welfare.parquet")
     T.write_table(ev.agents, run_dir / "records" / "welfare_agents.parquet")
+    if ev.clients is not None:
+        T.write_table(ev.clients, run_dir / "records" / "welfare_clients.parquet")
     return {f"{k}_wall_s": round(v, 3) for k, v in ev.seconds.items()}
 
 
@@ -251,7 +271,16 @@ def analyse_run(run_dir: Path, cfg: RexConfig, *, figures: bool | None = None) -
     run_dir = Path(run_dir)
     optional = {
         name: T.read_table(run_dir, name)
-        for name in ("forecasts", "nmae", "wind", "realisations", "welfare", "welfare_agents")
+        for name in (
+            "forecasts",
+            "nmae",
+            "wind",
+            "realisations",
+            "welfare",
+            "welfare_agents",
+            "clients",
+            "welfare_clients",
+        )
         if (run_dir / "records" / f"{name}.parquet").is_file()
     }
     rec = {
@@ -293,6 +322,14 @@ def analyse_run(run_dir: Path, cfg: RexConfig, *, figures: bool | None = None) -
                 optional["welfare"], efficiency_min_share=cfg.baselines.efficiency_min_share
             )
         )
+    if "clients" in optional:
+        shares = procurement_shares(
+            optional["clients"], rec["trades"], rec["settlement"], rec["unit_prices"]
+        )
+        accounts = client_accounts(shares, optional.get("welfare_clients"))
+        T.write_table(shares, run_dir / "records" / "client_units.parquet")
+        T.write_table(accounts, run_dir / "records" / "client_accounts.parquet")
+        summ.update(client_residuals(accounts, agents))
     if "forecasts" in optional:
         lead = cfg.population.coordinator.take_lead_minutes
         ie = imbalance_vs_forecast_error(optional["forecasts"], rec["settlement"], lead_min=lead)

@@ -151,6 +151,7 @@ class PlantCoordinator(PoissonArrivals):
         self.stored_value = stored_value
         self.n_dec = len(plant.decision_inputs)
         self.plan: dict[int, np.ndarray] = {}  # unit -> decision inputs
+        self.committed: dict[int, np.ndarray] = {}  # unit -> decision inputs at gate closure
         self.lam: dict[int, float] = {}  # unit -> λ of the latest solve
         self.orders: dict[tuple[int, Side], int] = {}
         self.w_next = np.asarray(data.w_init, dtype=float).copy()  # state at start of next unit
@@ -191,6 +192,8 @@ class PlantCoordinator(PoissonArrivals):
                 dec = redispatched
         if dec is None:
             dec = np.asarray(self.data.fallback_input, dtype=float)
+        dec = self.delivered_decision(unit, np.asarray(dec, dtype=float))
+        self.committed[unit] = dec
         u = self.plant.full_inputs(dec, self.data.exogenous[unit])[0]
         w = self.w_next
         ss = self.plant.model
@@ -282,6 +285,14 @@ class PlantCoordinator(PoissonArrivals):
         o = book.get(oid)
         return o.qty if o is not None and o.price == price else 0
 
+    def delivered_decision(self, unit: int, dec: np.ndarray) -> np.ndarray:
+        """The decision inputs delivered in ``unit`` given the chosen ones (here: unchanged)."""
+        return dec
+
+    def exogenous(self, units: np.ndarray) -> np.ndarray:
+        """Exogenous inputs the LP assumes for ``units`` (here: the plant's data)."""
+        return self.data.exogenous[units]
+
     def _solve(self, units, bid, ask, bid_d, ask_d, pos) -> RhpoResult:
         first = int(units[0])
         w0 = self.data.w_init if first == 0 else self.w_next
@@ -293,7 +304,7 @@ class PlantCoordinator(PoissonArrivals):
             request=self.data.request[units],
             w0=w0,
             u_prev=u_prev,
-            exogenous=self.data.exogenous[units],
+            exogenous=self.exogenous(units),
             short_price=self.short_price,
             long_price=self.long_price,
             bid_depth=bid_d,

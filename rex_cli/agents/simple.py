@@ -52,6 +52,7 @@ class AgentKind(Enum):
     heat_pump_building = "heat_pump_building"
     battery = "battery"
     gas_turbine = "gas_turbine"
+    home = "home"
 
 
 class Client(Protocol):

@@ -12,6 +12,7 @@ Only ``scenario/build.py`` turns these into engine objects (ticks and lots).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field
 from enum import Enum
@@ -23,6 +24,7 @@ __all__ = [
     "BaselinesConfig",
     "BatteryConfig",
     "BitGeneratorName",
+    "CalendarConfig",
     "CoordinatorConfig",
     "CountGroup",
     "ForecastConfig",
@@ -33,6 +35,7 @@ __all__ = [
     "HouseholdGroup",
     "ImbalanceConfig",
     "ImbalanceRule",
+    "InterpolationName",
     "LoadConfig",
     "LoadModel",
     "MarketConfig",
@@ -40,13 +43,18 @@ __all__ = [
     "OutputConfig",
     "PlantConfig",
     "PopulationConfig",
+    "PvConfig",
     "RexConfig",
     "RhpoCoordinatorConfig",
     "RngConfig",
     "ShadedConfig",
+    "ShearLawName",
+    "SlpProfileName",
     "StrategyConfig",
     "StrategyShares",
     "TerminalName",
+    "WeatherConfig",
+    "WeatherModel",
     "WeightShapeName",
     "WeightsConfig",
     "WelfareConfig",
@@ -519,6 +527,122 @@ class CountGroup:
 
 
 @dataclass(frozen=True, kw_only=True)
+class HomeEvConfig:
+    """The electric vehicles of homes (docs/model.md: homes).
+
+    See ``plants.builders.electric_vehicle`` and ``stochastic.ev``.
+
+    Attributes:
+        capacity_kwh: Usable battery capacity, kWh.
+        charger_kw: Home charger power, kW.
+        efficiency: Charging efficiency.
+        unmet_cost: Cost of a kWh missing at departure (bought at a public fast
+            charger), currency/kWh; in the LP objective and in welfare (comfort term).
+        departure_mean_h: Mean departure hour of day.
+        departure_sd_h: Its standard deviation, hours.
+        arrival_mean_h: Mean arrival hour of day.
+        arrival_sd_h: Its standard deviation, hours.
+        distance_median_km: Median daily distance, km (lognormal).
+        distance_sigma: Standard deviation of the log distance.
+        consumption_kwh_per_km: Energy per km, kWh.
+        soc_init_min: Lowest initial state of charge, share of the capacity.
+        soc_init_max: Highest initial state of charge, share of the capacity.
+    """
+
+    capacity_kwh: float = 50.0
+    charger_kw: float = 11.0
+    efficiency: float = 0.92
+    unmet_cost: float = 0.6
+    departure_mean_h: float = 7.5
+    departure_sd_h: float = 1.0
+    arrival_mean_h: float = 17.5
+    arrival_sd_h: float = 1.5
+    distance_median_km: float = 30.0
+    distance_sigma: float = 0.6
+    consumption_kwh_per_km: float = 0.18
+    soc_init_min: float = 0.3
+    soc_init_max: float = 0.7
+
+    def __post_init__(self) -> None:
+        for name in ("capacity_kwh", "charger_kw", "distance_median_km", "consumption_kwh_per_km"):
+            _positive(name, getattr(self, name))
+        for name in ("unmet_cost", "departure_sd_h", "arrival_sd_h", "distance_sigma"):
+            _non_negative(name, getattr(self, name))
+        if not 0 < self.efficiency <= 1:
+            raise ValueError(f"efficiency must be in (0, 1], got {self.efficiency!r}")
+        for name in ("departure_mean_h", "arrival_mean_h"):
+            value = getattr(self, name)
+            if not 0 <= value <= 24:
+                raise ValueError(f"{name} must be an hour of day in [0, 24], got {value!r}")
+        _fraction("soc_init_min", self.soc_init_min)
+        _fraction("soc_init_max", self.soc_init_max)
+        if self.soc_init_max < self.soc_init_min:
+            raise ValueError(
+                f"soc_init_max must be >= soc_init_min ({self.soc_init_min}), "
+                f"got {self.soc_init_max!r}"
+            )
+
+
+@dataclass(frozen=True, kw_only=True)
+class HomeGroup:
+    """Prosumer homes: one market identity each, trading for several clients by one LP.
+
+    Every home has a base load (the household load model of ``load`` with the
+    parameters of ``population.households``, drawn from the home's own stream). Each
+    of rooftop PV, a home battery (``plant.battery``), a heat pump
+    (``plant.heat_pump_building``) and an EV (``ev``) is given to
+    ``round(share × count)`` homes (half up), chosen by a permutation drawn per client
+    type, independently of the other types (docs/model.md: homes).
+
+    Attributes:
+        count: Number of homes.
+        pv_share: Share of homes with rooftop PV.
+        battery_share: Share of homes with a home battery.
+        heat_pump_share: Share of homes heated by a heat pump.
+        ev_share: Share of homes with an electric vehicle.
+        pv_kwp_min: Smallest PV rating, kWp (uniform between min and max).
+        pv_kwp_max: Largest PV rating, kWp.
+        pv_performance_ratio: AC output per kWp at 1 kW/m² on the module.
+        pv_peak_kw_m2: Peak irradiance on the module of the synthetic clear-sky day,
+            kW/m².
+        ev: The electric vehicles.
+    """
+
+    count: int = 0
+    pv_share: float = 0.4
+    battery_share: float = 0.2
+    heat_pump_share: float = 0.3
+    ev_share: float = 0.3
+    pv_kwp_min: float = 4.0
+    pv_kwp_max: float = 10.0
+    pv_performance_ratio: float = 0.85
+    pv_peak_kw_m2: float = 0.6
+    ev: HomeEvConfig = field(default_factory=HomeEvConfig)
+
+    def __post_init__(self) -> None:
+        _non_negative("count", self.count)
+        for name in ("pv_share", "battery_share", "heat_pump_share", "ev_share"):
+            _fraction(name, getattr(self, name))
+        _non_negative("pv_kwp_min", self.pv_kwp_min)
+        if self.pv_kwp_max < self.pv_kwp_min:
+            raise ValueError(
+                f"pv_kwp_max must be >= pv_kwp_min ({self.pv_kwp_min}), got {self.pv_kwp_max!r}"
+            )
+        _fraction("pv_performance_ratio", self.pv_performance_ratio)
+        _non_negative("pv_peak_kw_m2", self.pv_peak_kw_m2)
+
+    def counts(self) -> dict[str, int]:
+        """Homes per client type: ``round(share × count)``, half up."""
+        shares = {
+            "pv": self.pv_share,
+            "battery": self.battery_share,
+            "heat_pump": self.heat_pump_share,
+            "ev": self.ev_share,
+        }
+        return {k: math.floor(v * self.count + 0.5) for k, v in shares.items()}
+
+
+@dataclass(frozen=True, kw_only=True)
 class RhpoCoordinatorConfig:
     """How RHPO coordinators of controllable plants arrive and quote.
 
@@ -553,7 +677,7 @@ class PopulationConfig:
     """Who takes part: client groups and how their coordinators behave.
 
     Agents are numbered in a fixed order (households, wind farms, heat pumps,
-    batteries, gas turbines); every random stream is keyed by kind and index within
+    batteries, gas turbines, homes); every random stream is keyed by kind and index within
     the kind, so adding agents to a group changes no other agent's draws.
     """
 
@@ -563,6 +687,7 @@ class PopulationConfig:
     heat_pumps: CountGroup = field(default_factory=lambda: CountGroup(count=6))
     batteries: CountGroup = field(default_factory=lambda: CountGroup(count=2))
     gas_turbines: CountGroup = field(default_factory=lambda: CountGroup(count=1))
+    homes: HomeGroup = field(default_factory=HomeGroup)
     coordinator: CoordinatorConfig = field(default_factory=CoordinatorConfig)
     rhpo: RhpoCoordinatorConfig = field(default_factory=RhpoCoordinatorConfig)
 
@@ -570,7 +695,8 @@ class PopulationConfig:
         if self.n_agents < 2:
             raise ValueError(
                 "households.count + wind_farms.count + heat_pumps.count + batteries.count "
-                f"+ gas_turbines.count must be >= 2 (a market needs two sides), got {self.n_agents}"
+                "+ gas_turbines.count + homes.count "
+                f"must be >= 2 (a market needs two sides), got {self.n_agents}"
             )
         if self.households.count + self.wind_farms.count < 1:
             raise ValueError(
@@ -588,6 +714,7 @@ class PopulationConfig:
             + self.heat_pumps.count
             + self.batteries.count
             + self.gas_turbines.count
+            + self.homes.count
         )
 
 
@@ -596,6 +723,7 @@ class WindModel(Enum):
 
     weibull_ar1 = "weibull_ar1"
     csv = "csv"
+    weather = "weather"  # the weather group's 10 m wind, scaled to hub height
 
 
 class LoadModel(Enum):
@@ -603,6 +731,115 @@ class LoadModel(Enum):
 
     profile = "profile"
     csv = "csv"
+    bdew = "bdew"  # BDEW 2025 standard load profile from demandlib's files
+
+
+class SlpProfileName(Enum):
+    """BDEW 2025 household profiles (mirrors ``stochastic.bdew.SlpProfile``)."""
+
+    h25 = "h25"  # households
+    p25 = "p25"  # households with PV
+    s25 = "s25"  # households with PV and a battery
+
+
+class InterpolationName(Enum):
+    """How a CSV column coarser than the unit reaches it (``stochastic.series``)."""
+
+    linear = "linear"  # values at their time stamps (temperature, speed, power)
+    conservative = "conservative"  # means over the interval from each stamp (energies)
+
+
+class ShearLawName(Enum):
+    """Wind profile law from measurement to hub height (``stochastic.weather``)."""
+
+    log = "log"
+    power = "power"
+
+
+class WeatherModel(Enum):
+    """Where the weather comes from."""
+
+    synthetic = "synthetic"  # buildings: fixed daily profiles; PV and wind: TRY2010
+    try2010 = "try2010"  # DWD test reference year of weather.region (demandlib's files)
+    csv = "csv"  # a measured series
+
+
+@dataclass(frozen=True, kw_only=True)
+class CalendarConfig:
+    """The date of the simulated day(s).
+
+    Attributes:
+        start: Date of delivery unit 0's start (midnight, CET, no daylight saving), ISO
+            ``YYYY-MM-DD``. Sets the day types and season of ``load=bdew``, the weekday
+            of the synthetic household profile (weekends) and which days of the test
+            reference year ``weather=try2010`` reads. The default is a Monday.
+    """
+
+    start: str = "2025-01-13"
+
+    def __post_init__(self) -> None:
+        try:
+            dt.date.fromisoformat(str(self.start))
+        except ValueError:
+            raise ValueError(f"start must be an ISO date YYYY-MM-DD, got {self.start!r}") from None
+
+    @property
+    def start_date(self) -> dt.date:
+        """``start`` as a date."""
+        return dt.date.fromisoformat(str(self.start))
+
+
+@dataclass(frozen=True, kw_only=True)
+class WeatherConfig:
+    """Weather for the heat-pump buildings, rooftop PV and (``wind=weather``) wind farms.
+
+    See docs/model.md: data. The weather *data* are the DWD test reference year
+    TRY2010 of ``region`` from ``calendar.start`` on, or, under ``csv``, a measured
+    series (``path``; ISO times, UTC when naive; its first unit is unit 0; temperature
+    and wind resampled linearly, irradiances conservatively). Rooftop PV and
+    ``wind=weather`` always read them. ``model`` decides what the heat-pump buildings
+    see: ``synthetic`` (default) keeps the fixed daily profiles of
+    ``plant.heat_pump_building`` (so the default scenario is unchanged); ``try2010`` and
+    ``csv`` give them the data's air temperature and the sun on a south window.
+
+    Attributes:
+        model: ``synthetic`` (buildings on fixed profiles, data from TRY2010),
+            ``try2010`` or ``csv``.
+        region: TRY climate region, 1-15 (4 = Potsdam, 1 = Bremerhaven, 12 = Mannheim).
+        path: CSV file (``csv`` only).
+        time_column: Column of ISO time stamps.
+        temperature_column: Air temperature, °C (values at their stamps).
+        direct_column: Direct irradiance on the horizontal, W/m² (mean over the
+            interval from the stamp to the next).
+        diffuse_column: Diffuse irradiance on the horizontal, W/m² (as direct).
+        wind_column: Wind speed at ``wind_height_m``, m/s (values at their stamps).
+        wind_height_m: Measurement height of the CSV's wind speed, m (TRY: 10 m).
+        latitude_deg: Site latitude for ``csv`` (TRY files carry their station's).
+        longitude_deg: Site longitude, degrees east, for ``csv``.
+    """
+
+    model: WeatherModel = WeatherModel.synthetic
+    region: int = 4
+    path: str | None = None
+    time_column: str = "time"
+    temperature_column: str = "temperature_c"
+    direct_column: str = "direct_w_m2"
+    diffuse_column: str = "diffuse_w_m2"
+    wind_column: str = "wind_ms"
+    wind_height_m: float = 10.0
+    latitude_deg: float = 52.38
+    longitude_deg: float = 13.07
+
+    def __post_init__(self) -> None:
+        if isinstance(self.region, bool) or not 1 <= self.region <= 15:
+            raise ValueError(f"region must be an integer in 1..15, got {self.region!r}")
+        if self.model is WeatherModel.csv and not self.path:
+            raise ValueError("path must be set for model=csv")
+        _positive("wind_height_m", self.wind_height_m)
+        if not -90.0 <= self.latitude_deg <= 90.0:
+            raise ValueError(f"latitude_deg must be in [-90, 90], got {self.latitude_deg!r}")
+        if not -180.0 <= self.longitude_deg <= 180.0:
+            raise ValueError(f"longitude_deg must be in [-180, 180], got {self.longitude_deg!r}")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -613,22 +850,35 @@ class LoadConfig:
     weekend, noise, household scales). ``csv``: a measured series of mean household
     power (kW) in ``column`` of ``path``, resampled to the unit length; each household
     consumes its scale (lognormal, ``population.households.scale_sd``) times it.
+    ``bdew``: the BDEW 2025 profile ``profile`` for ``calendar.start``, scaled by an
+    annual consumption drawn per household (lognormal with mean ``annual_kwh_mean`` and
+    log-sd ``population.households.scale_sd``), times mean-one noise of log-sd
+    ``population.households.noise_sd`` (docs/model.md: data).
 
     Attributes:
-        model: ``profile`` or ``csv``.
+        model: ``profile``, ``csv`` or ``bdew``.
         path: CSV file (``csv`` only).
         column: Column of mean power, kW.
         time_column: Column of time stamps (ISO 8601) or minutes.
+        interpolation: ``linear`` (powers at their stamps) or ``conservative`` (means
+            over the interval from each stamp), for a CSV coarser than the unit.
+        profile: ``h25`` (households), ``p25`` (with PV) or ``s25`` (with PV and a
+            battery), ``bdew`` only.
+        annual_kwh_mean: Mean annual consumption of a household, kWh (``bdew``).
     """
 
     model: LoadModel = LoadModel.profile
     path: str | None = None
     column: str = "power_kw"
     time_column: str = "time"
+    interpolation: InterpolationName = InterpolationName.linear
+    profile: SlpProfileName = SlpProfileName.h25
+    annual_kwh_mean: float = 3000.0
 
     def __post_init__(self) -> None:
         if self.model is LoadModel.csv and not self.path:
             raise ValueError("path must be set for model=csv")
+        _positive("annual_kwh_mean", self.annual_kwh_mean)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -638,8 +888,10 @@ class WindConfig:
     See docs/model.md: participants.
 
     Attributes:
-        model: ``weibull_ar1`` (simulated) or ``csv`` (a measured hub-height speed
+        model: ``weibull_ar1`` (simulated), ``csv`` (a measured hub-height speed
             series in ``column`` of ``path``, m/s, resampled to the unit length and
+            shared by every farm) or ``weather`` (the weather group's wind, measured
+            at ``weather.wind_height_m``, scaled to ``hub_height_m`` by ``shear``;
             shared by every farm).
         path: CSV file (``csv`` only).
         column: Column of wind speed, m/s.
@@ -653,6 +905,10 @@ class WindConfig:
         cut_in_ms: Power curve cut-in speed, m/s.
         rated_ms: Rated speed, m/s.
         cut_out_ms: Cut-out speed, m/s.
+        hub_height_m: Hub height, m (``weather`` only).
+        shear: ``log`` (roughness ``roughness_m``) or ``power`` (exponent ``alpha``).
+        roughness_m: Roughness length ``z_0`` of the log law, m.
+        alpha: Exponent of the power law.
     """
 
     model: WindModel = WindModel.weibull_ar1
@@ -668,10 +924,22 @@ class WindConfig:
     cut_in_ms: float = 3.0
     rated_ms: float = 12.0
     cut_out_ms: float = 25.0
+    hub_height_m: float = 80.0
+    shear: ShearLawName = ShearLawName.log
+    roughness_m: float = 0.1
+    alpha: float = 0.143
 
     def __post_init__(self) -> None:
         if self.model is WindModel.csv and not self.path:
             raise ValueError("path must be set for model=csv")
+        _positive("hub_height_m", self.hub_height_m)
+        _positive("roughness_m", self.roughness_m)
+        if self.roughness_m >= self.hub_height_m:
+            raise ValueError(
+                f"roughness_m must be < hub_height_m ({self.hub_height_m}), "
+                f"got {self.roughness_m!r}"
+            )
+        _non_negative("alpha", self.alpha)
         _positive("k", self.k)
         _positive("c_ms", self.c_ms)
         _positive("correlation_time_h", self.correlation_time_h)
@@ -806,12 +1074,60 @@ class GasTurbineConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class PvConfig:
+    """A rooftop PV system; see ``stochastic.pv`` and docs/model.md: PV.
+
+    Attributes:
+        kwp: Rated DC power at standard test conditions, kW.
+        tilt_deg: Module tilt from the horizontal, degrees, [0, 90].
+        azimuth_deg: Module azimuth from south, west positive, degrees, [−180, 180].
+        albedo: Ground reflectance, [0, 1].
+        noct_c: Nominal operating cell temperature, °C.
+        gamma_per_c: Power temperature coefficient, 1/°C.
+        inverter_efficiency: Inverter efficiency, (0, 1].
+        losses: Lumped DC losses (soiling, wiring, mismatch), [0, 1).
+        inverter_kw: AC rating, kW; ``null`` = ``kwp``.
+    """
+
+    kwp: float = 5.0
+    tilt_deg: float = 30.0
+    azimuth_deg: float = 0.0
+    albedo: float = 0.2
+    noct_c: float = 45.0
+    gamma_per_c: float = -0.004
+    inverter_efficiency: float = 0.96
+    losses: float = 0.14
+    inverter_kw: float | None = None
+
+    def __post_init__(self) -> None:
+        _positive("kwp", self.kwp)
+        if not 0.0 <= self.tilt_deg <= 90.0:
+            raise ValueError(f"tilt_deg must be in [0, 90], got {self.tilt_deg!r}")
+        if not -180.0 <= self.azimuth_deg <= 180.0:
+            raise ValueError(f"azimuth_deg must be in [-180, 180], got {self.azimuth_deg!r}")
+        _fraction("albedo", self.albedo)
+        if not self.noct_c > 20.0:
+            raise ValueError(f"noct_c must be > 20, got {self.noct_c!r}")
+        if not -0.02 <= self.gamma_per_c <= 0.0:
+            raise ValueError(f"gamma_per_c must be in [-0.02, 0], got {self.gamma_per_c!r}")
+        if not 0.0 < self.inverter_efficiency <= 1.0:
+            raise ValueError(
+                f"inverter_efficiency must be in (0, 1], got {self.inverter_efficiency!r}"
+            )
+        if not 0.0 <= self.losses < 1.0:
+            raise ValueError(f"losses must be in [0, 1), got {self.losses!r}")
+        if self.inverter_kw is not None:
+            _positive("inverter_kw", self.inverter_kw)
+
+
+@dataclass(frozen=True, kw_only=True)
 class PlantConfig:
     """Physics of the shipped controllable plants (docs/model.md: participants)."""
 
     heat_pump_building: HeatPumpConfig = field(default_factory=HeatPumpConfig)
     battery: BatteryConfig = field(default_factory=BatteryConfig)
     gas_turbine: GasTurbineConfig = field(default_factory=GasTurbineConfig)
+    pv: PvConfig = field(default_factory=PvConfig)
 
 
 class WeightShapeName(Enum):
@@ -896,6 +1212,7 @@ class ForecastConfig:
         model: ``ctba_mmfe`` (default), ``perfect`` or ``persistence``.
         household: Shape for households.
         wind: Shape for wind farms (bounded to [0, capacity]).
+        pv: Shape for rooftop PV (bounded to [0, AC rating] while lit, 0 in the dark).
         step_lots: Size of one adjustment, lots.
         record_every: Keep every n-th adjustment in ``records/forecasts.parquet``
             (1 = all; the first and last value of every path are always kept).
@@ -905,6 +1222,9 @@ class ForecastConfig:
     household: ForecastShape = field(default_factory=ForecastShape)
     wind: ForecastShape = field(
         default_factory=lambda: ForecastShape(sigma0_kwh=0.4, tau_scale_min=60.0, alpha=1.0)
+    )
+    pv: ForecastShape = field(
+        default_factory=lambda: ForecastShape(sigma0_kwh=0.15, tau_scale_min=60.0, alpha=1.0)
     )
     step_lots: int = 1
     record_every: int = 1
@@ -1058,6 +1378,8 @@ class RexConfig:
         market: The exchange.
         imbalance: Imbalance settlement.
         population: Participants.
+        calendar: The simulated date.
+        weather: Weather of heat pumps, PV and (``wind=weather``) wind farms.
         wind: Wind speed and power model.
         load: Household consumption model.
         forecast: Forecast evolution of uncontrollable clients.
@@ -1077,6 +1399,8 @@ class RexConfig:
     market: MarketConfig = field(default_factory=MarketConfig)
     imbalance: ImbalanceConfig = field(default_factory=ImbalanceConfig)
     population: PopulationConfig = field(default_factory=PopulationConfig)
+    calendar: CalendarConfig = field(default_factory=CalendarConfig)
+    weather: WeatherConfig = field(default_factory=WeatherConfig)
     wind: WindConfig = field(default_factory=WindConfig)
     load: LoadConfig = field(default_factory=LoadConfig)
     forecast: ForecastConfig = field(default_factory=ForecastConfig)
@@ -1097,6 +1421,13 @@ class RexConfig:
             raise ValueError(
                 f"baselines.same_info_lead_minutes must be <= market.horizon_units × "
                 f"market.unit_minutes ({window:g}), got {self.baselines.same_info_lead_minutes!r}"
+            )
+        if self.wind.roughness_m >= self.weather.wind_height_m and (
+            self.wind.model is WindModel.weather and self.wind.shear is ShearLawName.log
+        ):
+            raise ValueError(
+                f"wind.roughness_m must be < weather.wind_height_m ({self.weather.wind_height_m}), "
+                f"got {self.wind.roughness_m!r}"
             )
         for group in ("zic", "aa"):
             top = getattr(self.strategy, group).ceiling

@@ -37,6 +37,7 @@ __all__ = [
     "ambient_temperature_profile",
     "battery",
     "default_setpoint_schedule",
+    "electric_vehicle",
     "gas_turbine",
     "heat_pump_building",
     "solar_profile",
@@ -364,6 +365,76 @@ def gas_turbine(
         output_names=("energy_balance",),
         output_units=("kWh",),
         state_names=("previous_generation",),
+        state_units=("kWh",),
+    )
+
+
+# --- electric vehicle -------------------------------------------------------------
+
+
+def electric_vehicle(
+    *,
+    unit_minutes: float = 15.0,
+    capacity_kwh: float = 50.0,
+    soc_min_kwh: float = 0.0,
+    p_charge_max_kw: float = 11.0,
+    eta_charge: float = 0.92,
+    unmet_cost: float = 0.6,
+) -> Plant:
+    """An electric vehicle that charges at home only while parked (no discharge to the grid).
+
+    State: stored energy ``SoC`` at the start of the unit, kWh (``stored_energy = [1]``).
+    Inputs: ``[u* (energy drawn from the grid to charge, kWh, in [0, p_charge_max·dt]),
+    r (trip energy drawn from the battery in the unit, kWh, EXOGENOUS: the energy
+    required at departure, in the departure unit, else 0), z (energy the charger can
+    draw in the unit, kWh, EXOGENOUS: p_charge_max·dt while parked, 0 while away),
+    m (energy missing at departure, kWh, COSTLY at ``unmet_cost``, cost kind
+    ``SERVICE``)]``.
+    Dynamics: ``SoC+ = SoC + η u* − r + m``: the trip takes ``r`` at departure; what the
+    battery lacks (``m``) the driver gets elsewhere at ``unmet_cost`` per kWh (a public
+    fast charger), so ``SoC`` never falls below ``soc_min``.
+    Outputs: ``[SoC at the end of the unit (BOUNDED, [soc_min, capacity]),
+    u* − z (BOUNDED, ≤ 0: no charging while away), m − r (BOUNDED, ≤ 0: energy can be
+    missing only at a departure, at most the trip)]``.
+
+    Args:
+        unit_minutes: Market unit length, minutes.
+        capacity_kwh: Usable capacity, kWh.
+        soc_min_kwh: Lowest state of charge, kWh.
+        p_charge_max_kw: Charger power (grid side), kW.
+        eta_charge: Charging efficiency in (0, 1].
+        unmet_cost: Cost of a kWh missing at departure, currency/kWh.
+
+    Returns:
+        The plant (marginally stable: spectral radius 1).
+    """
+    dt = unit_hours(unit_minutes)
+    _positive("capacity_kwh", capacity_kwh)
+    _positive("p_charge_max_kw", p_charge_max_kw)
+    _non_negative("unmet_cost", unmet_cost)
+    if not 0.0 < eta_charge <= 1.0:
+        raise ValueError(f"eta_charge must be in (0, 1], got {eta_charge!r}")
+    if not 0.0 <= soc_min_kwh < capacity_kwh:
+        raise ValueError(f"soc_min_kwh must be in [0, capacity_kwh), got {soc_min_kwh!r}")
+    row = [eta_charge, -1.0, 0.0, 1.0]
+    D = np.array([row, [1.0, 0.0, -1.0, 0.0], [0.0, -1.0, 0.0, 1.0]])
+    return Plant(
+        name="electric_vehicle",
+        model=StateSpace([[1.0]], [row], [[1.0], [0.0], [0.0]], D, dt),
+        input_roles=(InputRole.MARKET, InputRole.EXOGENOUS, InputRole.EXOGENOUS, InputRole.COSTLY),
+        output_roles=(OutputRole.BOUNDED, OutputRole.BOUNDED, OutputRole.BOUNDED),
+        input_cost=_arr(0.0, 0.0, 0.0, unmet_cost),
+        u_min=_arr(0.0, -_INF, -_INF, 0.0),
+        u_max=_arr(p_charge_max_kw * dt, _INF, _INF, _INF),
+        v_min=_arr(soc_min_kwh, -_INF, -_INF),
+        v_max=_arr(capacity_kwh, 0.0, 0.0),
+        cost_kinds=(None, None, None, CostKind.SERVICE),
+        stored_energy=_arr(1.0),
+        input_names=("market_energy", "trip_energy", "chargeable_energy", "unmet_energy"),
+        input_units=("kWh", "kWh", "kWh", "kWh"),
+        output_names=("soc_end", "charge_headroom", "unmet_headroom"),
+        output_units=("kWh", "kWh", "kWh"),
+        state_names=("soc",),
         state_units=("kWh",),
     )
 

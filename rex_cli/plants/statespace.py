@@ -232,10 +232,16 @@ class CostKind(enum.Enum):
 
     ``FUEL``: fuel and variable operating cost (a gas turbine's generation).
     ``WEAR``: wear of the equipment (a battery's charge and discharge throughput).
+    ``SERVICE``: a service the occupants miss, priced per unit of input (an EV's
+    energy missing at departure); the welfare account counts it in the comfort term.
+    ``TRANSFER``: energy moved inside one market identity (a home client's share of
+    the home's grid energy, ``plants.home``); it has no resource cost (cost 0).
     """
 
     FUEL = "fuel"
     WEAR = "wear"
+    SERVICE = "service"
+    TRANSFER = "transfer"
 
 
 class OutputRole(enum.Enum):

@@ -42,6 +42,8 @@ def required_records(cfg: RexConfig) -> list[str]:
         names += ["forecasts", "realisations", "nmae"]
     if pop.wind_farms.count:
         names.append("wind")
+    if pop.homes.count:
+        names.append("clients")
     return names
 
 

@@ -49,7 +49,16 @@ __all__ = [
 ]
 
 # Tables produced by the simulation (derived tables follow from these).
-CANONICAL = ("trades", "order_events", "quotes", "gate", "settlement", "plants", "depth")
+CANONICAL = (
+    "trades",
+    "order_events",
+    "quotes",
+    "gate",
+    "settlement",
+    "plants",
+    "depth",
+    "clients",
+)
 
 DIGEST_VERSION = "rex-digest-2"
 

@@ -29,8 +29,10 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "CLIENT_COLUMNS",
     "PLANT_COLUMNS",
     "WELFARE_AGENT_COLUMNS",
+    "clients_table",
     "gate_table",
     "order_events_table",
     "plants_table",
@@ -225,6 +227,27 @@ def plants_table(
         exchange.position(a, u) * lot_kwh
         for a, u in zip(df["agent"].tolist(), df["target_unit"].tolist(), strict=True)
     ]
+    return df
+
+
+CLIENT_COLUMNS = ("agent", "client", "target_unit", "energy_kwh")
+
+
+def clients_table(cols: Mapping[str, list], *, unit_minutes: float) -> pd.DataFrame:
+    """The clients of every home per delivered unit (docs/model.md: homes).
+
+    Columns: ``agent`` (the home), ``client`` (``base_load``, ``pv``, ``heat_pump``,
+    ``battery``, ``ev``), ``target_unit``, ``time_min`` (start of the unit) and
+    ``energy_kwh``, the client's grid energy in the unit (consumption positive: the
+    base load; minus the PV generation; a controllable client's committed grid
+    energy). Per home and unit the clients add up to the home's market input ``u*``
+    (its realised energy before rounding to lots).
+    """
+    df = _frame(
+        cols,
+        {"agent": "int64", "client": "str", "target_unit": "int64", "energy_kwh": "float64"},
+    )
+    df.insert(3, "time_min", df["target_unit"] * unit_minutes)
     return df
 
 

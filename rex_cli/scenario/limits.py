@@ -194,7 +194,8 @@ def check_quantities(cfg: RexConfig, *, csv_peak_kw: dict[str, float] | None = N
     Args:
         cfg: The validated config.
         csv_peak_kw: Largest unit mean of measured series, by source (``load``: kW per
-            household before its scale; ``wind`` is bounded by the farms' capacity).
+            household before its scale, also the BDEW profile's peak at the mean annual
+            consumption under ``load=bdew``; ``wind`` is bounded by the farms' capacity).
 
     Raises:
         ConfigError: Names ``market.lot_kwh`` and the quantity that overflows.
@@ -207,7 +208,7 @@ def check_quantities(cfg: RexConfig, *, csv_peak_kw: dict[str, float] | None = N
     peak_kw = {
         "a household's load" + (" (load.path)" if cfg.load.model.value == "csv" else ""): (
             (csv_peak_kw or {}).get("load", 0.0)
-            if cfg.load.model.value == "csv"
+            if cfg.load.model.value in ("csv", "bdew")
             else hh.base_kw + hh.morning_peak_kw + hh.evening_peak_kw
         )
         * scale

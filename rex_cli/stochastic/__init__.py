@@ -9,6 +9,11 @@ Modules:
     wind: Gaussian AR(1) with a common factor, mapped to a Weibull marginal; power curve.
     load: household daily profile with morning/evening peaks, weekend effect, noise.
     series: measured series from CSV, resampled to the unit length.
+    interpolate: unit values from points (linear) and interval means (conservative).
+    demandlib_files: where the real data live (demandlib's files; never its code).
+    bdew: household load from the BDEW 2025 profiles H25, P25, S25.
+    weather: DWD TRY2010 weather per unit, solar geometry, hub-height law.
+    pv: rooftop PV, irradiance on the module to AC power.
     forecast: CTBA-MMFE forecast paths (plus perfect and persistence), NMAE by lead time.
 """
 

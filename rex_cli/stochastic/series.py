@@ -1,4 +1,4 @@
-"""Measured series from CSV (wind speed, load power) resampled to the unit length.
+"""Measured series from CSV (wind speed, load power, weather) resampled to the unit length.
 
 A CSV file holds a time column and one or more value columns. Times are either
 
@@ -8,18 +8,29 @@ A CSV file holds a time column and one or more value columns. Times are either
 
 Resampling: the unit grid is anchored at the epoch (for date-times: midnight UTC, when
 the unit divides a day) or at 0 (numeric minutes); the first unit is the one containing
-the first sample. The value of a unit is the plain **mean** of the samples whose time
-stamps fall in ``[start, start + unit)``: right for power (kW) and speed (m/s) columns,
-which are intensive. An energy-per-sample column (kWh per 5 min) must be converted to
-power first (the mean of kWh-per-sample times samples-per-unit would be the sum).
+the first sample.
+
+* A series **at least as fine as the unit** (no two samples more than one unit apart):
+  the value of a unit is the plain **mean** of the samples whose time stamps fall in
+  ``[start, start + unit)``: right for power (kW), speed (m/s) and temperature columns,
+  which are intensive. An energy-per-sample column (kWh per 5 min) must be converted to
+  power first (the mean of kWh-per-sample times samples-per-unit would be the sum).
+* A **coarser** series (hourly weather with 15-minute units) is resampled by the rules
+  of :mod:`rex_cli.stochastic.interpolate`, by the column's ``interpolation``:
+  ``linear`` (values at their time stamps: temperatures, speeds, powers; the unit gets
+  the mean of the linear interpolant; the series covers up to the unit holding the last
+  sample) or ``conservative`` (each value is the mean over the interval from its stamp
+  to the next one, the last lasting the shortest spacing: hourly irradiance, energies
+  as mean power; the unit gets its share of the integral, which is kept exactly).
+
 Empty value cells are treated as missing samples.
 
 Checks (each raises ``ValueError`` with one line naming the file and the column):
 missing or wrong column, unparsable time or value, a value below ``min_value`` (e.g.
-a negative wind speed), times not strictly increasing, a gap between consecutive
-samples longer than one unit (which would leave a unit with no data; the input must be
-at least as fine as the unit), and a series shorter than ``min_units`` units. Errors
-point at the file's line and give times as written (ISO 8601 or minutes).
+a negative wind speed), times not strictly increasing, missing data (a gap between
+consecutive samples longer than the unit **and** more than twice the shortest spacing
+of the file's rows), and a series shorter than ``min_units`` units. Errors point at the
+file's line and give times as written (ISO 8601 or minutes).
 """
 
 from __future__ import annotations
@@ -27,17 +38,38 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-__all__ = ["UnitSeries", "load_series_csv", "read_series_csv", "resample_to_units"]
+from rex_cli.stochastic.interpolate import (
+    interval_edges,
+    units_from_intervals,
+    units_from_points,
+)
+
+__all__ = [
+    "Interpolation",
+    "UnitSeries",
+    "load_series_csv",
+    "read_series_csv",
+    "resample_coarse",
+    "resample_to_units",
+]
 
 FloatArray = npt.NDArray[np.float64]
 
 _NS_PER_MIN = 60_000_000_000
+
+
+class Interpolation(Enum):
+    """How a column coarser than the unit reaches it (see the module docstring)."""
+
+    linear = "linear"  # point values at the time stamps
+    conservative = "conservative"  # means over the interval from each stamp to the next
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -134,6 +166,68 @@ def resample_to_units(
     return sums / counts, float(start), counts.astype(np.int64)
 
 
+def resample_coarse(
+    times_min: npt.ArrayLike,
+    values: npt.ArrayLike,
+    *,
+    unit_minutes: float,
+    interpolation: Interpolation,
+    row_spacing_min: float,
+    label: str = "series",
+    where: Callable[[int], str] | None = None,
+) -> tuple[FloatArray, float, npt.NDArray[np.int64]]:
+    """Resample a series coarser than the unit by its interpolation rule (module docs).
+
+    Args:
+        times_min: Sample times in minutes, strictly increasing.
+        values: Sample values.
+        unit_minutes: Unit length, minutes, > 0.
+        interpolation: ``linear`` (point values) or ``conservative`` (interval means).
+        row_spacing_min: Shortest spacing of the file's rows, minutes (missing data is a
+            gap of more than twice this and more than one unit; the last interval of a
+            ``conservative`` series lasts this long).
+        label: Prefix for error messages.
+        where: Describes sample ``i`` in error messages.
+
+    Returns:
+        ``(unit_values, start_min, samples_per_unit)`` as :func:`resample_to_units`
+        (units may hold no sample).
+
+    Raises:
+        ValueError: For missing data (a too long gap), naming both samples.
+    """
+    t = np.asarray(times_min, dtype=np.float64)
+    v = np.asarray(values, dtype=np.float64)
+    if where is None:
+
+        def where(i: int) -> str:
+            return f"sample {i} at {t[i]:g} min"
+
+    dt = np.diff(t)
+    limit = max(unit_minutes, 2.0 * row_spacing_min) * (1.0 + 1e-9)
+    gaps = np.flatnonzero(dt > limit)
+    if gaps.size:
+        i = int(gaps[0])
+        raise ValueError(
+            f"{label}: gap of {dt[i]:g} min between {where(i)} and {where(i + 1)} exceeds "
+            f"the unit ({unit_minutes:g} min) and twice the file's spacing "
+            f"({row_spacing_min:g} min): missing data"
+        )
+    start = math.floor(t[0] / unit_minutes) * unit_minutes
+    if interpolation is Interpolation.linear:
+        n = math.floor((t[-1] - start) / unit_minutes) + 1
+        out = units_from_points(t, v, start_min=start, unit_minutes=unit_minutes, n_units=n)
+    else:
+        edges = interval_edges(t, row_spacing_min)
+        n = math.floor((edges[-1] - start) / unit_minutes + 1e-9)
+        out = units_from_intervals(
+            edges, v, start_min=start, unit_minutes=unit_minutes, n_units=n, order=2
+        )
+    idx = np.floor((t - start) / unit_minutes).astype(np.int64)
+    counts = np.bincount(idx[idx < n], minlength=n).astype(np.int64)
+    return out, float(start), counts
+
+
 def read_series_csv(
     path: str | Path,
     *,
@@ -143,6 +237,7 @@ def read_series_csv(
     min_units: int = 1,
     min_value: float | None = None,
     what: str = "value",
+    interpolation: Interpolation = Interpolation.linear,
 ) -> UnitSeries:
     """Read one value column of a CSV file and resample it to units (see module docs).
 
@@ -154,6 +249,7 @@ def read_series_csv(
         min_units: Minimum number of units the result must have, >= 1.
         min_value: Smallest admissible value (``None``: any finite value).
         what: What the column holds, for error messages (``"wind speed (m/s)"``).
+        interpolation: How a series coarser than the unit is resampled (module docs).
 
     Returns:
         The resampled series with its start time.
@@ -222,9 +318,18 @@ def read_series_csv(
     def where(i: int) -> str:
         return f"line {lines[i]} ({shown[i]})" if i < len(lines) else f"sample {i}"
 
-    unit_means, start_min, counts = resample_to_units(
-        times[present], values[present], unit_minutes=unit_minutes, label=label, where=where
-    )
+    tp, vp = times[present], values[present]
+    steps = np.diff(tp)
+    if steps.size and (steps > 0).all() and (steps > unit_minutes * (1.0 + 1e-9)).any():
+        rows = np.diff(times)
+        unit_means, start_min, counts = resample_coarse(
+            tp, vp, unit_minutes=unit_minutes, interpolation=interpolation,
+            row_spacing_min=float(rows[rows > 0].min()), label=label, where=where,
+        )  # fmt: skip
+    else:
+        unit_means, start_min, counts = resample_to_units(
+            tp, vp, unit_minutes=unit_minutes, label=label, where=where
+        )
     if unit_means.size < min_units:
         raise ValueError(
             f"{label}: {unit_means.size} units of {unit_minutes:g} min, need at least {min_units}"
@@ -253,6 +358,7 @@ def load_series_csv(
     min_units: int = 1,
     min_value: float | None = None,
     what: str = "value",
+    interpolation: Interpolation = Interpolation.linear,
 ) -> FloatArray:
     """Read a measured series and return its unit means (see :func:`read_series_csv`).
 
@@ -261,5 +367,5 @@ def load_series_csv(
     """
     return read_series_csv(
         path, column=column, time_column=time_column, unit_minutes=unit_minutes,
-        min_units=min_units, min_value=min_value, what=what,
+        min_units=min_units, min_value=min_value, what=what, interpolation=interpolation,
     ).values  # fmt: skip

@@ -24,7 +24,9 @@ cancel out. The terms, all in currency:
   (a battery's charge + discharge × degradation cost);
 * **comfort**: ``comfort_cost × |v_jt − X_jt|`` summed over plants, tracked
   outputs ``t`` and units with a request (``X`` not NaN), currency per output
-  unit (°C for buildings) per unit;
+  unit (°C for buildings) per unit; plus the service the occupants miss, Σ
+  ``input_cost × u#`` over inputs of kind ``CostKind.SERVICE`` (an EV's energy
+  missing at departure × its unmet cost);
 * **storage**: ``stored_energy_price × (E_first − E_N)``, the energy the plants
   hold at the start of the scored units minus what they hold at the end
   (``E = Σ_p stored_energy_p · w_p``, kWh; a battery's state of charge), so a
@@ -435,6 +437,9 @@ def account(
             req = rows_of(data.request, N, len(tracked), "request")
             dev = np.abs(v[:, tracked] - req)
             comfort[p] = costs.comfort_cost * np.where(np.isnan(req), 0.0, dev).sum(axis=1)
+        service_in = list(plant.inputs_of_kind(CostKind.SERVICE))
+        if service_in:
+            comfort[p] = comfort[p] + u[:, service_in] @ plant.input_cost[service_in]
         if np.any(plant.stored_energy):
             W, _ = plant.model.simulate(np.asarray(data.w_init, dtype=np.float64), u)
             stored[p] = W @ plant.stored_energy

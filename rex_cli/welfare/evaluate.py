@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rex_cli.agents.home import HomeCoordinator
 from rex_cli.agents.rhpo import PlantCoordinator
 from rex_cli.records.tables import WELFARE_AGENT_COLUMNS
 from rex_cli.scenario.world import World
@@ -38,6 +39,7 @@ from rex_cli.welfare.accounting import (
     feasibility_violation,
     simulate_outcome,
 )
+from rex_cli.welfare.clients import client_energy_kwh, client_welfare
 from rex_cli.welfare.no_market import no_market_baseline
 from rex_cli.welfare.planner import solve_planner
 from rex_cli.welfare.same_info import forecasts_in_force, same_info_planner, window_units
@@ -84,11 +86,15 @@ class WelfareEvaluation:
             ``constraint_violation`` (plants' model, 0 = feasible), ``first_unit``.
         agents: Rex's per-agent account: ``agent`` and :data:`AGENT_COLUMNS`.
         seconds: Wall time per scenario, s.
+        clients: Rex's per-client account of the homes: ``agent``, ``client`` and
+            :data:`AGENT_COLUMNS` (:mod:`rex_cli.welfare.clients`); each home's clients
+            add up to its row of ``agents``. None without homes.
     """
 
     table: pd.DataFrame
     agents: pd.DataFrame
     seconds: dict[str, float]
+    clients: pd.DataFrame | None = None
 
 
 def allocate(cost_per_unit: np.ndarray, short: np.ndarray, draw: np.ndarray) -> np.ndarray:
@@ -156,6 +162,9 @@ def evaluate_world(
     specs = [(c.plant, c.data) for c in plants]
     decisions = []
     for c in plants:
+        if len(c.committed) == N:  # the decision inputs committed at each gate closure
+            decisions.append(np.vstack([c.committed[j] for j in range(N)]))
+            continue
         t = c.trajectory
         md = len(c.plant.decision_inputs)
         cols = [t["input_market_kwh"], t["input_other"], t["input_other2"]][:md]
@@ -192,6 +201,23 @@ def evaluate_world(
         agents.loc[ids, key] = values
     agents["backup_cost_share"] = backup[:, f:].sum(axis=1)
     agents["unserved_cost_share"] = unserved[:, f:].sum(axis=1)
+    clients = None
+    homes = [
+        (c, u)
+        for c, u in zip(plants, outcome.inputs, strict=True)
+        if isinstance(c, HomeCoordinator)
+    ]
+    if homes:
+        parts = []
+        for c, u in homes:
+            energy = client_energy_kwh(c.home, u, c.base_load_kwh, c.pv_kwh, "pv" in c.clients)
+            part = client_welfare(
+                c.home, c.data, u, energy, c.clients, costs,
+                backup[c.agent_id], unserved[c.agent_id], f,
+            )  # fmt: skip
+            part.insert(0, "agent", c.agent_id)
+            parts.append(part)
+        clients = pd.concat(parts, ignore_index=True)
 
     if baselines is not None and baselines.enabled:
         t0 = time.perf_counter()
@@ -217,7 +243,9 @@ def evaluate_world(
             viol = feasibility_violation(si.outcome, specs) if si.outcome is not None else math.nan
             rows.append(_row("same_info", si.status.value, si.welfare, viol, f))
             seconds["same_info"] = time.perf_counter() - t0
-    return WelfareEvaluation(table=pd.DataFrame(rows), agents=agents, seconds=seconds)
+    return WelfareEvaluation(
+        table=pd.DataFrame(rows), agents=agents, seconds=seconds, clients=clients
+    )
 
 
 def _value(table: pd.DataFrame, scenario: str, ok: tuple[str, ...]) -> float | None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from rex_cli.plants.home import HomePlant
 from rex_cli.plants.statespace import OutputRole, Plant
 from rex_cli.welfare.accounting import (
     FloatArray,
@@ -103,6 +104,44 @@ def _rule_step(plant: Plant, w: FloatArray, exo: FloatArray, request: FloatArray
     return u
 
 
+def _ev_rule(plant: Plant, w: FloatArray, exo: FloatArray) -> FloatArray:
+    """An EV under the rule: charge at full power whenever parked, until full.
+
+    Energy the battery lacks at a departure is unmet (bought elsewhere).
+    """
+    eta = float(plant.model.B[0, 0])
+    trip, chargeable = float(exo[0]), float(exo[1])
+    room = max((float(plant.v_max[0]) - float(w[0])) / eta, 0.0)
+    g = min(chargeable, room, float(plant.u_max[0]))
+    unmet = max(float(plant.v_min[0]) - (float(w[0]) + eta * g - trip), 0.0)
+    return np.array([g, trip, chargeable, min(unmet, trip)])
+
+
+def _home_rule_step(
+    plant: HomePlant, w: FloatArray, exo: FloatArray, request: FloatArray
+) -> FloatArray:
+    """Full inputs of a home for one unit: every client under its own rule."""
+    u = np.zeros(plant.n_inputs)
+    u[list(plant.exogenous_inputs)] = exo
+    total = 0.0
+    for b in plant.clients:
+        p = b.plant
+        w_c = w[list(b.states)]
+        exo_c = exo[list(b.exogenous)]
+        if p.name == "electric_vehicle":
+            u_c = _ev_rule(p, w_c, exo_c)
+        else:
+            u_c = _rule_step(p, w_c, exo_c, request[list(b.tracked)])
+        g = float(u_c[0])
+        u[b.grid_plus] = max(g, 0.0)
+        if b.grid_minus >= 0:
+            u[b.grid_minus] = max(-g, 0.0)
+        u[list(b.inputs)] = u_c[1:]
+        total += g
+    u[0] = float(exo[0]) + total
+    return u
+
+
 def no_market_baseline(
     net_uncontrollable_kwh: ArrayLike,
     plants: Sequence[PlantSpec],
@@ -130,6 +169,11 @@ def no_market_baseline(
       ``c = d = 0``; turbine at its minimum generation, off when the minimum is
       0); the market input closes the plant's balance output (battery
       ``u* = c − d = 0``; turbine ``u* = −g``).
+    * **homes** (:class:`~rex_cli.plants.home.HomePlant`): every client under its
+      own rule (the heat pump's thermostat, the battery idle); the EV charges at full
+      power whenever parked until full, and what it lacks at a departure is unmet;
+      the home draws its net load plus its clients' grid energy, and what it exports
+      (its PV) is not curtailed: like wind, it offsets backup.
     * **uncontrollable clients**: their realised net energy; backup covers the
       net need at a flat ``tariff`` (a transfer, reported as cash only).
 
@@ -171,11 +215,15 @@ def no_market_baseline(
         W = np.empty((N + 1, plant.n_states))
         W[0] = np.asarray(data.w_init, dtype=np.float64).reshape(plant.n_states)
         U = np.empty((N, plant.n_inputs))
+        home = isinstance(plant, HomePlant)
         for j in range(N):
-            U[j] = _rule_step(plant, W[j], exo[j], req[j])
+            if isinstance(plant, HomePlant):
+                U[j] = _home_rule_step(plant, W[j], exo[j], req[j])
+            else:
+                U[j] = _rule_step(plant, W[j], exo[j], req[j])
             W[j + 1] = ss.A @ W[j] + ss.B @ U[j]
         V = W[:N] @ ss.C.T + U @ ss.D.T
-        if producers_spill:
+        if producers_spill and not home:
             curtailed += np.maximum(-U[:, 0], 0.0)
         ins.append(U)
         outs.append(V)

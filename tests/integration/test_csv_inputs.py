@@ -7,7 +7,13 @@ from typer.testing import CliRunner
 
 from rex_cli.cli.main import app
 from rex_cli.config.load import ConfigError, load_config
-from rex_cli.scenario.build import household_energy_kwh, preflight, seed_tree, wind_speed_ms
+from rex_cli.scenario.build import (
+    household_energy_kwh,
+    preflight,
+    seed_tree,
+    unit_weather,
+    wind_speed_ms,
+)
 
 runner = CliRunner()
 
@@ -43,7 +49,7 @@ def _shipped(name):
     ("content", "needle"),
     [
         ("time,wrong\n0,1\n10,2\n", "speed_ms"),
-        ("time,speed_ms\n0,1\n100,2\n", "gap"),
+        ("time,speed_ms\n0,1\n10,2\n100,3\n", "gap of 90 min .* missing data"),
     ],
 )
 def test_bad_csv_is_refused_before_any_folder(tmp_path, content, needle):
@@ -63,3 +69,30 @@ def test_missing_file_names_the_key(tmp_path):
     cfg, _ = load_config(["load=csv", f"load.path={tmp_path / 'nope.csv'}"])
     with pytest.raises(ConfigError, match=r"^load\.path"):
         preflight(cfg)
+
+
+def test_hourly_wind_csv_is_interpolated_not_refused(tmp_path):
+    hourly = tmp_path / "hourly.csv"
+    speeds = [4.0, 8.0, 6.0, 10.0, 2.0, 5.0, 7.0, 9.0]
+    hourly.write_text(
+        "time,speed_ms\n" + "".join(f"2025-01-13T{h:02d}:00,{v}\n" for h, v in enumerate(speeds))
+    )
+    cfg, _ = load_config(["wind=csv", f"wind.path={hourly}", "duration_hours=6"])
+    preflight(cfg)
+    speed = wind_speed_ms(cfg, seed_tree(cfg))
+    # unit j: the mean of the linear interpolant over [15 j, 15 j + 15) minutes
+    t = np.arange(len(speeds)) * 60.0
+    fine = np.linspace(0, 360, 360 * 60, endpoint=False) + 0.5 / 60
+    expected = np.interp(fine, t, speeds).reshape(24, -1).mean(axis=1)
+    assert np.allclose(speed[0], expected, atol=1e-6)
+
+
+def test_weather_csv_matches_the_try2010_it_was_cut_from():
+    # The shipped example is TRY2010 region 4 from 14 July, hourly (CET, +01:00).
+    tr, _ = load_config(["weather=try2010", "calendar.start=2025-07-14", "duration_hours=24"])
+    cs, _ = load_config(["weather=csv", "calendar.start=2025-07-14", "duration_hours=24"])
+    a, b = unit_weather(tr, 96), unit_weather(cs, 96)
+    assert a.start == b.start
+    # interior units (the CSV has no neighbours beyond its first and last hour)
+    for name in ("temperature_c", "wind_ms", "direct_w_m2", "diffuse_w_m2"):
+        assert np.allclose(getattr(a, name)[4:-4], getattr(b, name)[4:-4]), name

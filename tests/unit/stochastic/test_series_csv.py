@@ -132,3 +132,35 @@ def test_resample_to_units_direct() -> None:
     np.testing.assert_array_equal(counts, [1, 2])
     with pytest.raises(ValueError, match=r"^unit_minutes "):
         resample_to_units([0.0], [1.0], unit_minutes=0)
+
+
+def test_hourly_points_are_interpolated_linearly(tmp_path: Path) -> None:
+    p = _write(tmp_path, "time,t\n2024-01-01 00:00,0\n2024-01-01 01:00,4\n2024-01-01 02:00,8\n")
+    s = read_series_csv(p, column="t", unit_minutes=15)
+    # the linear interpolant's mean over each quarter hour, up to the unit of the last sample
+    np.testing.assert_allclose(s.values, [0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 8.0])
+    assert s.start == pd.Timestamp("2024-01-01 00:00", tz="UTC")
+    np.testing.assert_array_equal(s.samples_per_unit, [1, 0, 0, 0, 1, 0, 0, 0, 1])
+
+
+def test_hourly_means_are_resampled_conservatively(tmp_path: Path) -> None:
+    from rex_cli.stochastic.series import Interpolation
+
+    p = _write(tmp_path, "time,g\n0,0\n60,0\n120,400\n180,800\n240,0\n300,0\n")
+    s = read_series_csv(p, column="g", unit_minutes=15, interpolation=Interpolation.conservative)
+    assert s.values.size == 24  # the last hour lasts the file's spacing
+    np.testing.assert_allclose(s.values.reshape(6, 4).mean(axis=1), [0, 0, 400, 800, 0, 0])
+    assert (s.values[:8] == 0).all() and (s.values >= 0).all()
+
+
+def test_missing_hours_in_a_coarse_file_name_lines_and_times(tmp_path: Path) -> None:
+    p = _write(
+        tmp_path,
+        "time,t\n2024-01-01T00:00,1\n2024-01-01T01:00,2\n2024-01-01T04:00,3\n",
+    )
+    with pytest.raises(
+        ValueError,
+        match=r"gap of 180 min between line 3 \(2024-01-01T01:00\) and line 4 "
+        r"\(2024-01-01T04:00\) exceeds the unit \(15 min\) and twice the file's spacing",
+    ):
+        load_series_csv(p, column="t", unit_minutes=15)
