@@ -64,6 +64,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from rex_cli.control.lp.block import PlantBlock
 from rex_cli.control.lp.highs import new_highs, pass_model
+from rex_cli.control.lp.reference import pyomo_plant_block
 from rex_cli.control.lp.status import LpStatus, status_of_highs, status_of_pyomo
 from rex_cli.control.problem import Backend
 from rex_cli.plants.statespace import Plant
@@ -240,93 +241,6 @@ def _opt(x: Any) -> float | None:
     return None if math.isinf(x) else float(x)
 
 
-def _plant_block(
-    b: Any, plant: Plant, exo: FloatArray, req: FloatArray, w0: FloatArray, N: int
-) -> None:
-    """Fill the pyomo block of one plant (variables and constraints)."""
-    import pyomo.environ as pyo
-
-    ss = plant.model
-    A, B, C, D = ss.A, ss.B, ss.C, ss.D
-    ex = list(plant.exogenous_inputs)
-    # Exogenous inputs are data: their contributions are constants.
-    bx = exo @ B[:, ex].T if ex else np.zeros((N, plant.n_states))
-    dx = exo @ D[:, ex].T if ex else np.zeros((N, plant.n_outputs))
-    tracked = plant.tracked_outputs
-    tpos = {t: c for c, t in enumerate(tracked)}
-
-    b.J = pyo.RangeSet(0, N - 1, doc="delivery units j = 0..N−1")
-    b.JW = pyo.RangeSet(0, N, doc="state times: w[j] at the start of unit j")
-    b.I = pyo.Set(initialize=plant.decision_inputs, doc="decision inputs; 0 is u*")
-    b.S = pyo.Set(initialize=range(plant.n_states), doc="states")
-    b.P = pyo.Set(initialize=range(plant.n_outputs), doc="outputs")
-    b.T = pyo.Set(initialize=tracked, doc="tracked outputs (indices into P)")
-    b.u = pyo.Var(
-        b.J,
-        b.I,
-        bounds=lambda _b, j, i: (_opt(plant.u_min[i]), _opt(plant.u_max[i])),
-        doc="decision inputs: u* (kWh bought, negative = delivered) and costly inputs",
-    )
-    b.w = pyo.Var(b.JW, b.S, doc="states")
-    b.v = pyo.Var(
-        b.J,
-        b.P,
-        bounds=lambda _b, j, q: (_opt(plant.v_min[q]), _opt(plant.v_max[q])),
-        doc="outputs, within their hard bounds",
-    )
-    b.Gp = pyo.Var(b.J, b.T, domain=pyo.NonNegativeReals, doc="G⁺: output above request")
-    b.Gm = pyo.Var(b.J, b.T, domain=pyo.NonNegativeReals, doc="G⁻: output below request")
-
-    def initial_state(b_: Any, s: int) -> Any:
-        """The plant starts unit 0 in its initial state ``w_init``."""
-        return b_.w[0, s] == float(w0[s])
-
-    b.initial_state = pyo.Constraint(b.S, rule=initial_state, doc=initial_state.__doc__)
-
-    def dynamics(b_: Any, j: int, s: int) -> Any:
-        """Dynamics ``w_{j+1} = A w_j + B u_j`` (exogenous part of ``B u`` is data)."""
-        return b_.w[j + 1, s] == sum(A[s, r] * b_.w[j, r] for r in b_.S if A[s, r] != 0) + sum(
-            B[s, i] * b_.u[j, i] for i in b_.I if B[s, i] != 0
-        ) + float(bx[j, s])
-
-    b.dynamics = pyo.Constraint(b.J, b.S, rule=dynamics, doc=dynamics.__doc__)
-
-    def output(b_: Any, j: int, q: int) -> Any:
-        """Output equation ``v_j = C w_j + D u_j`` (bounds are on ``v``)."""
-        return b_.v[j, q] == sum(C[q, r] * b_.w[j, r] for r in b_.S if C[q, r] != 0) + sum(
-            D[q, i] * b_.u[j, i] for i in b_.I if D[q, i] != 0
-        ) + float(dx[j, q])
-
-    b.output = pyo.Constraint(b.J, b.P, rule=output, doc=output.__doc__)
-
-    b.R = pyo.Set(
-        initialize=[i for i in plant.decision_inputs if math.isfinite(plant.u_delta[i])],
-        doc="decision inputs with a ramp limit",
-    )
-
-    def ramp(b_: Any, j: int, i: int) -> Any:
-        """Ramp ``|u_{j+1} − u_j| ≤ u_Δ`` for j = 0..N−2 (none before unit 0)."""
-        if j == N - 1:
-            return pyo.Constraint.Skip
-        d = float(plant.u_delta[i])
-        return pyo.inequality(-d, b_.u[j + 1, i] - b_.u[j, i], d)
-
-    b.ramp = pyo.Constraint(b.J, b.R, rule=ramp, doc=ramp.__doc__)
-
-    def track_up(b_: Any, j: int, t: int) -> Any:
-        """Deviation above the request: ``G⁺_j ≥ v_j − X_j`` (skipped without request)."""
-        x = float(req[j, tpos[t]])
-        return pyo.Constraint.Skip if math.isnan(x) else b_.Gp[j, t] >= b_.v[j, t] - x
-
-    def track_down(b_: Any, j: int, t: int) -> Any:
-        """Deviation below the request: ``G⁻_j ≥ X_j − v_j`` (skipped without request)."""
-        x = float(req[j, tpos[t]])
-        return pyo.Constraint.Skip if math.isnan(x) else b_.Gm[j, t] >= x - b_.v[j, t]
-
-    b.track_up = pyo.Constraint(b.J, b.T, rule=track_up, doc=track_up.__doc__)
-    b.track_down = pyo.Constraint(b.J, b.T, rule=track_down, doc=track_down.__doc__)
-
-
 def _build_pyomo(pb: _Problem) -> pyo.ConcreteModel:
     import pyomo.environ as pyo
 
@@ -336,7 +250,14 @@ def _build_pyomo(pb: _Problem) -> pyo.ConcreteModel:
     m.PL = pyo.Set(initialize=range(len(pb.plants)), doc="plants")
 
     def plant_rule(b: Any, p: int) -> None:
-        _plant_block(b, pb.plants[p], pb.exogenous[p], pb.request[p], pb.w_init[p], N)
+        pyomo_plant_block(
+            b,
+            pb.plants[p],
+            N,
+            exogenous=pb.exogenous[p],
+            request=pb.request[p],
+            w0=pb.w_init[p],
+        )
 
     m.plant = pyo.Block(m.PL, rule=plant_rule, doc="one block per plant")
     cap = pb.backup_cap_kwh

@@ -6,8 +6,11 @@
 * :mod:`~rex_cli.control.lp.block`: :class:`PlantBlock`, a plant's columns, rows, bounds
   and costs over ``K`` units as sparse arrays (the only place a plant becomes LP rows
   for HiGHS; the RHPO fast path and the planners assemble their LPs from it);
-* :mod:`~rex_cli.control.lp.reference`: the same plant written in pyomo from the plant's
-  matrices (the readable reference the tests compare the block against).
+* :mod:`~rex_cli.control.lp.reference`: the same plant as a pyomo block, written from
+  the plant's matrices independently of the sparse block, used by both pyomo references
+  (:func:`rex_cli.control.rhpo.build_pyomo_model`,
+  :func:`rex_cli.welfare.planner.build_planner_model`), so that the tests comparing the
+  backends on random plants can catch a bug in either.
 """
 
 from rex_cli.control.lp.block import PlantBlock

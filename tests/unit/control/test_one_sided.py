@@ -91,3 +91,23 @@ def test_one_sided_needs_an_optimal_solve():
     solver = RhpoSolver(inst.plant, inst.weights, inst.kappa)
     with pytest.raises(RuntimeError, match="optimal last solve"):
         solver.one_sided(DELTA)
+
+
+def test_the_interval_is_highs_rhs_ranging_for_one_unit():
+    """κ = 1, empty book: the shift moves one row bound, so the interval is HiGHS's own
+    rhs ranging of the balance row (bound −Y − t: t ∈ [lo, hi] ⇔ bound ∈ [−Y − hi, −Y − lo])."""
+    rng = np.random.default_rng(7)
+    checked = 0
+    for _ in range(80):
+        inst = random_instance(rng, kappa=1)
+        kw = dict(inst.kwargs) | dict(bid=None, ask=None, bid_depth=None, ask_depth=None)
+        solver = RhpoSolver(inst.plant, inst.weights, 1)
+        if not solver.solve(**kw).ok:
+            continue
+        lo, hi = solver._shift_interval(*solver._last[2:])
+        _, ranging = solver._h.getRanging()
+        y = float(np.asarray(kw["position"]).reshape(-1)[0])
+        np.testing.assert_allclose(-y - lo, ranging.row_bound_up.value_[0], atol=1e-6)
+        np.testing.assert_allclose(-y - hi, ranging.row_bound_dn.value_[0], atol=1e-6)
+        checked += 1
+    assert checked >= 40
