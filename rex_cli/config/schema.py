@@ -495,7 +495,7 @@ class RhpoCoordinatorConfig:
         quote_resolve: Get λ± by two extra solves at ``Y ± δ`` on every arrival (the
             three-solve method, the default). False: take them from the plan's basis
             where it stays optimal over the shift and re-solve only the other sides
-            (the same quotes; in the default scenario the basis covers about 2% of the
+            (the same quotes; in the default scenario the basis covers about 3% of the
             sides, so it saves few solves, and the warm-start path, hence the bytes,
             differ).
     """
