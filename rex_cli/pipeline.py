@@ -166,6 +166,7 @@ def _record_tables(world: World, cfg: RexConfig) -> dict[str, pd.DataFrame]:
             "arrivals": [c.arrivals for c in world.coordinators],
             "rejections": [c.rejections for c in world.coordinators],
             "rhpo_solves": [getattr(c, "solves", 0) for c in world.coordinators],
+            "rhpo_arrival_solves": [getattr(c, "arrival_solves", 0) for c in world.coordinators],
             "rhpo_failed": [getattr(c, "failed", 0) for c in world.coordinators],
         }
     )

@@ -43,6 +43,7 @@ HEADLINE: tuple[tuple[str, str, str], ...] = (
     ("spilled_kwh_settlement", "system long, settled (kWh)", "{:.1f}"),
     ("fuel_cost", "fuel cost (currency)", "{:.3f}"),
     ("rhpo_solves", "RHPO solves", "{:d}"),
+    ("rhpo_solves_per_arrival", "RHPO solves per arrival", "{:.3f}"),
     ("rhpo_solve_ms_median", "RHPO solve, median (ms)", "{:.3f}"),
     ("rhpo_infeasible", "RHPO failed solves", "{:d}"),
     ("cash_residual", "cash residual (0 = conserved)", "{:.2e}"),

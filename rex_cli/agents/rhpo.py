@@ -7,10 +7,14 @@ On every arrival (Poisson) it runs Receding Horizon Plan & Order:
 2. *portfolio*: its positions ``Y`` for those units are read from the exchange (every
    limit order executed since the last arrival is in them);
 3. *plan*: the RHPO LP is solved on the book's best prices with depth caps; its
-   duals ``λ`` are the cost of flexibility. Two more solves with the positions moved
-   by ``±δ`` (``δ`` = the quote size) give the one-sided values used for quoting:
-   ``λ⁺ = λ(Y + δ)`` (what one more kWh is worth: the bid) and ``λ⁻ = λ(Y − δ)``
-   (what giving up one kWh costs: the ask); by concavity ``λ⁺ ≤ λ⁻``;
+   duals ``λ`` are the cost of flexibility. The one-sided values used for quoting are
+   those of the LP without trades with the positions moved by ``±δ`` (``δ`` = the
+   quote size): ``λ⁺ = λ(Y + δ)`` (what one more kWh is worth: the bid) and
+   ``λ⁻ = λ(Y − δ)`` (what giving up one kWh costs: the ask); by concavity
+   ``λ⁺ ≤ λ⁻``. By default both are re-solved (warm-started); with
+   ``quote_resolve=False`` a side comes from the plan's own solve where its basis stays
+   optimal over the shift (``λ± = λ``) and only the other sides are re-solved
+   (:meth:`rex_cli.control.highs.RhpoSolver.one_sided`);
 4. *take*: market orders for the LP's trades ``E⁺``/``E⁻`` (limited at the price the
    LP assumed);
 5. *make*: one limit order per side and unit: a bid at ``λ⁺ − margin`` for the planned
@@ -108,6 +112,9 @@ class PlantCoordinator(PoissonArrivals):
         stored_value: What the plant's owner counts a kWh still stored after its
             window to be worth, currency/kWh (σ of the LP; only plants that store
             energy, the batteries, are affected).
+        quote_resolve: Get the one-sided values by two more solves at ``Y ± δ`` (the
+            three-solve method, kept as the reference) instead of from the plan's
+            basis (see :meth:`rex_cli.control.highs.RhpoSolver.one_sided`).
     """
 
     def __init__(
@@ -130,6 +137,7 @@ class PlantCoordinator(PoissonArrivals):
         long_price: float,
         gate_redispatch: bool = True,
         stored_value: float = 0.0,
+        quote_resolve: bool = True,
     ) -> None:
         self.agent_id = agent_id
         self.plant = plant
@@ -149,6 +157,7 @@ class PlantCoordinator(PoissonArrivals):
         self.long_price = long_price
         self.gate_redispatch = gate_redispatch
         self.stored_value = stored_value
+        self.quote_resolve = quote_resolve
         self.n_dec = len(plant.decision_inputs)
         self.plan: dict[int, np.ndarray] = {}  # unit -> decision inputs
         self.committed: dict[int, np.ndarray] = {}  # unit -> decision inputs at gate closure
@@ -159,6 +168,7 @@ class PlantCoordinator(PoissonArrivals):
         self.arrivals = 0
         self.rejections = 0
         self.solves = 0
+        self.arrival_solves = 0  # LP solves at arrivals (plan + one-sided re-solves)
         self.failed = 0
         self.solve_ms: list[float] = []
         self.trajectory: dict[str, list] = {
@@ -318,6 +328,7 @@ class PlantCoordinator(PoissonArrivals):
         res = self._solve(units, bid, ask, bid_d, ask_d, pos)
         self.solve_ms.append((time.perf_counter() - t0) * 1e3)
         self.solves += 1
+        self.arrival_solves += 1
         if not res.ok:
             self.failed += 1
             log.warning(
@@ -326,13 +337,10 @@ class PlantCoordinator(PoissonArrivals):
             )  # fmt: skip
             return
         delta = self.quote_kwh
-        no_trade = np.full(len(units), np.nan)
-        zero = np.zeros(len(units))
-        up = self._solve(units, no_trade, no_trade, zero, zero, pos + delta)
-        dn = self._solve(units, no_trade, no_trade, zero, zero, pos - delta)
-        self.solves += 2
-        lam_up = up.dual_balance if up.ok else res.dual_balance
-        lam_dn = dn.dual_balance if dn.ok else res.dual_balance
+        one_sided = self.solver.one_sided(delta, resolve=self.quote_resolve)
+        self.solves += one_sided.solves
+        self.arrival_solves += one_sided.solves
+        lam_up, lam_dn = one_sided.up, one_sided.down
         me = self.agent_id
         dec_idx = list(self.plant.decision_inputs)
         for i, j in enumerate(units.tolist()):

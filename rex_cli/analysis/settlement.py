@@ -182,7 +182,21 @@ def summary(
         "wasted_generation_kwh": _f(wasted_generation_kwh(units, agents, settlement)),
         "fuel_cost": _f(agents["fuel_cost"].sum()),
         "rhpo_solves": int(agents["rhpo_solves"].sum()),
+        "rhpo_solves_per_arrival": rhpo_solves_per_arrival(agents),
         "rhpo_infeasible": int(agents["rhpo_failed"].sum()),
         "cash_residual": cash_res,
         "energy_residual_kwh": energy_res,
     }
+
+
+def rhpo_solves_per_arrival(agents: pd.DataFrame) -> float | None:
+    """LP solves per RHPO arrival: the plan's solve plus one-sided re-solves.
+
+    Over the coordinators that solved an RHPO LP; gate-closure re-dispatches are not
+    arrivals and are left out (they are in ``rhpo_solves``). None without any.
+    """
+    if "rhpo_arrival_solves" not in agents:
+        return None
+    solves = agents["rhpo_arrival_solves"]
+    arrivals = int(agents.loc[solves > 0, "arrivals"].sum())
+    return _f(solves.sum() / arrivals) if arrivals else None

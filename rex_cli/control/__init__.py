@@ -1,20 +1,17 @@
-"""RHPO decision LP: weights, pyomo reference model and the highspy fast path."""
+"""RHPO decision LP: weights, the plant LP block, pyomo reference model and highspy fast path."""
 
-from rex_cli.control.highs import LpSize, RhpoSolver
-from rex_cli.control.rhpo import (
-    Backend,
-    RhpoData,
-    RhpoResult,
-    RhpoStatus,
-    prepare_data,
-    solve_rhpo,
-    solve_rhpo_uc,
-)
+from rex_cli.control.highs import LpSize, OneSided, RhpoSolver
+from rex_cli.control.lp import LpStatus, PlantBlock
+from rex_cli.control.problem import Backend, RhpoData, RhpoResult, RhpoStatus, prepare_data
+from rex_cli.control.rhpo import solve_rhpo, solve_rhpo_uc
 from rex_cli.control.weights import TerminalCondition, Weights, WeightShape
 
 __all__ = [
     "Backend",
     "LpSize",
+    "LpStatus",
+    "OneSided",
+    "PlantBlock",
     "RhpoData",
     "RhpoResult",
     "RhpoSolver",

@@ -1,68 +1,70 @@
 """Fast re-solve of the RHPO LP with highspy (the coordinator's hot path).
 
-:class:`RhpoSolver` builds the sparse LP of :mod:`rex_cli.control.rhpo` once per
-(plant, weights, κ) and passes it to HiGHS; each :meth:`RhpoSolver.solve` changes
-only data (objective costs, column bounds, row bounds) and re-runs the simplex
-from the previous basis (warm start).
+:class:`RhpoSolver` assembles the sparse LP of :mod:`rex_cli.control.rhpo` once per
+(plant, weights, κ) from the plant's :class:`~rex_cli.control.lp.PlantBlock` and passes
+it to HiGHS; each :meth:`RhpoSolver.solve` changes only data (objective costs, column
+bounds, row bounds) and re-runs the simplex from the previous basis (warm start).
 
 Layout (minimisation of ``cost = −objective``). Columns, unit ``k = 0..κ−1``:
-``E⁺_k, E⁻_k, H_k, S_k`` (κ each), decision inputs ``u_k,i`` (market and costly;
-exogenous inputs are data and enter row bounds), states ``w_k`` for ``k < κ``
-(``w_0`` fixed to ``w0`` by its column bounds), outputs ``v_k`` (bounds
-``v_min, v_max``), tracking slacks ``G⁺_k,t, G⁻_k,t``. Rows:
+``E⁺_k, E⁻_k, H_k, S_k`` (κ each), then the plant block (decision inputs ``u_k``,
+states ``w_k`` for ``k < κ`` with ``w_0`` fixed to ``w0`` by its column bounds,
+outputs ``v_k``, tracking slacks ``G⁺_k,t, G⁻_k,t``). Rows:
 
 * balance ``E⁺ − E⁻ − u* − H + S = −Y_k`` (κ rows);
-* dynamics ``w_{k+1} − A w_k − B_dec u_k = B_exo x_k`` (κ−1 blocks of n rows);
-* outputs ``v_k − C w_k − D_dec u_k = D_exo x_k`` (κ blocks of p rows);
-* tracking ``v_k,t − G⁺_k,t + G⁻_k,t = X_k,t`` (κ blocks of n_tracked rows; a
-  ``NaN`` request frees the row), equivalent at the optimum to the reference's
-  two inequalities since ``O_k ≥ 0``;
-* ramps ``u_0 ∈ u_prev ± Δ`` and ``u_{k+1} − u_k ∈ ±Δ`` for decision inputs with a
-  finite ramp (κ rows each);
+* the block's rows: dynamics, outputs, tracking (a ``NaN`` request frees the row),
+  ramps (κ rows per ramped input, the first linking ``u_0`` to ``u_prev``);
 * terminal ``v_{κ−1},t ∈ X ± tol`` when the terminal condition is ``REQUEST``.
 
 HiGHS reports, for a minimisation, ``row_dual = ∂cost/∂(row bound)``. The balance
 bound is ``−Y_k``, so ``λ_k = ∂objective/∂Y_k = row_dual`` of the balance row.
 
-No drift: the solver is run with the C++ ``Highs.run()`` (not highspy's Python
-``solve()``, which may wrap the run in a thread and an interrupt callback), with
-callbacks disabled and output off.
+**One-sided values from one solve** (:meth:`RhpoSolver.one_sided`). A coordinator
+quotes around ``λ(Y + δ)`` and ``λ(Y − δ)`` of the LP without trades (every balance
+row moved by ``±δ``, the market columns fixed at 0). That LP differs from the one
+just solved only in the bounds of the market columns and in the balance rows'
+right-hand sides, so the optimal basis of the last solve is a candidate: its duals
+do not depend on bounds (no market column is basic, so their cost does not enter the
+duals), and it stays optimal as long as it stays primal feasible. The basic
+variables move linearly, ``z_B(t) = z_B + B⁻¹(r_trade + t·r_shift)`` for a shift ``t``
+of every position (two solves with the basis factors HiGHS holds,
+``getBasisSolve``), and a ratio test gives the interval of ``t`` over which the basis
+is feasible: the rhs ranging of the shift direction (HiGHS's own ``getRanging`` ranges
+one row bound at a time; here all κ balance rows move together). Where the interval
+covers ``±δ`` the one-sided value is the solve's ``λ``, exactly what a re-solve from
+that basis returns (it stops at once); elsewhere, or when a market column is basic,
+that side is re-solved.
+
+Solves run with the one HiGHS set-up of :mod:`rex_cli.control.lp.highs`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+from dataclasses import dataclass
 from typing import Any
 
-import highspy
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
-from rex_cli.control.rhpo import (
-    PriceLike,
-    RhpoData,
-    RhpoResult,
-    RhpoStatus,
-    prepare_data,
-)
+from rex_cli.control.lp.block import PlantBlock
+from rex_cli.control.lp.highs import new_highs, pass_model
+from rex_cli.control.lp.status import LpStatus, status_of_highs
+from rex_cli.control.problem import PriceLike, RhpoData, RhpoResult, prepare_data
 from rex_cli.control.weights import TerminalCondition, Weights
 from rex_cli.plants.statespace import Plant
 
-__all__ = ["LpSize", "RhpoSolver"]
+__all__ = ["LpSize", "OneSided", "RhpoSolver"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int32]
 
 _INF = math.inf
-
-_STATUS = {
-    highspy.HighsModelStatus.kOptimal: RhpoStatus.OPTIMAL,
-    highspy.HighsModelStatus.kInfeasible: RhpoStatus.INFEASIBLE,
-    highspy.HighsModelStatus.kUnbounded: RhpoStatus.UNBOUNDED,
-    highspy.HighsModelStatus.kUnboundedOrInfeasible: RhpoStatus.INFEASIBLE_OR_UNBOUNDED,
-}
+FEASIBILITY_TOL = 1e-9
+"""Largest bound violation (kWh or the row's unit) at which the last basis still counts
+as feasible for a shifted position: far below HiGHS's own primal tolerance (1e-7), so
+a re-solve from that basis would stop at once."""
 
 
 class LpSize:
@@ -79,6 +81,26 @@ class LpSize:
         return f"LpSize(n_cols={self.n_cols}, n_rows={self.n_rows}, n_nonzeros={self.n_nonzeros})"
 
 
+@dataclass(frozen=True, eq=False)
+class OneSided:
+    """The one-sided values of the last solve's LP without trades.
+
+    Attributes:
+        up: ``λ(Y + δ)``, currency/kWh, (κ,) (the last solve's ``λ`` where the re-solve
+            failed, as the three-solve coordinator always did).
+        down: ``λ(Y − δ)``, (κ,).
+        solves: LP solves this took (0, 1 or 2).
+        interval: ``(lo, hi)``, kWh: the shifts ``t`` of every position over which the
+            last basis stays optimal for the LP without trades (``(nan, nan)`` when not
+            computed: a market column was basic, or the re-solve method was asked for).
+    """
+
+    up: FloatArray
+    down: FloatArray
+    solves: int
+    interval: tuple[float, float]
+
+
 class RhpoSolver:
     """RHPO LP for one plant, weights and horizon, re-solved with warm starts.
 
@@ -91,6 +113,7 @@ class RhpoSolver:
         >>> solver = RhpoSolver(plant, weights, 60)  # doctest: +SKIP
         >>> res = solver.solve(bid=b, ask=a, position=y, request=x, w0=[20.0],
         ...                    exogenous=ex, short_price=0.5)  # doctest: +SKIP
+        >>> lam = solver.one_sided(0.1)  # λ(Y ± 0.1) without trades  # doctest: +SKIP
     """
 
     def __init__(self, plant: Plant, weights: Weights, kappa: int) -> None:
@@ -98,155 +121,50 @@ class RhpoSolver:
             raise ValueError(f"kappa must be a positive integer, got {kappa!r}")
         self.plant = plant
         self.weights = weights
-        self.kappa = K = int(kappa)
-        ss = plant.model
-        n, p = ss.n_states, ss.n_outputs
-        dec = list(plant.decision_inputs)
-        exo = list(plant.exogenous_inputs)
-        tracked = list(plant.tracked_outputs)
-        md, nt = len(dec), len(tracked)
-        self._dec, self._exo, self._tracked = dec, exo, tracked
+        self.kappa = int(kappa)
+        self.block = PlantBlock(plant, self.kappa, n_times=self.kappa, ramp_order="input")
+        self._index()
+        mat = self._matrix()
+        self.size = LpSize(mat.shape[1], mat.shape[0], int(mat.nnz))
+        self._static_data()
+        self._terminal_value()
+        self._h: Any = new_highs()
+        pass_model(
+            self._h,
+            mat,
+            self._cost0,
+            self._lower0,
+            self._upper0,
+            self._row_lower0,
+            self._row_upper0,
+            what="RHPO model",
+        )
+        self._sigma_set = 0.0
+        self.n_solves = 0
+        self._last: tuple[RhpoData, RhpoResult, FloatArray, FloatArray] | None = None
 
-        # ---- columns
-        col = 0
+    # ---- assembly ------------------------------------------------------------------
 
-        def block(size: int) -> IntArray:
-            nonlocal col
-            idx = np.arange(col, col + size, dtype=np.int32)
-            col += size
-            return idx
-
-        self._c_ep = block(K)
-        self._c_em = block(K)
-        self._c_h = block(K)
-        self._c_s = block(K)
-        self._c_u = block(K * md).reshape(K, md)
-        self._c_w = block(K * n).reshape(K, n)
-        self._c_v = block(K * p).reshape(K, p)
-        self._c_gp = block(K * nt).reshape(K, nt)
-        self._c_gm = block(K * nt).reshape(K, nt)
-        n_cols = col
-
-        # ---- rows, as COO triplets
-        rows: list[int] = []
-        cols: list[int] = []
-        vals: list[float] = []
-        row = 0
-
-        def entry(r: int, c: int, v: float) -> None:
-            if v != 0.0:
-                rows.append(r)
-                cols.append(c)
-                vals.append(float(v))
-
-        A, B, C, D = ss.A, ss.B, ss.C, ss.D
-        self._r_bal = np.arange(row, row + K, dtype=np.int32)
-        for k in range(K):
-            r = row + k
-            entry(r, int(self._c_ep[k]), 1.0)
-            entry(r, int(self._c_em[k]), -1.0)
-            entry(r, int(self._c_u[k, 0]), -1.0)  # decision input 0 is u*
-            entry(r, int(self._c_h[k]), -1.0)
-            entry(r, int(self._c_s[k]), 1.0)
-        row += K
-
-        self._r_dyn = np.arange(row, row + (K - 1) * n, dtype=np.int32).reshape(K - 1, n)
-        for k in range(K - 1):
-            for s in range(n):
-                r = int(self._r_dyn[k, s])
-                entry(r, int(self._c_w[k + 1, s]), 1.0)
-                for q in range(n):
-                    entry(r, int(self._c_w[k, q]), -A[s, q])
-                for jd, i in enumerate(dec):
-                    entry(r, int(self._c_u[k, jd]), -B[s, i])
-        row += (K - 1) * n
-
-        self._r_out = np.arange(row, row + K * p, dtype=np.int32).reshape(K, p)
-        for k in range(K):
-            for j in range(p):
-                r = int(self._r_out[k, j])
-                entry(r, int(self._c_v[k, j]), 1.0)
-                for q in range(n):
-                    entry(r, int(self._c_w[k, q]), -C[j, q])
-                for jd, i in enumerate(dec):
-                    entry(r, int(self._c_u[k, jd]), -D[j, i])
-        row += K * p
-
-        self._r_trk = np.arange(row, row + K * nt, dtype=np.int32).reshape(K, nt)
-        for k in range(K):
-            for t, j in enumerate(tracked):
-                r = int(self._r_trk[k, t])
-                entry(r, int(self._c_v[k, j]), 1.0)
-                entry(r, int(self._c_gp[k, t]), -1.0)
-                entry(r, int(self._c_gm[k, t]), 1.0)
-        row += K * nt
-
-        # Ramps: one block of κ rows per ramped decision input (row 0 of the block
-        # links u_0 to u_prev).
-        self._ramped = [(jd, i) for jd, i in enumerate(dec) if math.isfinite(plant.u_delta[i])]
-        nr = len(self._ramped)
-        self._r_ramp = np.arange(row, row + K * nr, dtype=np.int32).reshape(nr, K)
-        for b_, (jd, _i) in enumerate(self._ramped):
-            entry(int(self._r_ramp[b_, 0]), int(self._c_u[0, jd]), 1.0)
-            for k in range(K - 1):
-                r = int(self._r_ramp[b_, k + 1])
-                entry(r, int(self._c_u[k + 1, jd]), 1.0)
-                entry(r, int(self._c_u[k, jd]), -1.0)
-        row += K * nr
-
-        self._terminal = weights.terminal is TerminalCondition.REQUEST and nt > 0
-        n_term = nt if self._terminal else 0
-        self._r_term = np.arange(row, row + n_term, dtype=np.int32)
-        for t, j in enumerate(tracked[:n_term]):
-            entry(int(self._r_term[t]), int(self._c_v[K - 1, j]), 1.0)
-        row += n_term
-        n_rows = row
-
-        mat = sp.csc_matrix((vals, (rows, cols)), shape=(n_rows, n_cols))
-        mat.sort_indices()
-        self.size = LpSize(n_cols, n_rows, int(mat.nnz))
-
-        # ---- static data: costs, bounds
-        Q, O_w, R = weights.profile(K)
-        self._Q = Q
-        cost = np.zeros(n_cols)
-        lower = np.zeros(n_cols)
-        upper = np.full(n_cols, _INF)
-        for jd, i in enumerate(dec):
-            lower[self._c_u[:, jd]] = plant.u_min[i]
-            upper[self._c_u[:, jd]] = plant.u_max[i]
-            if plant.input_cost[i]:
-                cost[self._c_u[:, jd]] = R * plant.input_cost[i]
-        lower[self._c_w.reshape(-1)] = -_INF
-        for j in range(p):
-            lower[self._c_v[:, j]] = plant.v_min[j]
-            upper[self._c_v[:, j]] = plant.v_max[j]
-        for t in range(nt):
-            cost[self._c_gp[:, t]] = O_w
-            cost[self._c_gm[:, t]] = O_w
-        row_lower = np.zeros(n_rows)
-        row_upper = np.zeros(n_rows)
-        for b_, (_jd, i) in enumerate(self._ramped):
-            d = float(plant.u_delta[i])
-            row_lower[self._r_ramp[b_, 1:]] = -d
-            row_upper[self._r_ramp[b_, 1:]] = d
-        self._cost0, self._lower0, self._upper0 = cost, lower, upper
-        self._row_lower0, self._row_upper0 = row_lower, row_upper
-
-        # Exogenous contributions: dynamics rhs = B_exo x_k, outputs rhs = D_exo x_k.
-        self._B_exo = B[:, exo] if exo else np.zeros((n, 0))
-        self._D_exo = D[:, exo] if exo else np.zeros((p, 0))
-        self._A, self._B = A, B
-        # Terminal value of stored energy σ·s·w_κ with w_κ = A w_{κ−1} + B u_{κ−1}: per
-        # unit of σ, a cost of −sᵀA on the columns w_{κ−1} and −sᵀB_dec on u_{κ−1}
-        # (the exogenous part sᵀB_exo x_{κ−1} is a constant, added to the objective).
-        s_vec = np.asarray(plant.stored_energy, dtype=float)
-        self._has_store = bool(np.any(s_vec != 0.0))
-        self._c_term = np.concatenate([self._c_w[K - 1], self._c_u[K - 1]]).astype(np.int32)
-        self._term_unit = -np.concatenate([s_vec @ A, s_vec @ B[:, dec]])
-        self._term_exo = s_vec @ self._B_exo
-
+    def _index(self) -> None:
+        """Global column and row indices: market columns and balance rows around the block."""
+        K, b = self.kappa, self.block
+        self._c_ep = np.arange(0, K, dtype=np.int32)
+        self._c_em = self._c_ep + K
+        self._c_h = self._c_ep + 2 * K
+        self._c_s = self._c_ep + 3 * K
+        off = 4 * K
+        self._c_u, self._c_w, self._c_v = b.c_u + off, b.c_w + off, b.c_v + off
+        self._c_gp, self._c_gm = b.c_gp + off, b.c_gm + off
+        self.n_cols = off + b.n_cols
+        self._r_bal = np.arange(K, dtype=np.int32)
+        self._r_dyn, self._r_out, self._r_trk = b.r_dyn + K, b.r_out + K, b.r_trk + K
+        self._r_ramp_first = b.r_ramp_first + K
+        self._terminal = self.weights.terminal is TerminalCondition.REQUEST and b.nt > 0
+        n_term = b.nt if self._terminal else 0
+        self._r_term = np.arange(K + b.n_rows, K + b.n_rows + n_term, dtype=np.int32)
+        self.n_rows = K + b.n_rows + n_term
         # Data-dependent indices, updated on every solve.
+        exo = bool(b.exo)
         self._c_data = np.concatenate(
             [self._c_ep, self._c_em, self._c_h, self._c_s, self._c_w[0]]
         ).astype(np.int32)
@@ -256,39 +174,66 @@ class RhpoSolver:
                 self._r_dyn.reshape(-1) if exo else np.zeros(0, np.int32),
                 self._r_out.reshape(-1) if exo else np.zeros(0, np.int32),
                 self._r_trk.reshape(-1),
-                self._r_ramp[:, 0],
+                self._r_ramp_first,
                 self._r_term,
             ]
         ).astype(np.int32)
 
-        # ---- HiGHS
-        h = highspy.Highs()
-        h.disableCallbacks()
-        h.setOptionValue("output_flag", False)
-        h.setOptionValue("log_to_console", False)
-        h.setOptionValue("presolve", "off")
-        lp = highspy.HighsLp()
-        lp.num_col_ = n_cols
-        lp.num_row_ = n_rows
-        lp.col_cost_ = cost
-        lp.col_lower_ = lower
-        lp.col_upper_ = upper
-        lp.row_lower_ = row_lower
-        lp.row_upper_ = row_upper
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.num_col_ = n_cols
-        lp.a_matrix_.num_row_ = n_rows
-        lp.a_matrix_.start_ = mat.indptr.astype(np.int32)
-        lp.a_matrix_.index_ = mat.indices.astype(np.int32)
-        lp.a_matrix_.value_ = mat.data.astype(np.float64)
-        status = h.passModel(lp)
-        if status != highspy.HighsStatus.kOk:
-            raise RuntimeError(f"HiGHS rejected the RHPO model: {status}")
-        self._h = h
-        self._sigma_set = 0.0
-        self.n_solves = 0
+    def _matrix(self) -> sp.csc_matrix:
+        """``[balance; block; terminal]`` with the market columns in front of the block."""
+        K, b = self.kappa, self.block
+        IK = sp.identity(K, format="csr")
+        market = sp.csr_matrix(
+            (np.full(K, -1.0), (np.arange(K), b.c_u[:, 0])), shape=(K, b.n_cols)
+        )  # −u*_k: decision input 0 is the market input
+        balance = sp.hstack([IK, -IK, -IK, IK, market])
+        plant = sp.hstack([sp.csr_matrix((b.n_rows, 4 * K)), b.matrix])
+        n_term = len(self._r_term)
+        terminal = sp.csr_matrix(
+            (
+                np.ones(n_term),
+                (np.arange(n_term), self._c_v[K - 1, b.tracked[:n_term]]),
+            ),
+            shape=(n_term, self.n_cols),
+        )
+        mat = sp.vstack([balance, plant, terminal], format="csc")
+        mat.eliminate_zeros()
+        mat.sort_indices()
+        return mat
 
-    # ------------------------------------------------------------------------------
+    def _static_data(self) -> None:
+        """Costs and bounds that do not change between solves (data columns/rows at 0)."""
+        K, b = self.kappa, self.block
+        Q, O_w, R = self.weights.profile(K)
+        self._Q = Q
+        zeros = np.zeros(4 * K)
+        self._cost0 = np.concatenate([zeros, b.cost(R, O_w)])
+        self._lower0 = np.concatenate([zeros, b.col_lower])
+        self._upper0 = np.concatenate([np.full(4 * K, _INF), b.col_upper])
+        n_term = len(self._r_term)
+        self._row_lower0 = np.concatenate([np.zeros(K), b.row_lower, np.zeros(n_term)])
+        self._row_upper0 = np.concatenate([np.zeros(K), b.row_upper, np.zeros(n_term)])
+        # Current bounds (kept for the one-sided ranging).
+        self._lower, self._upper = self._lower0.copy(), self._upper0.copy()
+        self._row_lower, self._row_upper = self._row_lower0.copy(), self._row_upper0.copy()
+
+    def _terminal_value(self) -> None:
+        """Cost per unit of ``σ`` of the energy stored after the last unit.
+
+        ``σ·s·w_κ`` with ``w_κ = A w_{κ−1} + B u_{κ−1}``: a cost of ``−sᵀA`` on the
+        columns ``w_{κ−1}`` and ``−sᵀB_dec`` on ``u_{κ−1}``; the exogenous part
+        ``sᵀB_exo x_{κ−1}`` is a constant, added to the objective.
+        """
+        K, b, plant = self.kappa, self.block, self.plant
+        A, B = plant.model.A, plant.model.B
+        s_vec = np.asarray(plant.stored_energy, dtype=float)
+        self._A, self._B = A, B
+        self._has_store = bool(np.any(s_vec != 0.0))
+        self._c_term = np.concatenate([self._c_w[K - 1], self._c_u[K - 1]]).astype(np.int32)
+        self._term_unit = -np.concatenate([s_vec @ A, s_vec @ B[:, b.dec]])
+        self._term_exo = s_vec @ b.B_exo
+
+    # ---- solving -------------------------------------------------------------------
 
     def solve(
         self,
@@ -329,14 +274,14 @@ class RhpoSolver:
         return self.solve_data(data)
 
     def solve_data(self, data: RhpoData) -> RhpoResult:
-        """Solve for already validated data (see :func:`rex_cli.control.rhpo.prepare_data`)."""
+        """Solve for already validated data (see :func:`rex_cli.control.problem.prepare_data`)."""
         if data.kappa != self.kappa:
             raise ValueError(
                 f"data.kappa is {data.kappa} but the solver was built for {self.kappa}"
             )
-        K = self.kappa
+        K, b = self.kappa, self.block
         l_ = self.weights.l
-        h: Any = self._h
+        h = self._h
 
         # Columns: E⁺/E⁻ costs and caps (empty side -> fixed at 0), H/S costs, w_0.
         ask_ok = ~np.isnan(data.ask)
@@ -363,22 +308,18 @@ class RhpoSolver:
         # Rows: balance rhs −Y, exogenous contributions, requests, first ramp, terminal.
         r_lo_parts = [-data.position]
         r_hi_parts = [-data.position]
-        if self._exo:
-            x = data.exogenous
-            dyn = (x[:-1] @ self._B_exo.T).reshape(-1)
-            out = (x @ self._D_exo.T).reshape(-1)
+        if b.exo:
+            dyn, out = b.exogenous_rhs(data.exogenous)
             r_lo_parts += [dyn, out]
             r_hi_parts += [dyn, out]
         req = data.request
-        free = np.isnan(req)
-        r_lo_parts.append(np.where(free, -_INF, req).reshape(-1))
-        r_hi_parts.append(np.where(free, _INF, req).reshape(-1))
-        if self._ramped:
-            up = np.array([data.u_prev[i] for _jd, i in self._ramped])
-            dl = np.array([self.plant.u_delta[i] for _jd, i in self._ramped])
-            unknown = np.isnan(up)
-            r_lo_parts.append(np.where(unknown, -_INF, up - dl))
-            r_hi_parts.append(np.where(unknown, _INF, up + dl))
+        lo, hi = b.request_bounds(req)
+        r_lo_parts.append(lo)
+        r_hi_parts.append(hi)
+        if b.nr:
+            lo, hi = b.first_ramp_bounds(data.u_prev)
+            r_lo_parts.append(lo)
+            r_hi_parts.append(hi)
         if self._terminal:
             xk = req[K - 1]
             tol = self.weights.terminal_tolerance
@@ -391,6 +332,11 @@ class RhpoSolver:
         h.changeColsCost(nc, self._c_data, c_cost)
         h.changeColsBounds(nc, self._c_data, c_lo, c_hi)
         h.changeRowsBounds(nr, self._r_data, r_lo, r_hi)
+        self._market_cost = c_cost[: 2 * K]
+        self._lower[self._c_data] = c_lo
+        self._upper[self._c_data] = c_hi
+        self._row_lower[self._r_data] = r_lo
+        self._row_upper[self._r_data] = r_hi
         sigma = data.stored_value if self._has_store else 0.0
         if self._has_store and (sigma != 0.0 or self._sigma_set != 0.0):
             # Set after the data columns: for κ = 1 the column w_0 is one of them (its
@@ -401,31 +347,31 @@ class RhpoSolver:
         h.run()
         self.n_solves += 1
         res = self._extract(data)
-        if sigma != 0.0 and res.ok and self._exo:
+        if sigma != 0.0 and res.ok and b.exo:
             const = sigma * float(self._term_exo @ data.exogenous[K - 1])
             res = dataclasses.replace(res, objective=res.objective + const)
         return res
 
     def _extract(self, data: RhpoData) -> RhpoResult:
-        h: Any = self._h
-        ms = h.getModelStatus()
-        status = _STATUS.get(ms, RhpoStatus.ERROR)
-        if status is not RhpoStatus.OPTIMAL:
+        h = self._h
+        status = status_of_highs(h.getModelStatus())
+        if status is not LpStatus.OPTIMAL:
+            self._last = None
             return RhpoResult.failed(self.plant, self.kappa, status, "highs")
         sol: Any = h.getSolution()
         x = np.asarray(sol.col_value, dtype=np.float64)
         y = np.asarray(sol.row_dual, dtype=np.float64)
         K = self.kappa
-        plant = self.plant
+        plant, b = self.plant, self.block
         u = np.empty((K, plant.n_inputs))
-        u[:, self._dec] = x[self._c_u]
-        if self._exo:
-            u[:, self._exo] = data.exogenous
+        u[:, b.dec] = x[self._c_u]
+        if b.exo:
+            u[:, b.exo] = data.exogenous
         w = np.empty((K + 1, plant.n_states))
         w[:K] = x[self._c_w]
         w[K] = self._A @ w[K - 1] + self._B @ u[K - 1]
-        return RhpoResult(
-            status=RhpoStatus.OPTIMAL,
+        res = RhpoResult(
+            status=LpStatus.OPTIMAL,
             objective=-float(h.getInfo().objective_function_value),
             buy=x[self._c_ep],
             sell=x[self._c_em],
@@ -437,12 +383,143 @@ class RhpoSolver:
             dual_balance=y[self._r_bal],
             backend="highs",
         )
+        self._last = (data, res, x, np.asarray(sol.row_value, dtype=np.float64))
+        return res
+
+    # ---- one-sided values ------------------------------------------------------------
+
+    def one_sided(self, delta: float, *, resolve: bool = False) -> OneSided:
+        """``λ(Y ± δ)`` of the last solve's LP without trades (module docstring).
+
+        The LP without trades has the last solve's data with both book sides empty
+        (market columns fixed at 0) and every position moved by ``±δ``. A side is
+        re-solved (warm-started, ``+δ`` first) only where the last basis does not stay
+        optimal over the shift, or for both sides when ``resolve`` is set (the
+        three-solve method, kept as the reference). A failed re-solve gives the last
+        solve's ``λ`` for that side.
+
+        Args:
+            delta: The shift ``δ`` of every position, kWh (>= 0).
+            resolve: Re-solve both sides whatever the basis says.
+
+        Raises:
+            RuntimeError: If the last solve was not optimal.
+        """
+        if self._last is None:
+            raise RuntimeError("one_sided needs an optimal last solve")
+        data, res, x, row = self._last
+        lam = res.dual_balance
+        interval = (math.nan, math.nan)
+        cover_up = cover_dn = False
+        if not resolve:
+            interval = self._shift_interval(x, row)
+            lo, hi = interval
+            cover_up = lo <= delta <= hi
+            cover_dn = lo <= -delta <= hi
+        solves = 0
+        sides = []
+        for sign, covered in ((1.0, cover_up), (-1.0, cover_dn)):
+            if covered:
+                sides.append(lam.copy())
+                continue
+            shifted = dataclasses.replace(
+                data,
+                bid=np.full(self.kappa, np.nan),
+                ask=np.full(self.kappa, np.nan),
+                bid_depth=np.zeros(self.kappa),
+                ask_depth=np.zeros(self.kappa),
+                position=data.position + sign * delta,
+            )
+            r = self.solve_data(shifted)
+            solves += 1
+            sides.append(r.dual_balance if r.ok else lam.copy())
+        self._last = None  # the basis now belongs to a shifted LP (or was used)
+        return OneSided(up=sides[0], down=sides[1], solves=solves, interval=interval)
+
+    def _shift_interval(self, x: FloatArray, row: FloatArray) -> tuple[float, float]:
+        """Shifts ``t`` (kWh, every position) keeping the last basis optimal without trades.
+
+        ``(nan, nan)`` when a priced market column is basic or no shift is feasible.
+
+        HiGHS's basis matrix ``B`` has the structural columns and, for a basic row, the
+        unit column of its logical ``s_i = −(row activity)``. With the market columns
+        nonbasic, fixing them at 0 and moving the balance bounds ``−Y`` to ``−(Y + t)``
+        change the basic variables by ``B⁻¹(r_trade + t·r_shift)`` where, on the balance
+        rows, ``r_trade = E⁺ − E⁻`` and ``r_shift = −1`` (nonbasic logicals only); the
+        costs of the basic columns do not change, so neither do the duals.
+        """
+        h = self._h
+        K = self.kappa
+        basic = np.asarray(h.getBasicVariables()[1], dtype=np.int64)
+        is_col = basic >= 0
+        cols = basic[is_col]
+        if np.any(self._market_cost[cols[cols < 2 * K]] != 0.0):
+            return (math.nan, math.nan)  # a priced market column is basic: it sets λ
+        self._nonbasic_market = np.ones(2 * K, dtype=bool)
+        self._nonbasic_market[cols[cols < 2 * K]] = False
+        rows = -basic[~is_col] - 1
+        bal_basic = np.zeros(K, dtype=bool)
+        bal_basic[rows[rows < K]] = True
+        n_rows = self.n_rows
+        r_trade = np.zeros(n_rows)
+        e_p = np.where(self._nonbasic_market[:K], x[self._c_ep], 0.0)
+        e_m = np.where(self._nonbasic_market[K:], x[self._c_em], 0.0)
+        r_trade[:K] = e_p - e_m  # nonbasic market columns move to 0
+        r_shift = np.zeros(n_rows)
+        r_shift[:K] = np.where(bal_basic, 0.0, -1.0)
+        # Basic values, bounds, and the rates of change in t.
+        z = np.empty(len(basic))
+        lo = np.empty(len(basic))
+        hi = np.empty(len(basic))
+        z[is_col] = x[cols]
+        market = cols < 2 * K  # fixed at 0 without trades
+        lo[is_col] = np.where(market, 0.0, self._lower[cols])
+        hi[is_col] = np.where(market, 0.0, self._upper[cols])
+        rlo, rhi = self._row_lower, self._row_upper
+        z[~is_col] = -row[rows]
+        lo[~is_col] = -rhi[rows]
+        hi[~is_col] = -rlo[rows]
+        a = z.copy()
+        if np.any(r_trade):
+            a += np.asarray(h.getBasisSolve(r_trade)[1], dtype=np.float64)
+        slope = np.asarray(h.getBasisSolve(r_shift)[1], dtype=np.float64)
+        # A basic balance logical s = Y + t must stay at its moving bound: s − t ∈ [Y, Y].
+        moving = np.zeros(len(basic), dtype=bool)
+        moving[~is_col] = rows < K
+        slope[moving] -= 1.0
+        return _ratio_interval(a, slope, lo, hi)
 
     def reset(self) -> None:
         """Forget the warm-start basis (the next solve starts cold)."""
         self._h.clearSolver()
+        self._last = None
 
     @property
     def iterations(self) -> int:
         """Simplex iterations of the last solve."""
         return int(self._h.getInfo().simplex_iteration_count)
+
+
+def _ratio_interval(
+    a: FloatArray, slope: FloatArray, lo: FloatArray, hi: FloatArray
+) -> tuple[float, float]:
+    """The interval of ``t`` with ``lo − tol ≤ a + t·slope ≤ hi + tol`` for every entry.
+
+    Entries with ``|slope| ≤ 1e-12`` must hold at every ``t``; an empty interval is
+    returned as ``(nan, nan)``.
+    """
+    tol = FEASIBILITY_TOL
+    flat = np.abs(slope) <= 1e-12
+    if np.any((a[flat] < lo[flat] - tol) | (a[flat] > hi[flat] + tol)):
+        return (math.nan, math.nan)
+    s = slope[~flat]
+    with np.errstate(invalid="ignore"):
+        t1 = (lo[~flat] - tol - a[~flat]) / s
+        t2 = (hi[~flat] + tol - a[~flat]) / s
+    t_lo = np.where(s > 0, t1, t2)
+    t_hi = np.where(s > 0, t2, t1)
+    low = float(np.max(t_lo, initial=-_INF))
+    high = float(np.min(t_hi, initial=_INF))
+    if not low <= high:
+        return (math.nan, math.nan)
+    return (low, high)

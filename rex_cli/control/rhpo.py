@@ -43,7 +43,7 @@ Conventions this module decides (documented in docs/model.md):
 * Terminal condition ``REQUEST``: ``|v_κ − X_κ| ≤ terminal_tolerance`` for every
   tracked output with a request.
 * Infeasible, unbounded or failed solves return a result with a non-optimal
-  :class:`RhpoStatus` and ``NaN`` arrays; nothing is raised. Unboundedness
+  :class:`~rex_cli.control.lp.LpStatus` and ``NaN`` arrays; nothing is raised. Unboundedness
   happens when ``l·B_k > π_k`` with an uncapped bid (selling short pays), or
   ``ρ_k − Q_k > l·A_k`` with an uncapped ask.
 
@@ -54,15 +54,23 @@ only data changing between solves.
 
 from __future__ import annotations
 
-import enum
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from rex_cli.control.highs import RhpoSolver
+from rex_cli.control.lp.reference import pyomo_plant_block
+from rex_cli.control.lp.status import LpStatus, status_of_pyomo
+from rex_cli.control.problem import (
+    Backend,
+    PriceLike,
+    RhpoData,
+    RhpoResult,
+    RhpoStatus,
+    prepare_data,
+)
 from rex_cli.control.weights import TerminalCondition, Weights
 from rex_cli.plants.statespace import Plant
 
@@ -82,244 +90,6 @@ __all__ = [
 ]
 
 FloatArray = NDArray[np.float64]
-PriceLike = ArrayLike | Sequence[float | None] | float | None
-
-
-class Backend(enum.Enum):
-    """LP backend: ``HIGHS`` (highspy, fast) or ``PYOMO`` (reference model)."""
-
-    HIGHS = "highs"
-    PYOMO = "pyomo"
-
-
-class RhpoStatus(enum.Enum):
-    """Outcome of a solve; only ``OPTIMAL`` results carry numbers."""
-
-    OPTIMAL = "optimal"
-    INFEASIBLE = "infeasible"
-    UNBOUNDED = "unbounded"
-    INFEASIBLE_OR_UNBOUNDED = "infeasible_or_unbounded"
-    ERROR = "error"
-
-
-@dataclass(frozen=True, kw_only=True, eq=False)
-class RhpoResult:
-    """Solution of one RHPO LP. Row ``k`` of every array is open unit ``k+1``.
-
-    Attributes:
-        status: Solve outcome; arrays are ``NaN`` unless ``OPTIMAL``.
-        objective: Optimal value of the maximised objective, currency.
-        buy: ``E⁺``, energy to buy at the best ask, kWh, shape (κ,).
-        sell: ``E⁻``, energy to sell at the best bid, kWh, shape (κ,).
-        surplus: ``H``, surplus reservation, kWh, shape (κ,).
-        shortfall: ``S``, shortfall (unreserved consumption), kWh, shape (κ,).
-        u: Planned inputs (exogenous ones = data), shape (κ, m); ``u[:, 0]`` is
-            the market input ``u*`` in kWh.
-        v: Planned outputs, shape (κ, p).
-        w: Planned states, shape (κ + 1, n); ``w[0] = w0``, ``w[κ]`` after the
-            last unit.
-        dual_balance: ``λ_k = ∂objective/∂Y_k``, currency/kWh, shape (κ,).
-        backend: ``"highs"`` or ``"pyomo"``.
-    """
-
-    status: RhpoStatus
-    objective: float
-    buy: FloatArray
-    sell: FloatArray
-    surplus: FloatArray
-    shortfall: FloatArray
-    u: FloatArray
-    v: FloatArray
-    w: FloatArray
-    dual_balance: FloatArray
-    backend: str
-
-    @property
-    def ok(self) -> bool:
-        """Whether the solve is optimal."""
-        return self.status is RhpoStatus.OPTIMAL
-
-    @property
-    def net_trade(self) -> FloatArray:
-        """``E = E⁺ − E⁻``, kWh per unit (positive = net buy)."""
-        return self.buy - self.sell
-
-    @property
-    def market_input(self) -> FloatArray:
-        """Planned market input ``u*`` per unit, kWh."""
-        return self.u[:, 0]
-
-    @classmethod
-    def failed(cls, plant: Plant, kappa: int, status: RhpoStatus, backend: str) -> RhpoResult:
-        """A non-optimal result with ``NaN`` arrays of the right shapes."""
-        nan = np.full(kappa, np.nan)
-        return cls(
-            status=status,
-            objective=math.nan,
-            buy=nan.copy(),
-            sell=nan.copy(),
-            surplus=nan.copy(),
-            shortfall=nan.copy(),
-            u=np.full((kappa, plant.n_inputs), np.nan),
-            v=np.full((kappa, plant.n_outputs), np.nan),
-            w=np.full((kappa + 1, plant.n_states), np.nan),
-            dual_balance=nan.copy(),
-            backend=backend,
-        )
-
-
-@dataclass(frozen=True, kw_only=True, eq=False)
-class RhpoData:
-    """Validated per-arrival data of the LP (all arrays float64, row = unit).
-
-    Attributes:
-        kappa: Number of open units κ.
-        bid: Best bid ``B_k``, currency/kWh; ``NaN`` = empty side, (κ,).
-        ask: Best ask ``A_k``, currency/kWh; ``NaN`` = empty side, (κ,).
-        bid_depth: Cap on ``E⁻_k``, kWh (``inf`` = none), (κ,).
-        ask_depth: Cap on ``E⁺_k``, kWh (``inf`` = none), (κ,).
-        position: ``Y_k``, kWh reserved (+ bought), (κ,).
-        request: ``X_k`` per tracked output, ``NaN`` = no request, (κ, n_tracked).
-        exogenous: Exogenous inputs per unit, (κ, n_exogenous).
-        w0: State at the start of the first open unit, (n,).
-        u_prev: Inputs of the unit before the first open one, ``NaN`` = unknown,
-            (m,).
-        short_price: ``π_k``, currency/kWh, (κ,).
-        long_price: ``ρ_k``, currency/kWh paid for surplus, (κ,).
-        stored_value: ``σ``, currency/kWh: the value of the energy the plant holds
-            after the last open unit (``stored_energy · w_{κ+1}``); 0 = none.
-    """
-
-    kappa: int
-    bid: FloatArray
-    ask: FloatArray
-    bid_depth: FloatArray
-    ask_depth: FloatArray
-    position: FloatArray
-    request: FloatArray
-    exogenous: FloatArray
-    w0: FloatArray
-    u_prev: FloatArray
-    short_price: FloatArray
-    long_price: FloatArray
-    stored_value: float = 0.0
-
-
-def _per_unit(name: str, x: PriceLike, kappa: int, *, default: float | None = None) -> FloatArray:
-    """Broadcast a scalar or sequence (None entries -> NaN) to shape (κ,)."""
-    if x is None:
-        if default is None:
-            raise ValueError(f"{name} is required")
-        return np.full(kappa, default)
-    a = np.array(x, dtype=np.float64)
-    if a.ndim == 0:
-        return np.full(kappa, float(a))
-    a = a.reshape(-1)
-    if a.shape[0] != kappa:
-        raise ValueError(f"{name} has {a.shape[0]} entries but kappa is {kappa}")
-    return a
-
-
-def prepare_data(
-    plant: Plant,
-    kappa: int,
-    *,
-    bid: PriceLike,
-    ask: PriceLike,
-    position: ArrayLike,
-    request: ArrayLike | None,
-    w0: ArrayLike,
-    u_prev: ArrayLike | None = None,
-    exogenous: ArrayLike | None = None,
-    short_price: ArrayLike | float,
-    long_price: ArrayLike | float | None = None,
-    bid_depth: PriceLike = None,
-    ask_depth: PriceLike = None,
-    stored_value: float = 0.0,
-) -> RhpoData:
-    """Validate and normalise one arrival's data (see :func:`solve_rhpo`).
-
-    Raises:
-        ValueError: On wrong shapes or invalid values (a programming error, not
-            an infeasibility); the message starts with the argument's name.
-    """
-    K = int(kappa)
-    bid_a = _per_unit("bid", bid, K, default=math.nan)  # None: the whole side is empty
-    ask_a = _per_unit("ask", ask, K, default=math.nan)
-    for name, arr in (("bid", bid_a), ("ask", ask_a)):
-        if np.any(np.isinf(arr)):
-            raise ValueError(f"{name} must be finite or NaN (empty side)")
-    bd = _per_unit("bid_depth", bid_depth, K, default=math.inf)
-    ad = _per_unit("ask_depth", ask_depth, K, default=math.inf)
-    for name, arr in (("bid_depth", bd), ("ask_depth", ad)):
-        arr[np.isnan(arr)] = math.inf
-        if np.any(arr < 0):
-            raise ValueError(f"{name} must be >= 0 (inf or NaN = uncapped)")
-    pos = _per_unit("position", np.asarray(position, dtype=np.float64), K)
-    if not np.all(np.isfinite(pos)):
-        raise ValueError("position must be finite")
-    pi = _per_unit("short_price", short_price, K)
-    rho = _per_unit("long_price", long_price, K, default=0.0)
-    for name, arr in (("short_price", pi), ("long_price", rho)):
-        if not np.all(np.isfinite(arr)):
-            raise ValueError(f"{name} must be finite")
-
-    sigma = float(stored_value)
-    if not math.isfinite(sigma):
-        raise ValueError("stored_value must be finite")
-
-    nt = len(plant.tracked_outputs)
-    if request is None:
-        req = np.full((K, nt), np.nan)
-    else:
-        req = np.array(request, dtype=np.float64)
-        if req.ndim == 1 and nt == 1:
-            req = req.reshape(-1, 1)
-        if req.ndim == 0 or req.shape != (K, nt):
-            raise ValueError(f"request must have shape ({K}, {nt}), got {req.shape}")
-    if np.any(np.isinf(req)):
-        raise ValueError("request must be finite or NaN (no request)")
-
-    nx = len(plant.exogenous_inputs)
-    if nx == 0:
-        exo = np.zeros((K, 0))
-        if exogenous is not None and np.asarray(exogenous).size != 0:
-            raise ValueError("exogenous given but the plant has no exogenous inputs")
-    else:
-        if exogenous is None:
-            raise ValueError(f"exogenous is required: the plant has {nx} exogenous input(s)")
-        exo = np.array(exogenous, dtype=np.float64)
-        if exo.ndim == 1 and nx == 1:
-            exo = exo.reshape(-1, 1)
-        if exo.shape != (K, nx):
-            raise ValueError(f"exogenous must have shape ({K}, {nx}), got {exo.shape}")
-        if not np.all(np.isfinite(exo)):
-            raise ValueError("exogenous must be finite")
-
-    w0_a = np.array(w0, dtype=np.float64).reshape(-1)
-    if w0_a.shape[0] != plant.n_states or not np.all(np.isfinite(w0_a)):
-        raise ValueError(f"w0 must be {plant.n_states} finite value(s), got {w0_a}")
-    if u_prev is None:
-        up = np.full(plant.n_inputs, np.nan)
-    else:
-        up = np.array(u_prev, dtype=np.float64).reshape(-1)
-        if up.shape[0] != plant.n_inputs:
-            raise ValueError(f"u_prev must have {plant.n_inputs} entries, got {up.shape[0]}")
-    return RhpoData(
-        kappa=K,
-        bid=bid_a,
-        ask=ask_a,
-        bid_depth=bd,
-        ask_depth=ad,
-        position=pos,
-        request=req,
-        exogenous=exo,
-        w0=w0_a,
-        u_prev=up,
-        short_price=pi,
-        long_price=rho,
-        stored_value=sigma,
-    )
 
 
 # --- the pyomo reference model -----------------------------------------------------
@@ -328,123 +98,54 @@ def prepare_data(
 def build_pyomo_model(plant: Plant, weights: Weights, data: RhpoData) -> pyo.ConcreteModel:
     """Build the RHPO LP as a pyomo ``ConcreteModel`` (maximisation).
 
-    Index sets: ``K = 1..κ`` open units, ``KW = 1..κ+1`` state times, ``I``
-    inputs, ``N`` states, ``P`` outputs, ``T`` tracked outputs (their positions in
-    ``P``). ``model.dual`` is an import suffix; ``model.balance[k]``'s dual is
-    ``λ_k`` (the constraint is written ``H − S − E⁺ + E⁻ + u* = Y`` so that its
-    right-hand side is ``Y_k``: a pyomo dual is ∂objective/∂right-hand side).
+    ``K = 0..κ−1`` indexes the open units (row ``k`` of the plan); ``model.plant`` is
+    the plant's block (:func:`rex_cli.control.lp.reference.pyomo_plant_block`: decision
+    inputs ``u[k, i]``, states ``w[k, s]`` for ``k = 0..κ``, outputs ``v[k, q]``,
+    deviations ``Gp``/``Gm``), written from the plant's matrices. ``model.dual`` is an
+    import suffix; ``model.balance[k]``'s dual is ``λ_k`` (the constraint is written
+    ``H − S − E⁺ + E⁻ + u* = Y`` so that its right-hand side is ``Y_k``: a pyomo dual
+    is ∂objective/∂right-hand side).
     """
     import pyomo.environ as pyo
 
     K = data.kappa
-    ss = plant.model
-    A, B, C, D = ss.A, ss.B, ss.C, ss.D
-    n, mi, p = ss.n_states, ss.n_inputs, ss.n_outputs
-    tracked = plant.tracked_outputs
-    exo_pos = {i: c for c, i in enumerate(plant.exogenous_inputs)}
     Q, O_w, R = weights.profile(K)
     cost = plant.input_cost
     l_ = weights.l
 
-    def at(arr: FloatArray, k: int) -> float:
-        """Value for unit ``k`` (1-based) of a per-unit array."""
-        return float(arr[k - 1])
-
-    m = pyo.ConcreteModel(name="RHPO")
-    m.K = pyo.RangeSet(1, K, doc="open units k = 1..κ")
-    m.KW = pyo.RangeSet(1, K + 1, doc="state times: w[k] at the start of unit k")
-    m.I = pyo.Set(initialize=range(mi), doc="plant inputs; 0 is the market input u*")
-    m.N = pyo.Set(initialize=range(n), doc="plant states")
-    m.P = pyo.Set(initialize=range(p), doc="plant outputs")
-    m.T = pyo.Set(initialize=tracked, doc="tracked outputs (indices into P)")
-
     def ask_ok(k: int) -> bool:
-        return not math.isnan(at(data.ask, k))
+        return not math.isnan(data.ask[k])
 
     def bid_ok(k: int) -> bool:
-        return not math.isnan(at(data.bid, k))
+        return not math.isnan(data.bid[k])
 
+    m = pyo.ConcreteModel(name="RHPO")
+    m.K = pyo.RangeSet(0, K - 1, doc="open units k = 0..κ−1")
+    m.plant = pyo.Block(doc="the plant over the κ open units")
+    pyomo_plant_block(
+        m.plant,
+        plant,
+        K,
+        exogenous=data.exogenous,
+        request=data.request,
+        w0=data.w0,
+        u_prev=data.u_prev,
+    )
     m.Ep = pyo.Var(
         m.K,
         domain=pyo.NonNegativeReals,
-        bounds=lambda _m, k: (0.0, _cap(at(data.ask_depth, k)) if ask_ok(k) else 0.0),
+        bounds=lambda _m, k: (0.0, _cap(float(data.ask_depth[k])) if ask_ok(k) else 0.0),
         doc="E⁺: energy bought at the best ask, kWh (0 when no ask)",
     )
     m.Em = pyo.Var(
         m.K,
         domain=pyo.NonNegativeReals,
-        bounds=lambda _m, k: (0.0, _cap(at(data.bid_depth, k)) if bid_ok(k) else 0.0),
+        bounds=lambda _m, k: (0.0, _cap(float(data.bid_depth[k])) if bid_ok(k) else 0.0),
         doc="E⁻: energy sold at the best bid, kWh (0 when no bid)",
     )
     m.H = pyo.Var(m.K, domain=pyo.NonNegativeReals, doc="surplus reservation, kWh")
     m.S = pyo.Var(m.K, domain=pyo.NonNegativeReals, doc="shortfall, kWh")
-    m.u = pyo.Var(
-        m.K,
-        m.I,
-        bounds=lambda _m, k, i: (
-            (None, None)
-            if i in exo_pos
-            else (_lo(float(plant.u_min[i])), _hi(float(plant.u_max[i])))
-        ),
-        doc="planned inputs (exogenous ones fixed to data below)",
-    )
-    for i, c in exo_pos.items():
-        for k in m.K:
-            m.u[k, i].fix(float(data.exogenous[k - 1, c]))  # exogenous: data
-    m.w = pyo.Var(m.KW, m.N, doc="states")
-    m.v = pyo.Var(
-        m.K,
-        m.P,
-        bounds=lambda _m, k, j: (_lo(float(plant.v_min[j])), _hi(float(plant.v_max[j]))),
-        doc="outputs",
-    )
-    m.Gp = pyo.Var(m.K, m.T, domain=pyo.NonNegativeReals, doc="G⁺: output above request")
-    m.Gm = pyo.Var(m.K, m.T, domain=pyo.NonNegativeReals, doc="G⁻: output below request")
-
-    def initial_state(m_: Any, s: int) -> Any:
-        """The plan starts from the state ``w0`` at the start of the first open unit."""
-        return m_.w[1, s] == float(data.w0[s])
-
-    m.initial_state = pyo.Constraint(m.N, rule=initial_state, doc=initial_state.__doc__)
-
-    def dynamics(m_: Any, k: int, s: int) -> Any:
-        """Plant dynamics ``w_{k+1} = A w_k + B u_k``."""
-        return m_.w[k + 1, s] == sum(A[s, r] * m_.w[k, r] for r in m_.N if A[s, r] != 0) + sum(
-            B[s, i] * m_.u[k, i] for i in m_.I if B[s, i] != 0
-        )
-
-    m.dynamics = pyo.Constraint(m.K, m.N, rule=dynamics, doc=dynamics.__doc__)
-
-    def output(m_: Any, k: int, j: int) -> Any:
-        """Output equation ``v_k = C w_k + D u_k`` (bounds are on ``v``)."""
-        return m_.v[k, j] == sum(C[j, r] * m_.w[k, r] for r in m_.N if C[j, r] != 0) + sum(
-            D[j, i] * m_.u[k, i] for i in m_.I if D[j, i] != 0
-        )
-
-    m.output = pyo.Constraint(m.K, m.P, rule=output, doc=output.__doc__)
-
-    ramped = [
-        i for i in plant.decision_inputs if math.isfinite(plant.u_delta[i])
-    ]  # ramps on decisions only
-    m.R_IN = pyo.Set(initialize=ramped, doc="decision inputs with a ramp limit")
-
-    def ramp_first(m_: Any, i: int) -> Any:
-        """First ramp: ``|u_1 − u_prev| ≤ u_Δ`` (skipped when ``u_prev`` is unknown)."""
-        if math.isnan(data.u_prev[i]):
-            return pyo.Constraint.Skip
-        d = float(plant.u_delta[i])
-        return pyo.inequality(-d, m_.u[1, i] - float(data.u_prev[i]), d)
-
-    m.ramp_first = pyo.Constraint(m.R_IN, rule=ramp_first, doc=ramp_first.__doc__)
-
-    def ramp(m_: Any, k: int, i: int) -> Any:
-        """Ramp ``|u_{k+1} − u_k| ≤ u_Δ`` for k = 1..κ−1."""
-        if k == K:
-            return pyo.Constraint.Skip
-        d = float(plant.u_delta[i])
-        return pyo.inequality(-d, m_.u[k + 1, i] - m_.u[k, i], d)
-
-    m.ramp = pyo.Constraint(m.K, m.R_IN, rule=ramp, doc=ramp.__doc__)
+    pl = m.plant
 
     def balance(m_: Any, k: int) -> Any:
         """Reservation balance ``Y_k + E⁺_k − E⁻_k − u*_k = H_k − S_k`` (dual λ_k).
@@ -452,54 +153,38 @@ def build_pyomo_model(plant: Plant, weights: Weights, data: RhpoData) -> pyo.Con
         Written with ``Y_k`` alone on the right-hand side, so the dual is
         ∂objective/∂Y_k.
         """
-        return m_.H[k] - m_.S[k] - m_.Ep[k] + m_.Em[k] + m_.u[k, 0] == at(data.position, k)
+        return m_.H[k] - m_.S[k] - m_.Ep[k] + m_.Em[k] + pl.u[k, 0] == float(data.position[k])
 
     m.balance = pyo.Constraint(m.K, rule=balance, doc=balance.__doc__)
 
-    tpos = {j: t for t, j in enumerate(tracked)}
-
-    def request(k: int, j: int) -> float:
-        return float(data.request[k - 1, tpos[j]])
-
-    def track_up(m_: Any, k: int, j: int) -> Any:
-        """Tracking above the request: ``G⁺_k ≥ v_k − X_k`` (skipped without request)."""
-        x = request(k, j)
-        return pyo.Constraint.Skip if math.isnan(x) else m_.Gp[k, j] >= m_.v[k, j] - x
-
-    def track_down(m_: Any, k: int, j: int) -> Any:
-        """Tracking below the request: ``G⁻_k ≥ X_k − v_k`` (skipped without request)."""
-        x = request(k, j)
-        return pyo.Constraint.Skip if math.isnan(x) else m_.Gm[k, j] >= x - m_.v[k, j]
-
-    m.track_up = pyo.Constraint(m.K, m.T, rule=track_up, doc=track_up.__doc__)
-    m.track_down = pyo.Constraint(m.K, m.T, rule=track_down, doc=track_down.__doc__)
+    tpos = {j: t for t, j in enumerate(plant.tracked_outputs)}
 
     def terminal(m_: Any, j: int) -> Any:
         """Terminal condition REQUEST: ``|v_κ − X_κ| ≤ tolerance`` for tracked outputs."""
-        x = request(K, j)
+        x = float(data.request[K - 1, tpos[j]])
         if weights.terminal is not TerminalCondition.REQUEST or math.isnan(x):
             return pyo.Constraint.Skip
         tol = weights.terminal_tolerance
-        return pyo.inequality(x - tol, m_.v[K, j], x + tol)
+        return pyo.inequality(x - tol, pl.v[K - 1, j], x + tol)
 
-    m.terminal = pyo.Constraint(m.T, rule=terminal, doc=terminal.__doc__)
+    m.terminal = pyo.Constraint(pl.T, rule=terminal, doc=terminal.__doc__)
 
     def objective(m_: Any) -> Any:
         """Maximise minus risk, tracking and input costs plus market cash and imbalance."""
-        surplus = sum((Q[k - 1] - at(data.long_price, k)) * m_.H[k] for k in m_.K)
-        tracking = sum(O_w[k - 1] * (m_.Gp[k, j] + m_.Gm[k, j]) for k in m_.K for j in m_.T)
+        surplus = sum((Q[k] - float(data.long_price[k])) * m_.H[k] for k in m_.K)
+        tracking = sum(O_w[k] * (pl.Gp[k, j] + pl.Gm[k, j]) for k in m_.K for j in pl.T)
         inputs = sum(
-            R[k - 1] * cost[i] * m_.u[k, i] for k in m_.K for i in plant.costly_inputs if cost[i]
+            R[k] * cost[i] * pl.u[k, i] for k in m_.K for i in plant.costly_inputs if cost[i]
         )
         cash = l_ * sum(
-            (at(data.bid, k) * m_.Em[k] if bid_ok(k) else 0.0)
-            - (at(data.ask, k) * m_.Ep[k] if ask_ok(k) else 0.0)
+            (float(data.bid[k]) * m_.Em[k] if bid_ok(k) else 0.0)
+            - (float(data.ask[k]) * m_.Ep[k] if ask_ok(k) else 0.0)
             for k in m_.K
         )
-        short = sum(at(data.short_price, k) * m_.S[k] for k in m_.K)
+        short = sum(float(data.short_price[k]) * m_.S[k] for k in m_.K)
         stored = data.stored_value * sum(
-            float(plant.stored_energy[s]) * m_.w[K + 1, s]
-            for s in m_.N
+            float(plant.stored_energy[s]) * pl.w[K, s]
+            for s in pl.S
             if plant.stored_energy[s] != 0.0
         )
         return -surplus - tracking - inputs + cash - short + stored
@@ -511,22 +196,6 @@ def build_pyomo_model(plant: Plant, weights: Weights, data: RhpoData) -> pyo.Con
 
 def _cap(x: float) -> float | None:
     return None if math.isinf(x) else float(x)
-
-
-def _lo(x: float) -> float | None:
-    return None if x == -math.inf else float(x)
-
-
-def _hi(x: float) -> float | None:
-    return None if x == math.inf else float(x)
-
-
-_PYOMO_STATUS = {
-    "optimal": RhpoStatus.OPTIMAL,
-    "infeasible": RhpoStatus.INFEASIBLE,
-    "unbounded": RhpoStatus.UNBOUNDED,
-    "infeasibleOrUnbounded": RhpoStatus.INFEASIBLE_OR_UNBOUNDED,
-}
 
 
 def solve_pyomo(plant: Plant, weights: Weights, data: RhpoData) -> RhpoResult:
@@ -543,24 +212,28 @@ def solve_pyomo(plant: Plant, weights: Weights, data: RhpoData) -> RhpoResult:
     try:
         res = opt.solve(m, load_solutions=False, raise_exception_on_nonoptimal_result=False)
     except Exception:  # the reference never raises on solver trouble
-        return RhpoResult.failed(plant, data.kappa, RhpoStatus.ERROR, "pyomo")
-    tc = str(res.solver.termination_condition)
-    status = _PYOMO_STATUS.get(tc, RhpoStatus.ERROR)
-    if status is not RhpoStatus.OPTIMAL:
+        return RhpoResult.failed(plant, data.kappa, LpStatus.ERROR, "pyomo")
+    status = status_of_pyomo(res.solver.termination_condition)
+    if status is not LpStatus.OPTIMAL:
         return RhpoResult.failed(plant, data.kappa, status, "pyomo")
     m.solutions.load_from(res)
     K = data.kappa
-    ks = range(1, K + 1)
+    ks = range(K)
+    pl = m.plant
 
     def vec(var: Any) -> FloatArray:
         return np.array([pyo.value(var[k]) for k in ks], dtype=np.float64)
 
-    u = np.array([[pyo.value(m.u[k, i]) for i in m.I] for k in ks], dtype=np.float64)
-    v = np.array([[pyo.value(m.v[k, j]) for j in m.P] for k in ks], dtype=np.float64)
-    w = np.array([[pyo.value(m.w[k, s]) for s in m.N] for k in m.KW], dtype=np.float64)
+    u = np.empty((K, plant.n_inputs))
+    dec, exo = list(plant.decision_inputs), list(plant.exogenous_inputs)
+    u[:, dec] = np.array([[pyo.value(pl.u[k, i]) for i in dec] for k in ks], dtype=np.float64)
+    if exo:
+        u[:, exo] = data.exogenous
+    v = np.array([[pyo.value(pl.v[k, j]) for j in pl.P] for k in ks], dtype=np.float64)
+    w = np.array([[pyo.value(pl.w[k, s]) for s in pl.S] for k in pl.JW], dtype=np.float64)
     lam = np.array([m.dual[m.balance[k]] for k in ks], dtype=np.float64)
     return RhpoResult(
-        status=RhpoStatus.OPTIMAL,
+        status=LpStatus.OPTIMAL,
         objective=float(pyo.value(m.objective)),
         buy=vec(m.Ep),
         sell=vec(m.Em),
@@ -655,8 +328,6 @@ def solve_rhpo(
     be = Backend(backend)
     if be is Backend.PYOMO:
         return solve_pyomo(plant, weights, data)
-    from rex_cli.control.highs import RhpoSolver
-
     return RhpoSolver(plant, weights, kappa).solve_data(data)
 
 

@@ -1100,6 +1100,7 @@ def build_world(cfg: RexConfig, tree: SeedTree) -> World:
                 long_price=0.0,
                 gate_redispatch=rc.gate_redispatch,
                 stored_value=rc.stored_energy_value,
+                quote_resolve=rc.quote_resolve,
             )
         )
         aid += 1

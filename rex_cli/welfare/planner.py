@@ -52,19 +52,21 @@ with new data from the previous basis: the same-information planner
 
 from __future__ import annotations
 
-import enum
 import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import highspy
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
-from rex_cli.control.rhpo import Backend
+from rex_cli.control.lp.block import PlantBlock
+from rex_cli.control.lp.highs import new_highs, pass_model
+from rex_cli.control.lp.reference import pyomo_plant_block
+from rex_cli.control.lp.status import LpStatus, status_of_highs, status_of_pyomo
+from rex_cli.control.problem import Backend
 from rex_cli.plants.statespace import Plant
 from rex_cli.welfare.accounting import (
     Outcome,
@@ -92,14 +94,8 @@ __all__ = [
 FloatArray = NDArray[np.float64]
 
 
-class PlannerStatus(enum.Enum):
-    """Outcome of the planner's solve; only ``OPTIMAL`` results carry numbers."""
-
-    OPTIMAL = "optimal"
-    INFEASIBLE = "infeasible"
-    UNBOUNDED = "unbounded"
-    INFEASIBLE_OR_UNBOUNDED = "infeasible_or_unbounded"
-    ERROR = "error"
+PlannerStatus = LpStatus
+"""Alias of :class:`~rex_cli.control.lp.LpStatus` (the name callers used before)."""
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -125,7 +121,7 @@ class PlannerResult:
         solve_seconds: Time to solve it, s.
     """
 
-    status: PlannerStatus
+    status: LpStatus
     welfare: WelfareBreakdown
     objective: float
     outcome: Outcome | None
@@ -142,7 +138,7 @@ class PlannerResult:
     @property
     def ok(self) -> bool:
         """Whether the solve is optimal."""
-        return self.status is PlannerStatus.OPTIMAL
+        return self.status is LpStatus.OPTIMAL
 
 
 @dataclass(frozen=True)
@@ -245,93 +241,6 @@ def _opt(x: Any) -> float | None:
     return None if math.isinf(x) else float(x)
 
 
-def _plant_block(
-    b: Any, plant: Plant, exo: FloatArray, req: FloatArray, w0: FloatArray, N: int
-) -> None:
-    """Fill the pyomo block of one plant (variables and constraints)."""
-    import pyomo.environ as pyo
-
-    ss = plant.model
-    A, B, C, D = ss.A, ss.B, ss.C, ss.D
-    ex = list(plant.exogenous_inputs)
-    # Exogenous inputs are data: their contributions are constants.
-    bx = exo @ B[:, ex].T if ex else np.zeros((N, plant.n_states))
-    dx = exo @ D[:, ex].T if ex else np.zeros((N, plant.n_outputs))
-    tracked = plant.tracked_outputs
-    tpos = {t: c for c, t in enumerate(tracked)}
-
-    b.J = pyo.RangeSet(0, N - 1, doc="delivery units j = 0..N−1")
-    b.JW = pyo.RangeSet(0, N, doc="state times: w[j] at the start of unit j")
-    b.I = pyo.Set(initialize=plant.decision_inputs, doc="decision inputs; 0 is u*")
-    b.S = pyo.Set(initialize=range(plant.n_states), doc="states")
-    b.P = pyo.Set(initialize=range(plant.n_outputs), doc="outputs")
-    b.T = pyo.Set(initialize=tracked, doc="tracked outputs (indices into P)")
-    b.u = pyo.Var(
-        b.J,
-        b.I,
-        bounds=lambda _b, j, i: (_opt(plant.u_min[i]), _opt(plant.u_max[i])),
-        doc="decision inputs: u* (kWh bought, negative = delivered) and costly inputs",
-    )
-    b.w = pyo.Var(b.JW, b.S, doc="states")
-    b.v = pyo.Var(
-        b.J,
-        b.P,
-        bounds=lambda _b, j, q: (_opt(plant.v_min[q]), _opt(plant.v_max[q])),
-        doc="outputs, within their hard bounds",
-    )
-    b.Gp = pyo.Var(b.J, b.T, domain=pyo.NonNegativeReals, doc="G⁺: output above request")
-    b.Gm = pyo.Var(b.J, b.T, domain=pyo.NonNegativeReals, doc="G⁻: output below request")
-
-    def initial_state(b_: Any, s: int) -> Any:
-        """The plant starts unit 0 in its initial state ``w_init``."""
-        return b_.w[0, s] == float(w0[s])
-
-    b.initial_state = pyo.Constraint(b.S, rule=initial_state, doc=initial_state.__doc__)
-
-    def dynamics(b_: Any, j: int, s: int) -> Any:
-        """Dynamics ``w_{j+1} = A w_j + B u_j`` (exogenous part of ``B u`` is data)."""
-        return b_.w[j + 1, s] == sum(A[s, r] * b_.w[j, r] for r in b_.S if A[s, r] != 0) + sum(
-            B[s, i] * b_.u[j, i] for i in b_.I if B[s, i] != 0
-        ) + float(bx[j, s])
-
-    b.dynamics = pyo.Constraint(b.J, b.S, rule=dynamics, doc=dynamics.__doc__)
-
-    def output(b_: Any, j: int, q: int) -> Any:
-        """Output equation ``v_j = C w_j + D u_j`` (bounds are on ``v``)."""
-        return b_.v[j, q] == sum(C[q, r] * b_.w[j, r] for r in b_.S if C[q, r] != 0) + sum(
-            D[q, i] * b_.u[j, i] for i in b_.I if D[q, i] != 0
-        ) + float(dx[j, q])
-
-    b.output = pyo.Constraint(b.J, b.P, rule=output, doc=output.__doc__)
-
-    b.R = pyo.Set(
-        initialize=[i for i in plant.decision_inputs if math.isfinite(plant.u_delta[i])],
-        doc="decision inputs with a ramp limit",
-    )
-
-    def ramp(b_: Any, j: int, i: int) -> Any:
-        """Ramp ``|u_{j+1} − u_j| ≤ u_Δ`` for j = 0..N−2 (none before unit 0)."""
-        if j == N - 1:
-            return pyo.Constraint.Skip
-        d = float(plant.u_delta[i])
-        return pyo.inequality(-d, b_.u[j + 1, i] - b_.u[j, i], d)
-
-    b.ramp = pyo.Constraint(b.J, b.R, rule=ramp, doc=ramp.__doc__)
-
-    def track_up(b_: Any, j: int, t: int) -> Any:
-        """Deviation above the request: ``G⁺_j ≥ v_j − X_j`` (skipped without request)."""
-        x = float(req[j, tpos[t]])
-        return pyo.Constraint.Skip if math.isnan(x) else b_.Gp[j, t] >= b_.v[j, t] - x
-
-    def track_down(b_: Any, j: int, t: int) -> Any:
-        """Deviation below the request: ``G⁻_j ≥ X_j − v_j`` (skipped without request)."""
-        x = float(req[j, tpos[t]])
-        return pyo.Constraint.Skip if math.isnan(x) else b_.Gm[j, t] >= x - b_.v[j, t]
-
-    b.track_up = pyo.Constraint(b.J, b.T, rule=track_up, doc=track_up.__doc__)
-    b.track_down = pyo.Constraint(b.J, b.T, rule=track_down, doc=track_down.__doc__)
-
-
 def _build_pyomo(pb: _Problem) -> pyo.ConcreteModel:
     import pyomo.environ as pyo
 
@@ -341,7 +250,14 @@ def _build_pyomo(pb: _Problem) -> pyo.ConcreteModel:
     m.PL = pyo.Set(initialize=range(len(pb.plants)), doc="plants")
 
     def plant_rule(b: Any, p: int) -> None:
-        _plant_block(b, pb.plants[p], pb.exogenous[p], pb.request[p], pb.w_init[p], N)
+        pyomo_plant_block(
+            b,
+            pb.plants[p],
+            N,
+            exogenous=pb.exogenous[p],
+            request=pb.request[p],
+            w0=pb.w_init[p],
+        )
 
     m.plant = pyo.Block(m.PL, rule=plant_rule, doc="one block per plant")
     cap = pb.backup_cap_kwh
@@ -419,14 +335,6 @@ def build_planner_model(
     return _build_pyomo(_problem(net_uncontrollable_kwh, plants, costs, n_units, dt_h))
 
 
-_PYOMO_STATUS = {
-    "optimal": PlannerStatus.OPTIMAL,
-    "infeasible": PlannerStatus.INFEASIBLE,
-    "unbounded": PlannerStatus.UNBOUNDED,
-    "infeasibleOrUnbounded": PlannerStatus.INFEASIBLE_OR_UNBOUNDED,
-}
-
-
 def _solve_pyomo(pb: _Problem) -> PlannerResult:
     import pyomo.environ as pyo
 
@@ -437,10 +345,10 @@ def _solve_pyomo(pb: _Problem) -> PlannerResult:
     try:
         res = opt.solve(m, load_solutions=False, raise_exception_on_nonoptimal_result=False)
     except Exception:  # never raise on solver trouble
-        return _failed(pb, PlannerStatus.ERROR, "pyomo", t1 - t0, time.perf_counter() - t1)
+        return _failed(pb, LpStatus.ERROR, "pyomo", t1 - t0, time.perf_counter() - t1)
     t2 = time.perf_counter()
-    status = _PYOMO_STATUS.get(str(res.solver.termination_condition), PlannerStatus.ERROR)
-    if status is not PlannerStatus.OPTIMAL:
+    status = status_of_pyomo(res.solver.termination_condition)
+    if status is not LpStatus.OPTIMAL:
         return _failed(pb, status, "pyomo", t1 - t0, t2 - t1)
     m.solutions.load_from(res)
     N = pb.N
@@ -461,78 +369,6 @@ def _zeros(r: int, c: int) -> sp.csr_matrix:
     return sp.csr_matrix((r, c))
 
 
-class _Layout:
-    """Sparse constraint block of one plant over K units (columns and rows local).
-
-    Columns: ``u`` (K·md decision inputs), ``w`` ((K+1)·n states, ``w_0`` fixed by
-    its bounds), ``v`` (K·p outputs), ``G⁺``, ``G⁻`` (K·nt each). Rows: dynamics
-    (K·n), outputs (K·p), tracking (K·nt; ``v − G⁺ + G⁻ = X``, free without a
-    request), ramps (K·nr: the first nr rows hold ``u_0`` within ``u_prev ± Δ``,
-    free without a previous input; then ``u_{k+1} − u_k``).
-    """
-
-    def __init__(self, plant: Plant, K: int) -> None:
-        ss = plant.model
-        n, p = ss.n_states, ss.n_outputs
-        dec = list(plant.decision_inputs)
-        md = len(dec)
-        nt = len(plant.tracked_outputs)
-        ramped = [c for c, i in enumerate(dec) if math.isfinite(plant.u_delta[i])]
-        nr = len(ramped)
-        self.md, self.n, self.p, self.nt, self.nr = md, n, p, nt, nr
-        self.dec, self.ramped = dec, ramped
-        self.col_sizes = (K * md, (K + 1) * n, K * p, K * nt, K * nt)
-        self.n_cols = sum(self.col_sizes)
-        self.row_sizes = (K * n, K * p, K * nt, K * nr)
-        self.n_rows = sum(self.row_sizes)
-        IK = sp.identity(K, format="csr")
-        S0 = sp.eye(K, K + 1, k=0, format="csr")
-        S1 = sp.eye(K, K + 1, k=1, format="csr")
-        Bd, Dd = ss.B[:, dec], ss.D[:, dec]
-        Et = sp.csr_matrix(np.eye(p)[list(plant.tracked_outputs)].reshape(nt, p))
-        Er = sp.csr_matrix(np.eye(md)[ramped].reshape(nr, md))
-        first = sp.eye(1, K, format="csr")
-        dif = (sp.eye(K - 1, K, k=1) - sp.eye(K - 1, K, k=0)) if K > 1 else _zeros(0, K)
-        ramps = sp.vstack([first, dif], format="csr")
-        cu, cw, cv, cg, _ = self.col_sizes
-        rd, ro, rt, rr = self.row_sizes
-        blocks = [
-            [
-                -sp.kron(IK, Bd),
-                sp.kron(S1, sp.identity(n)) - sp.kron(S0, ss.A),
-                _zeros(rd, cv),
-                _zeros(rd, cg),
-                _zeros(rd, cg),
-            ],
-            [
-                -sp.kron(IK, Dd),
-                -sp.kron(S0, ss.C),
-                sp.identity(K * p),
-                _zeros(ro, cg),
-                _zeros(ro, cg),
-            ],
-            [
-                _zeros(rt, cu),
-                _zeros(rt, cw),
-                sp.kron(IK, Et),
-                -sp.identity(K * nt),
-                sp.identity(K * nt),
-            ],
-            [sp.kron(ramps, Er), _zeros(rr, cw), _zeros(rr, cv), _zeros(rr, cg), _zeros(rr, cg)],
-        ]
-        self.matrix = sp.bmat(blocks, format="csc")
-        # The market input u* is decision input 0: its columns are 0, md, 2·md, ...
-        self.market_cols = np.arange(K, dtype=np.int64) * md
-
-
-_HIGHS_STATUS = {
-    highspy.HighsModelStatus.kOptimal: PlannerStatus.OPTIMAL,
-    highspy.HighsModelStatus.kInfeasible: PlannerStatus.INFEASIBLE,
-    highspy.HighsModelStatus.kUnbounded: PlannerStatus.UNBOUNDED,
-    highspy.HighsModelStatus.kUnboundedOrInfeasible: PlannerStatus.INFEASIBLE_OR_UNBOUNDED,
-}
-
-
 @dataclass(frozen=True, kw_only=True, eq=False)
 class WindowSolution:
     """One solve of :class:`PlannerLP`.
@@ -545,7 +381,7 @@ class WindowSolution:
         iterations: Simplex iterations of the solve.
     """
 
-    status: PlannerStatus
+    status: LpStatus
     decisions: tuple[FloatArray, ...]
     objective: float
     iterations: int
@@ -553,7 +389,7 @@ class WindowSolution:
     @property
     def ok(self) -> bool:
         """Whether the solve is optimal."""
-        return self.status is PlannerStatus.OPTIMAL
+        return self.status is LpStatus.OPTIMAL
 
 
 class PlannerLP:
@@ -595,49 +431,30 @@ class PlannerLP:
         self.K = K
         self.costs = costs
         inf = math.inf
-        layouts: dict[int, _Layout] = {}
-        self._layouts: list[_Layout] = []
+        blocks: dict[int, PlantBlock] = {}
+        self._blocks: list[PlantBlock] = []
         mats, bal_blocks = [], []
         cost, lo, hi = [], [], []
         self._col_off: list[int] = []
-        self._row_off: list[int] = []
         col = row = 0
         for p, plant in enumerate(self.plants):
-            lay = layouts.get(id(plant))
-            if lay is None:
-                lay = layouts[id(plant)] = _Layout(plant, K)
-            self._layouts.append(lay)
+            blk = blocks.get(id(plant))
+            if blk is None:
+                blk = blocks[id(plant)] = PlantBlock(plant, K, n_times=K + 1, ramp_order="unit")
+            self._blocks.append(blk)
             self._col_off.append(col)
-            self._row_off.append(row)
-            col += lay.n_cols
-            row += lay.n_rows
-            mats.append(lay.matrix)
+            col += blk.n_cols
+            row += blk.n_rows
+            mats.append(blk.matrix)
             k = self.mult[p]
             bal_blocks.append(
                 sp.csr_matrix(
-                    (np.full(K, -k), (np.arange(K), lay.market_cols)), shape=(K, lay.n_cols)
+                    (np.full(K, -k), (np.arange(K), blk.c_u[:, 0])), shape=(K, blk.n_cols)
                 )
-            )
-            dec = lay.dec
-            _, cw, cv, cg, _ = lay.col_sizes
-            cost += [
-                k * np.tile(plant.input_cost[dec], K),
-                np.zeros(cw + cv),
-                np.full(2 * cg, k * costs.comfort_cost),
-            ]
-            lo += [
-                np.tile(plant.u_min[dec], K),
-                np.full(cw, -inf),
-                np.tile(plant.v_min, K),
-                np.zeros(2 * cg),
-            ]
-            hi += [
-                np.tile(plant.u_max[dec], K),
-                np.full(cw, inf),
-                np.tile(plant.v_max, K),
-                np.full(2 * cg, inf),
-            ]
-        self._n_plant_rows = row
+            )  # −k·u*_k: decision input 0 is the market input
+            cost.append(blk.cost(np.full(K, k), np.full(K, k * costs.comfort_cost)))
+            lo.append(blk.col_lower)
+            hi.append(blk.col_upper)
         cap = costs.backup_capacity_kw * dt_h
         # system columns: backup b, unserved L, spill s (K each)
         cost += [np.full(K, costs.backup_cost), np.full(K, costs.value_of_lost_load), np.zeros(K)]
@@ -654,73 +471,48 @@ class PlannerLP:
         # columns of units >= the active ones are freed and cost nothing, their rows
         # freed, so the padded window is exactly the shorter one. A state column w_k
         # belongs to unit k − 1 (w_0 to none: it is the data w0).
-        col_unit, row_unit, w_time = [], [], []
-        for lay in self._layouts:
-            cu, cw, cv, cg, _ = lay.col_sizes
-            k_w = np.repeat(np.arange(K + 1), lay.n)
+        col_unit, row_unit, w_time, stored = [], [], [], []
+        for pl, k, blk in zip(self.plants, self.mult, self._blocks, strict=True):
+            units = np.arange(K)
+            k_w = np.repeat(np.arange(K + 1), blk.n)
             col_unit += [
-                np.repeat(np.arange(K), lay.md),
+                np.repeat(units, blk.md),
                 k_w - 1,
-                np.repeat(np.arange(K), lay.p),
-                np.repeat(np.arange(K), lay.nt),
-                np.repeat(np.arange(K), lay.nt),
+                np.repeat(units, blk.p),
+                np.repeat(units, blk.nt),
+                np.repeat(units, blk.nt),
             ]
-            w_time += [np.full(cu, -1), k_w, np.full(cv + 2 * cg, -1)]
+            n_after = blk.c_v.size + blk.c_gp.size + blk.c_gm.size
+            w_time += [np.full(blk.c_u.size, -1), k_w, np.full(n_after, -1)]
             row_unit += [
-                np.full(lay.row_sizes[0] + lay.row_sizes[1], -1),  # dynamics, outputs: kept
-                np.repeat(np.arange(K), lay.nt),
-                np.repeat(np.arange(K), lay.nr),  # ramp rows: unit 0 (first), then k
+                np.full(blk.r_dyn.size + blk.r_out.size, -1),  # dynamics, outputs: kept
+                np.repeat(units, blk.nt),
+                np.repeat(units, blk.nr),  # ramp rows: unit 0 (first), then k
+            ]
+            stored += [
+                np.zeros(blk.c_u.size),
+                np.tile(-k * costs.stored_energy_price * pl.stored_energy, K + 1),
+                np.zeros(n_after),
             ]
         col_unit += [np.tile(np.arange(K), 3)]
         w_time += [np.full(3 * K, -1)]
         row_unit += [np.full(K, -1)]
+        stored += [np.zeros(3 * K)]
         self._col_unit = np.concatenate(col_unit)
         self._w_time = np.concatenate(w_time)
         self._row_unit = np.concatenate(row_unit)
-        stored = np.concatenate(
-            [
-                np.concatenate(
-                    [
-                        np.zeros(lay.col_sizes[0]),
-                        np.tile(-k * costs.stored_energy_price * pl.stored_energy, K + 1),
-                        np.zeros(sum(lay.col_sizes[2:])),
-                    ]
-                )
-                for pl, k, lay in zip(self.plants, self.mult, self._layouts, strict=True)
-            ]
-            + [np.zeros(3 * K)]
-        )
-        self._stored_cost = stored  # −price × stored energy on every state column
+        self._stored_cost = np.concatenate(stored)  # −price × stored energy on every state
         self._w0_mask = self._w_time == 0
         self._cost0 = np.concatenate(cost)
         self._lo0 = np.concatenate(lo)
         self._hi0 = np.concatenate(hi)
         self._all_rows = np.arange(self.n_rows, dtype=np.int32)
         self._all_cols = np.arange(self.n_cols, dtype=np.int32)
-
-        h: Any = highspy.Highs()
-        h.disableCallbacks()
-        h.setOptionValue("output_flag", False)
-        h.setOptionValue("log_to_console", False)
-        if not presolve:
-            h.setOptionValue("presolve", "off")
-        lp = highspy.HighsLp()
-        lp.num_col_ = self.n_cols
-        lp.num_row_ = self.n_rows
-        lp.col_cost_ = np.concatenate(cost)
-        lp.col_lower_ = np.concatenate(lo)
-        lp.col_upper_ = np.concatenate(hi)
-        lp.row_lower_ = np.zeros(self.n_rows)
-        lp.row_upper_ = np.zeros(self.n_rows)
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.num_col_ = self.n_cols
-        lp.a_matrix_.num_row_ = self.n_rows
-        lp.a_matrix_.start_ = mat.indptr.astype(np.int32)
-        lp.a_matrix_.index_ = mat.indices.astype(np.int32)
-        lp.a_matrix_.value_ = mat.data.astype(np.float64)
-        if h.passModel(lp) != highspy.HighsStatus.kOk:
-            raise RuntimeError("HiGHS rejected the planner model")
-        self._h = h
+        self._h: Any = new_highs(presolve=presolve)
+        zeros = np.zeros(self.n_rows)
+        pass_model(
+            self._h, mat, self._cost0, self._lo0, self._hi0, zeros, zeros, what="planner model"
+        )
         self.n_solves = 0
 
     def solve(
@@ -758,30 +550,20 @@ class PlannerLP:
             raise ValueError(f"n_units must be in 1..{K}, got {n_units!r}")
         r_lo, r_hi = [], []
         x0 = []
-        for p, (plant, lay) in enumerate(zip(self.plants, self._layouts, strict=True)):
-            ss = plant.model
-            ex = list(plant.exogenous_inputs)
-            x = np.zeros((K, len(ex)))
-            x[:n] = rows_of(exogenous[p], n, len(ex), "exogenous")
-            dyn = (x @ ss.B[:, ex].T).reshape(-1) if ex else np.zeros(K * lay.n)
-            out = (x @ ss.D[:, ex].T).reshape(-1) if ex else np.zeros(K * lay.p)
-            req_k = np.full((K, lay.nt), np.nan)
-            req_k[:n] = rows_of(request[p], n, lay.nt, "request")
-            req = req_k.reshape(-1)
-            free = np.isnan(req)
-            d = plant.u_delta[lay.dec][lay.ramped]
+        for p, blk in enumerate(self._blocks):
+            nex = len(blk.exo)
+            x = np.zeros((K, nex))
+            x[:n] = rows_of(exogenous[p], n, nex, "exogenous")
+            dyn, out = blk.exogenous_rhs(x)
+            req_k = np.full((K, blk.nt), np.nan)
+            req_k[:n] = rows_of(request[p], n, blk.nt, "request")
+            req_lo, req_hi = blk.request_bounds(req_k)
             up = None if u_prev is None else u_prev[p]
-            prev = (
-                np.full(lay.nr, np.nan)
-                if up is None
-                else np.asarray(up, dtype=np.float64)[[lay.dec[c] for c in lay.ramped]]
-            )
-            first_lo = np.where(np.isnan(prev), -math.inf, prev - d)
-            first_hi = np.where(np.isnan(prev), math.inf, prev + d)
-            rest = np.tile(d, max(K - 1, 0))
-            r_lo += [dyn, out, np.where(free, -math.inf, req), first_lo, -rest]
-            r_hi += [dyn, out, np.where(free, math.inf, req), first_hi, rest]
-            x0.append(np.asarray(w0[p], dtype=np.float64).reshape(lay.n))
+            first_lo, first_hi = blk.first_ramp_bounds(None if up is None else np.asarray(up))
+            rest = np.tile(blk.delta, max(K - 1, 0))
+            r_lo += [dyn, out, req_lo, first_lo, -rest]
+            r_hi += [dyn, out, req_hi, first_hi, rest]
+            x0.append(np.asarray(w0[p], dtype=np.float64).reshape(blk.n))
         net_a = np.zeros(K)
         net_a[:n] = np.asarray(net, dtype=np.float64).reshape(-1)[:n]
         r_lo.append(net_a)
@@ -803,14 +585,14 @@ class PlannerLP:
         h.changeColsBounds(self.n_cols, self._all_cols, lo, hi)
         h.run()
         self.n_solves += 1
-        status = _HIGHS_STATUS.get(h.getModelStatus(), PlannerStatus.ERROR)
+        status = status_of_highs(h.getModelStatus())
         iters = int(h.getInfo().simplex_iteration_count)
-        if status is not PlannerStatus.OPTIMAL:
+        if status is not LpStatus.OPTIMAL:
             return WindowSolution(status=status, decisions=(), objective=math.nan, iterations=iters)
         xs = np.asarray(h.getSolution().col_value, dtype=np.float64)
         decisions = []
-        for off, lay in zip(self._col_off, self._layouts, strict=True):
-            decisions.append(xs[off : off + lay.col_sizes[0]].reshape(K, lay.md)[:n].copy())
+        for off, blk in zip(self._col_off, self._blocks, strict=True):
+            decisions.append(xs[off + blk.c_u].reshape(K, blk.md)[:n].copy())
         # The constant: stored energy at the start is the reference of the change.
         objective = -float(h.getInfo().objective_function_value) + float(
             self._stored_cost[self._w0_mask] @ w0_all
@@ -825,7 +607,7 @@ def _solve_highs(pb: _Problem) -> PlannerResult:
     try:
         lp = PlannerLP(pb.plants, pb.mult, pb.N, pb.costs, pb.dt, presolve=True)
     except RuntimeError:
-        return _failed(pb, PlannerStatus.ERROR, "highs", time.perf_counter() - t0, 0.0)
+        return _failed(pb, LpStatus.ERROR, "highs", time.perf_counter() - t0, 0.0)
     t1 = time.perf_counter()
     sol = lp.solve(net=pb.net, w0=pb.w_init, exogenous=pb.exogenous, request=pb.request)
     t2 = time.perf_counter()
@@ -838,7 +620,7 @@ def _solve_highs(pb: _Problem) -> PlannerResult:
 
 
 def _failed(
-    pb: _Problem, status: PlannerStatus, backend: str, build_s: float, solve_s: float
+    pb: _Problem, status: LpStatus, backend: str, build_s: float, solve_s: float
 ) -> PlannerResult:
     N = pb.N
     nan = np.full(N, np.nan)
@@ -878,7 +660,7 @@ def _result(
     welfare = welfare_of(outcome, pb.specs, pb.costs, dt_h=pb.dt, first_unit=pb.first_unit)
     backup, unserved, spilled = system_balance(outcome.net_kwh, pb.costs, pb.dt)
     return PlannerResult(
-        status=PlannerStatus.OPTIMAL,
+        status=LpStatus.OPTIMAL,
         welfare=welfare,
         objective=objective,
         outcome=outcome,

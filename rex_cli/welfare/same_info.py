@@ -47,6 +47,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from rex_cli.control.lp.status import LpStatus
 from rex_cli.plants.statespace import Plant
 from rex_cli.stochastic.forecast import ForecastPaths
 from rex_cli.welfare.accounting import (
@@ -61,7 +62,7 @@ from rex_cli.welfare.accounting import (
     unit_hours_of,
     welfare_of,
 )
-from rex_cli.welfare.planner import PlannerLP, PlannerStatus
+from rex_cli.welfare.planner import PlannerLP
 
 __all__ = ["SameInfoResult", "forecasts_in_force", "same_info_planner", "window_units"]
 
@@ -142,7 +143,7 @@ class SameInfoResult:
         seconds: Wall time, s.
     """
 
-    status: PlannerStatus
+    status: LpStatus
     welfare: WelfareBreakdown
     outcome: Outcome | None
     decisions: tuple[FloatArray, ...]
@@ -155,7 +156,7 @@ class SameInfoResult:
     @property
     def ok(self) -> bool:
         """Whether every window solved."""
-        return self.status is PlannerStatus.OPTIMAL
+        return self.status is LpStatus.OPTIMAL
 
 
 def same_info_planner(
@@ -254,7 +255,7 @@ def same_info_planner(
     outcome, _ = simulate_outcome(real, plants, committed)
     welfare = welfare_of(outcome, plants, costs, dt_h=dt, first_unit=first_unit)
     return SameInfoResult(
-        status=PlannerStatus.OPTIMAL,
+        status=LpStatus.OPTIMAL,
         welfare=welfare,
         outcome=outcome,
         decisions=committed,

@@ -20,6 +20,16 @@ shift). Every solve changes the data.
 Objectives and duals of the two backends are checked to agree on the pyomo
 sample before the numbers are reported.
 
+Quoting (one arrival = the plan's solve plus the one-sided values ``λ(Y ± δ)``,
+δ = 0.1 kWh, :meth:`RhpoSolver.one_sided`), on the first 1,000 arrivals of the stream,
+one solver per method:
+
+* ``solves_per_arrival_basis``: LP solves per arrival when λ± come from the plan's
+  basis where it covers ±δ (re-solving the other sides);
+* ``solves_per_arrival_resolve``: the three-solve method (always 3);
+* ``arrival_speed_ratio``: median arrival time of the three-solve method over the
+  basis method (> 1 = the basis method is faster).
+
 Run ``python tests/benchmarks/bench_rhpo.py`` (one JSON line per κ) or
 ``pytest -n 0 -m benchmark tests/benchmarks/bench_rhpo.py`` (asserts the bars at κ=60).
 """
@@ -122,6 +132,7 @@ def measure(kappa: int, n_fast: int = N_FAST, n_pyomo: int = N_PYOMO) -> dict[st
         if np.max(np.abs(ref.dual_balance - results[i].dual_balance)) > 1e-6:
             raise RuntimeError(f"duals differ at arrival {i}")
 
+    quoting = measure_quoting(plant, weights, kappa, stream[:WINDOW])
     window = min(WINDOW, n_fast // 2)
     highs_med = float(np.median(fast_ms))
     pyomo_med = float(statistics.median(pyomo_ms))
@@ -135,7 +146,33 @@ def measure(kappa: int, n_fast: int = N_FAST, n_pyomo: int = N_PYOMO) -> dict[st
         "pyomo_rebuild_ms_median": round(pyomo_med, 3),
         "speedup": round(pyomo_med / highs_med, 2),
         "drift_ratio": round(float(np.median(fast_ms[-window:]) / np.median(fast_ms[:window])), 4),
+        **quoting,
     }
+
+
+def measure_quoting(
+    plant: Any, weights: Weights, kappa: int, stream: list[dict[str, Any]], delta: float = 0.1
+) -> dict[str, Any]:
+    """Solves and time per arrival: λ± from the basis vs. the three-solve method."""
+    out: dict[str, Any] = {}
+    medians = {}
+    for name, resolve in (("basis", False), ("resolve", True)):
+        solver = RhpoSolver(plant, weights, kappa)
+        ms = np.empty(len(stream))
+        solves = 0
+        gc.collect()
+        for i, data in enumerate(stream):
+            t0 = time.perf_counter()
+            res = solver.solve(**data)
+            q = solver.one_sided(delta, resolve=resolve)
+            ms[i] = (time.perf_counter() - t0) * 1e3
+            assert res.ok
+            solves += 1 + q.solves
+        medians[name] = float(np.median(ms))
+        out[f"solves_per_arrival_{name}"] = round(solves / len(stream), 4)
+        out[f"arrival_ms_median_{name}"] = round(medians[name], 4)
+    out["arrival_speed_ratio"] = round(medians["resolve"] / medians["basis"], 3)
+    return out
 
 
 @pytest.mark.benchmark

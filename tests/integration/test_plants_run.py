@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from rex_cli.agents.rhpo import PlantCoordinator
-from rex_cli.control.rhpo import RhpoStatus
+from rex_cli.control.lp import LpStatus
 from rex_cli.scenario.build import build_world, seed_tree
 
 OVERRIDES = ["population.batteries.count=2"]
@@ -72,7 +72,7 @@ def test_a_failed_solve_falls_back_and_the_run_goes_on(run, caplog):
 
     def flaky(**kw):  # every solve of this coordinator fails
         res = real(**kw)
-        return type(res)(**{**res.__dict__, "status": RhpoStatus.INFEASIBLE})
+        return type(res)(**{**res.__dict__, "status": LpStatus.INFEASIBLE})
 
     victim.solver.solve = flaky
     with caplog.at_level("WARNING"):

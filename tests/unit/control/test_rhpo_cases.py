@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from rex_cli.control import (
+    LpStatus,
     RhpoSolver,
-    RhpoStatus,
     TerminalCondition,
     Weights,
     WeightShape,
@@ -72,7 +72,7 @@ def test_two_step_case_by_hand(backend: str) -> None:
         short_price=2.0,
         backend=backend,
     )
-    assert res.status is RhpoStatus.OPTIMAL
+    assert res.status is LpStatus.OPTIMAL
     assert res.objective == pytest.approx(-0.9, abs=1e-9)
     np.testing.assert_allclose(res.u[:, 0], [2.0, 1.0], atol=1e-9)
     np.testing.assert_allclose(res.buy, [2.0, 0.0], atol=1e-9)
@@ -236,7 +236,7 @@ def test_infeasible_returns_status_and_nans(backend: str) -> None:
         backend=backend,
     )
     assert not res.ok
-    assert res.status in (RhpoStatus.INFEASIBLE, RhpoStatus.INFEASIBLE_OR_UNBOUNDED)
+    assert res.status in (LpStatus.INFEASIBLE, LpStatus.INFEASIBLE_OR_UNBOUNDED)
     assert math.isnan(res.objective)
     assert res.u.shape == (4, 3) and np.all(np.isnan(res.u))
     assert np.all(np.isnan(res.dual_balance))
@@ -254,7 +254,7 @@ def test_unbounded_short_selling_is_reported(backend: str) -> None:
         short_price=1.0,
         backend=backend,
     )
-    assert res.status in (RhpoStatus.UNBOUNDED, RhpoStatus.INFEASIBLE_OR_UNBOUNDED)
+    assert res.status in (LpStatus.UNBOUNDED, LpStatus.INFEASIBLE_OR_UNBOUNDED)
     # A depth cap makes it bounded again.
     res = solve_rhpo_uc(
         Weights(),
@@ -395,7 +395,7 @@ def test_stored_value_sets_the_battery_sell_threshold(
         stored_value=sigma,
         backend=backend,
     )
-    assert res.status is RhpoStatus.OPTIMAL
+    assert res.status is LpStatus.OPTIMAL
     assert res.sell[0] == pytest.approx(1.0 if sells else 0.0, abs=1e-7)
     end = 5.0 - (1.0 / 0.95 if sells else 0.0)
     assert res.w[-1][0] == pytest.approx(end, abs=1e-7)
@@ -438,7 +438,7 @@ def test_one_sided_value_of_a_battery_needs_a_small_step(
         short_price=0.4,
         stored_value=0.12,
     )
-    assert res.status is RhpoStatus.OPTIMAL
+    assert res.status is LpStatus.OPTIMAL
     lam = res.dual_balance
     if priced_at_storage:
         np.testing.assert_allclose(lam, 0.12 / 0.95 + 0.01, atol=1e-9)

@@ -19,6 +19,7 @@ from test_accounting import (
 
 from rex_cli.config.schema import RexConfig
 from rex_cli.control import Weights, solve_rhpo
+from rex_cli.control.lp import LpStatus
 from rex_cli.plants import (
     Plant,
     ambient_temperature_profile,
@@ -36,7 +37,6 @@ from rex_cli.welfare.accounting import (
 from rex_cli.welfare.no_market import no_market_baseline
 from rex_cli.welfare.planner import (
     PlannerResult,
-    PlannerStatus,
     build_planner_model,
     solve_planner,
 )
@@ -157,7 +157,7 @@ def test_unreachable_band_is_reported_not_raised() -> None:
         res = solve_planner(
             [0.0, 0.0], specs, WelfareCosts(backup_cost=0.3, comfort_cost=1.0), backend=backend
         )
-        assert res.status in (PlannerStatus.INFEASIBLE, PlannerStatus.INFEASIBLE_OR_UNBOUNDED)
+        assert res.status in (LpStatus.INFEASIBLE, LpStatus.INFEASIBLE_OR_UNBOUNDED)
         assert not res.ok and res.outcome is None
         assert math.isnan(res.welfare.total) and np.all(np.isnan(res.inputs[0]))
 
