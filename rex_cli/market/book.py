@@ -98,6 +98,7 @@ _BUY = Side.BUY
 _SELL = Side.SELL
 _INF = float("inf")
 _new_fill = make_fill
+_tnew = tuple.__new__  # _tnew(Fill, (fields...)): a Fill in one C call
 # Compact a level's deque when it holds at least this many dead (cancelled) entries
 # and they are at least three quarters of it (three dead per live order): bounded
 # memory, and a compaction (which reads every entry of the queue, mostly cold in a
@@ -724,7 +725,7 @@ class OrderBook:
                 if oq <= qty:
                     dq.popleft()
                     del index[mid]
-                    append(_new_fill(lp, oq, mid, order_id, maker, owner, side, time))
+                    append(_tnew(Fill, (lp, oq, mid, order_id, maker, owner, side, time)))
                     qty -= oq
                     lq -= oq
                     if not lq or not qty:
@@ -732,7 +733,7 @@ class OrderBook:
                 else:
                     o[0] = oq - qty
                     lq -= qty
-                    append(_new_fill(lp, qty, mid, order_id, maker, owner, side, time))
+                    append(_tnew(Fill, (lp, qty, mid, order_id, maker, owner, side, time)))
                     qty = 0
                     break
             if lq:
@@ -787,7 +788,7 @@ class OrderBook:
             o[0] = oq - q
             lvl.qty -= q
             qty -= q
-            fills.append(_new_fill(lp, q, o[1], order_id, o[2], owner, side, time))
+            fills.append(_tnew(Fill, (lp, q, o[1], order_id, o[2], owner, side, time)))
             if o[0]:
                 kept.append(o)
             else:
