@@ -89,8 +89,8 @@ class Fill(NamedTuple):
 
     A fill is an immutable named tuple (fields in the order below; assigning an
     attribute raises :class:`dataclasses.FrozenInstanceError`). It is a tuple so
-    that the book builds one with a single C call (:func:`make_fill`): a frozen
-    dataclass instance cost about as much as the rest of a fill's matching.
+    that the book builds one with a single C call, ``tuple.__new__(Fill, fields)``
+    (see :func:`make_fill`), cheaper than any class whose ``__init__`` runs Python.
 
     Attributes:
         price: Execution price in ticks (> 0).
