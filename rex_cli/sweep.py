@@ -25,6 +25,7 @@ import json
 import logging
 import math
 import os
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -163,6 +164,67 @@ def expand_grid(overrides: Sequence[str]) -> list[list[str]]:
         raise ConfigError(f"cannot parse sweep overrides: {' '.join(str(exc).split())}") from exc
     batches = BasicSweeper.split_arguments(parsed, max_batch_size=None)
     return [list(job) for batch in batches for job in batch]
+
+
+def _warm_worker() -> int:
+    """Import what every job needs, once per worker process (see ``_warm_workers``)."""
+    import hydra_plugins.hydra_joblib_launcher._core  # noqa: F401  (runs each job)
+
+    import rex_cli.pipeline  # noqa: F401  (what _job_task imports)
+
+    return os.getpid()
+
+
+# The keyword arguments Hydra's joblib launcher gives ``joblib.Parallel`` (its
+# ``hydra/launcher=joblib`` defaults, backend forced to loky). The same arguments make
+# joblib hand the launcher the very executor, with its workers, that ``_warm_workers``
+# started.
+_LAUNCHER_PARALLEL_KWARGS: dict[str, Any] = {
+    "backend": "loky",
+    "prefer": "processes",
+    "require": None,
+    "verbose": 0,
+    "timeout": None,
+    "pre_dispatch": "2*n_jobs",
+    "batch_size": "auto",
+    "temp_folder": None,
+    "max_nbytes": None,
+    "mmap_mode": "r",
+}
+
+
+def _warm_workers(n_jobs: int) -> threading.Thread:
+    """Start the joblib launcher's worker processes now, in a background thread.
+
+    A new worker spends about a second importing numpy, pandas, HiGHS and the
+    simulator before its first job. Started here, while this process still validates
+    the grid, the workers import during that time instead of after it, and the launcher
+    reuses them (joblib's reusable loky executor, same arguments). Best effort: if
+    anything goes wrong the launcher simply starts its own workers.
+    """
+
+    def warm() -> None:
+        try:
+            from joblib import Parallel, delayed
+
+            Parallel(n_jobs=n_jobs, **_LAUNCHER_PARALLEL_KWARGS)(
+                delayed(_warm_worker)() for _ in range(n_jobs)
+            )
+        except Exception as exc:  # never fatal: the launcher starts its own workers
+            log.debug("could not warm the joblib workers: %s", exc)
+
+    thread = threading.Thread(target=warm, name="rex-warm-workers", daemon=True)
+    thread.start()
+    return thread
+
+
+def _stop_warm_workers() -> None:
+    """Kill the workers ``_warm_workers`` started (the sweep stops before launching)."""
+    from joblib.externals.loky import reusable_executor
+
+    executor = getattr(reusable_executor, "_executor", None)
+    if executor is not None:
+        executor.shutdown(wait=False, kill_workers=True)
 
 
 def _job_task(cfg: DictConfig, *, resume: bool, parent_pid: int) -> dict[str, Any]:
@@ -314,18 +376,24 @@ def run_sweep(
 
     user = list(overrides)
     jobs, task_ov, hydra_ov = _task_grid(user)
-    # Every grid point must be valid, readable and within the limits before anything runs.
-    for cfg in validate_many(jobs):
-        preflight(cfg, limits)
     launcher = [o for o in hydra_ov if o.startswith("hydra/launcher=")]
-    for o in launcher:
-        _check_launcher(o.split("=", 1)[1])
+    workers = n_jobs or os.cpu_count() or 1
+    warming = None
+    if not launcher and workers > 1 and len(jobs) > 1:
+        if not any(o.startswith("hydra.launcher.") for o in hydra_ov):
+            warming = _warm_workers(workers)  # imports while the grid is validated
+    try:
+        # Every grid point must be valid, readable and within the limits before anything runs.
+        for cfg in validate_many(jobs):
+            preflight(cfg, limits)
+        for o in launcher:
+            _check_launcher(o.split("=", 1)[1])
+    except BaseException:
+        if warming is not None:
+            _stop_warm_workers()
+        raise
     if not launcher:
-        hydra_ov = [
-            "hydra/launcher=joblib",
-            f"hydra.launcher.n_jobs={n_jobs or os.cpu_count() or 1}",
-            *hydra_ov,
-        ]
+        hydra_ov = ["hydra/launcher=joblib", f"hydra.launcher.n_jobs={workers}", *hydra_ov]
     sweep_dir = Path(sweep_dir)
     _prepare_folder(sweep_dir, resume=resume, grid=jobs)
     t0 = time.perf_counter()
@@ -346,6 +414,8 @@ def run_sweep(
         "hydra.sweep.subdir=job_${hydra.job.override_dirname}",
         "hydra.job.chdir=false",
     ]
+    if warming is not None:
+        warming.join()  # the launcher must find the warm executor, not race it
     GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(

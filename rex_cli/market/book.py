@@ -48,14 +48,16 @@ replace work (replace does not match). :meth:`OrderBook.uncross` ends the call:
        continuous trading begins.
 
 Implementation notes (for speed; none of this is visible through the API):
-    * a resting order is a small list ``[qty, order_id, owner, level, side, time]``
-      (positions 0-5, indexed literally on the hot paths; its price is its level's),
-      shared by its level's queue and the id -> order dict that serves cancel /
-      shrink / replace / get, so a cancel needs no price lookup; fills are built
-      with :func:`~rex_cli.market.orders.make_fill`;
+    * a resting order is a small list ``[qty, order_id, owner, level, time]``
+      (positions 0-4, indexed or unpacked literally on the hot paths; its price and
+      side are its level's), shared by its level's queue and the id -> order dict
+      that serves cancel / shrink / replace / get, so a cancel needs no price lookup;
+      a fill is a :class:`~rex_cli.market.orders.Fill` named tuple built in one C
+      call (``tuple.__new__(Fill, fields)``);
     * each side is a dict ``key -> _Level`` (key = price for asks, ``-price`` for
       bids, so the smallest key is the best on both sides) plus a binary heap of the
-      keys; a level is a FIFO deque of orders with its exact live total. Adding or
+      keys; a level is a FIFO deque of orders (a ``deque`` subclass) with its exact
+      live total. Adding or
       removing a level is a dict operation and a C ``heapq`` push/pop (emptied
       levels are kept, up to ``_SPARE_MAX``, and reused when their price returns);
       keys of levels removed away from the top stay in the heap as stale entries
@@ -98,6 +100,7 @@ _BUY = Side.BUY
 _SELL = Side.SELL
 _INF = float("inf")
 _new_fill = make_fill
+_tnew = tuple.__new__  # _tnew(Fill, (fields...)): a Fill in one C call
 # Compact a level's deque when it holds at least this many dead (cancelled) entries
 # and they are at least three quarters of it (three dead per live order): bounded
 # memory, and a compaction (which reads every entry of the queue, mostly cold in a
@@ -109,25 +112,31 @@ _SPARE_MAX = 1024
 # many entries (stale keys of levels removed below the top): bounded memory.
 _HEAP_SLACK = 64
 
-# A resting order: [qty (0 = dead deque entry), order_id, owner, level, side, time].
+# A resting order: [qty (0 = dead deque entry), order_id, owner, level, time].
 _Order = list
 
 
-class _Level:
-    """One price level: FIFO queue of orders, exact live total, count of dead entries.
+class _Level(deque[_Order]):
+    """One price level: its FIFO queue of orders (the deque itself) and live total.
 
-    ``key`` is the level's key in its side's dict: the price for asks, ``-price``
-    for bids.
+    ``dead`` counts the cancelled entries still queued; ``key`` is the level's key in
+    its side's dict: the price for asks, ``-price`` for bids; ``side`` is the side of
+    its orders. (An empty level is falsy like any deque: compare with ``is None``.)
     """
 
-    __slots__ = ("dead", "key", "orders", "price", "qty")
+    __slots__ = ("dead", "key", "price", "qty", "side")
 
-    def __init__(self, key: int, price: int) -> None:
+    def __init__(self, key: int, price: int) -> None:  # the deque starts empty
         self.key = key
         self.price = price
-        self.orders: deque[_Order] = deque()
+        self.side = _BUY if key < 0 else _SELL
         self.qty = 0
         self.dead = 0
+
+    @property
+    def orders(self) -> _Level:
+        """The queue of orders, oldest first (the level itself)."""
+        return self
 
 
 def _reject(reason: RejectReason, detail: str) -> OrderRejected:
@@ -251,7 +260,7 @@ class OrderBook:
         o = self._index.get(order_id)
         if o is None:
             return None
-        return OrderView(o[1], o[2], o[4], o[3].price, o[0], o[5])
+        return OrderView(o[1], o[2], o[3].side, o[3].price, o[0], o[4])
 
     @property
     def order_count(self) -> int:
@@ -319,13 +328,23 @@ class OrderBook:
             else:
                 fills = []
             self._dropped = 0
-            lvl = self._bids.get(-price)
-            if lvl is None:
-                lvl = self._add_level(self._bids, self._bid_heap, -price, price)
+            bids = self._bids
+            lvl = bids.get(-price)
+            if lvl is None:  # a new level
+                lvl = self._spare.pop(-price, None)
+                if lvl is None:
+                    lvl = _Level(-price, price)
+                bids[-price] = lvl
+                heap = self._bid_heap
+                if len(heap) > 2 * len(bids) + _HEAP_SLACK:  # mostly stale keys: rebuild
+                    heap[:] = bids
+                    heapify(heap)
+                else:
+                    heappush(heap, -price)
                 if price > self._best_bid:
                     self._best_bid = price
-            index[order_id] = o = [qty, order_id, owner, lvl, _BUY, time]
-            lvl.orders.append(o)
+            index[order_id] = o = [qty, order_id, owner, lvl, time]
+            lvl.append(o)
             lvl.qty += qty
             return fills
         if side is not _SELL:
@@ -349,13 +368,23 @@ class OrderBook:
         else:
             fills = []
         self._dropped = 0
-        lvl = self._asks.get(price)
-        if lvl is None:
-            lvl = self._add_level(self._asks, self._ask_heap, price, price)
+        asks = self._asks
+        lvl = asks.get(price)
+        if lvl is None:  # a new level
+            lvl = self._spare.pop(price, None)
+            if lvl is None:
+                lvl = _Level(price, price)
+            asks[price] = lvl
+            heap = self._ask_heap
+            if len(heap) > 2 * len(asks) + _HEAP_SLACK:  # mostly stale keys: rebuild
+                heap[:] = asks
+                heapify(heap)
+            else:
+                heappush(heap, price)
             if price < self._best_ask:
                 self._best_ask = price
-        index[order_id] = o = [qty, order_id, owner, lvl, _SELL, time]
-        lvl.orders.append(o)
+        index[order_id] = o = [qty, order_id, owner, lvl, time]
+        lvl.append(o)
         lvl.qty += qty
         return fills
 
@@ -435,8 +464,10 @@ class OrderBook:
             lvl.qty = lq
             dead = lvl.dead + 1
             lvl.dead = dead
-            if dead >= _COMPACT_MIN_DEAD and 4 * dead >= 3 * len(lvl.orders):
-                lvl.orders = deque([x for x in lvl.orders if x[0]])
+            if dead >= _COMPACT_MIN_DEAD and 4 * dead >= 3 * len(lvl):
+                live = [x for x in lvl if x[0]]
+                lvl.clear()
+                lvl.extend(live)
                 lvl.dead = 0
         else:
             self._drop_level(lvl)
@@ -508,7 +539,7 @@ class OrderBook:
             new_qty = _as_positive_int(new_qty, RejectReason.BAD_QTY, "qty")
         self.cancel(order_id)
         # Re-enter as a new submission (validated above; the id is no longer resting).
-        return self.limit(order_id, o[2], o[4], new_price, new_qty, time)
+        return self.limit(order_id, o[2], o[3].side, new_price, new_qty, time)
 
     def expire_all(self) -> list[OrderView]:
         """Remove every resting order (gate closure).
@@ -516,7 +547,9 @@ class OrderBook:
         Returns:
             Snapshots of the removed orders in arrival order (oldest first).
         """
-        views = [OrderView(o[1], o[2], o[4], o[3].price, o[0], o[5]) for o in self._index.values()]
+        views = [
+            OrderView(o[1], o[2], o[3].side, o[3].price, o[0], o[4]) for o in self._index.values()
+        ]
         self._index.clear()
         self._bids.clear()
         self._asks.clear()
@@ -599,8 +632,8 @@ class OrderBook:
         index = self._index
         seq = {oid: n for n, oid in enumerate(index)}  # arrival order
         bids, asks = self._bids, self._asks
-        buys = [o for k in sorted(bids) if bids[k].price >= price for o in bids[k].orders if o[0]]
-        sells = [o for k in sorted(asks) if asks[k].price <= price for o in asks[k].orders if o[0]]
+        buys = [o for k in sorted(bids) if bids[k].price >= price for o in bids[k] if o[0]]
+        sells = [o for k in sorted(asks) if asks[k].price <= price for o in asks[k] if o[0]]
         fills: list[Fill] = []
         first = 0  # sells[:first] are exhausted
         for b in buys:
@@ -615,7 +648,7 @@ class OrderBook:
                 s[0] -= q
                 maker, taker = (b, s) if seq[b[1]] < seq[s[1]] else (s, b)
                 fills.append(
-                    _new_fill(price, q, maker[1], taker[1], maker[2], taker[2], taker[4], time)
+                    _new_fill(price, q, maker[1], taker[1], maker[2], taker[2], taker[3].side, time)
                 )
             while first < len(sells) and not sells[first][0]:
                 first += 1
@@ -637,9 +670,10 @@ class OrderBook:
             book, heap, bound = self._asks, self._ask_heap, price
         for key in [k for k in book if k <= bound]:
             lvl = book[key]
-            live = deque(o for o in lvl.orders if o[0])
+            live = [o for o in lvl if o[0]]
             if live:
-                lvl.orders = live
+                lvl.clear()
+                lvl.extend(live)
                 lvl.qty = sum(o[0] for o in live)
                 lvl.dead = 0
             else:
@@ -651,25 +685,12 @@ class OrderBook:
         else:
             self._best_ask = heap[0] if heap else _INF
 
-    def _add_level(self, book: dict[int, _Level], heap: list[int], key: int, price: int) -> _Level:
-        """Add the empty level ``key`` (not yet in ``book``; reused if spare) to its side."""
-        lvl = self._spare.pop(key, None)
-        if lvl is None:
-            lvl = _Level(key, price)
-        book[key] = lvl
-        if len(heap) > 2 * len(book) + _HEAP_SLACK:  # mostly stale keys: rebuild
-            heap[:] = book
-            heapify(heap)
-        else:
-            heappush(heap, key)
-        return lvl
-
     @staticmethod
     def _owner_crosses(book: dict[int, _Level], bound_key: int, owner: int) -> bool:
         """True if ``owner`` rests an order on ``book`` at a key ``<= bound_key``."""
         for key, lvl in book.items():
             if key <= bound_key:
-                for o in lvl.orders:
+                for o in lvl:
                     if o[0] and o[2] == owner:
                         return True
         return False
@@ -698,33 +719,29 @@ class OrderBook:
         append = fills.append
         index = self._index
         held: list[int] | None = None  # keys taken off the heap: only own orders left there
-        spare = self._spare
         while heap:
             key = heap[0]  # a live level: stale keys are popped as soon as they surface
             if key > bound_key:
                 break
             lvl = book[key]
-            dq = lvl.orders
             lp = lvl.price
             lq = lvl.qty
             while True:
-                o = dq[0]
-                oq = o[0]
+                o = lvl[0]
+                oq, mid, maker, _, _ = o
                 if not oq:  # lazily cancelled
-                    dq.popleft()
+                    lvl.popleft()
                     lvl.dead -= 1
                     continue
-                maker = o[2]
                 if maker == owner:
                     lvl.qty = lq
                     qty = self._take_level_slow(lvl, fills, order_id, owner, side, qty, time)
                     lq = lvl.qty
                     break
-                mid = o[1]
                 if oq <= qty:
-                    dq.popleft()
+                    lvl.popleft()
                     del index[mid]
-                    append(_new_fill(lp, oq, mid, order_id, maker, owner, side, time))
+                    append(_tnew(Fill, (lp, oq, mid, order_id, maker, owner, side, time)))
                     qty -= oq
                     lq -= oq
                     if not lq or not qty:
@@ -732,7 +749,7 @@ class OrderBook:
                 else:
                     o[0] = oq - qty
                     lq -= qty
-                    append(_new_fill(lp, qty, mid, order_id, maker, owner, side, time))
+                    append(_tnew(Fill, (lp, qty, mid, order_id, maker, owner, side, time)))
                     qty = 0
                     break
             if lq:
@@ -745,8 +762,9 @@ class OrderBook:
             else:
                 del book[key]
                 heappop(heap)
-                lvl.orders.clear()  # retire the level (as _retire does)
+                lvl.clear()  # retire the level (as _retire does)
                 lvl.qty = lvl.dead = 0
+                spare = self._spare
                 if len(spare) < _SPARE_MAX:
                     spare[key] = lvl
             while heap and heap[0] not in book:  # surface the next live level
@@ -775,8 +793,8 @@ class OrderBook:
         """Match within one level that holds the owner's own orders (kept in place)."""
         index = self._index
         lp = lvl.price
-        kept: deque[_Order] = deque()
-        for o in lvl.orders:
+        kept: list[_Order] = []
+        for o in lvl:
             oq = o[0]
             if not oq:
                 continue
@@ -787,18 +805,19 @@ class OrderBook:
             o[0] = oq - q
             lvl.qty -= q
             qty -= q
-            fills.append(_new_fill(lp, q, o[1], order_id, o[2], owner, side, time))
+            fills.append(_tnew(Fill, (lp, q, o[1], order_id, o[2], owner, side, time)))
             if o[0]:
                 kept.append(o)
             else:
                 del index[o[1]]
-        lvl.orders = kept
+        lvl.clear()
+        lvl.extend(kept)
         lvl.dead = 0
         return qty
 
     def _retire(self, lvl: _Level) -> None:
         """Empty a level just removed from its side and keep it for reuse at its key."""
-        lvl.orders.clear()  # dead entries (they point back at the level)
+        lvl.clear()  # dead entries (they point back at the level)
         lvl.qty = lvl.dead = 0
         spare = self._spare
         if len(spare) < _SPARE_MAX:

@@ -16,8 +16,9 @@ self-trade prevention, no depth bookkeeping and no ``Fill`` objects, all of whic
 Timing: ``REPEATS`` rounds, each running both books back to back (which goes first
 alternates) and timing each run in CPU time of this process (``time.process_time``:
 time spent descheduled on a busy machine is not counted); the reported rates are
-medians over the rounds and ``ratio`` is the median of the per-round ratios, so a
-noisy neighbour on a shared machine hits both books of a round alike.
+medians over the rounds and ``ratio`` is the median of the per-round ratios
+(``ratio_min`` / ``ratio_max``: their range), so a noisy neighbour on a shared machine
+hits both books of a round alike.
 
 Run ``python tests/benchmarks/bench_book.py`` (prints one JSON line) or
 ``pytest -n 0 -m benchmark tests/benchmarks/bench_book.py`` (asserts the bar).
@@ -177,12 +178,12 @@ class PlainBook:
         return fills
 
     def cancel(self, oid: int) -> bool:
-        live = self.live
-        if oid in live:
-            live.remove(oid)
-            self.dead.add(oid)
-            return True
-        return False
+        try:
+            self.live.remove(oid)  # one probe for the common hit (try is free in 3.11)
+        except KeyError:
+            return False
+        self.dead.add(oid)
+        return True
 
 
 def make_events(n: int = N_EVENTS, seed: int = SEED) -> list[Event]:
@@ -274,11 +275,15 @@ def measure(events: list[Event] | None = None, repeats: int = REPEATS) -> dict[s
             rex_times.append(_run(OrderBook(), events))
             plain_times.append(_run(PlainBook(), events))
     n = len(events)
+    ratios = list(map(truediv, plain_times, rex_times))
     return {
         "events": n,
+        "repeats": repeats,
         "rex_events_per_s": round(n / statistics.median(rex_times)),
         "plain_events_per_s": round(n / statistics.median(plain_times)),
-        "ratio": round(statistics.median(map(truediv, plain_times, rex_times)), 3),
+        "ratio": round(statistics.median(ratios), 3),
+        "ratio_min": round(min(ratios), 3),
+        "ratio_max": round(max(ratios), 3),
     }
 
 

@@ -1,10 +1,14 @@
 """Benchmark: eight tiny jobs on the joblib launcher (2 workers) against sequential.
 
 Both sweeps run in this process, one after the other, on the same grid; the ratio of
-wall times is the speed-up. Bar: >= 1.6 on 2 cores. Prints one JSON line.
+wall times is the speed-up. The machine's ceiling is the speed-up of two pure-Python
+loops in two processes, measured before and after the sweeps (their mean is used, both
+are printed: a large gap means the machine's load changed meanwhile). Bar:
+``ceiling_fraction = speedup / cpu_parallel_ceiling >= 0.85``. Prints one JSON line.
 
 A job is the ``debug=tiny`` population over one simulated day (about 1.5 s): each new
-worker process pays about 0.8 s of imports before its first job, so sub-second jobs
+worker process pays about 0.8 s of imports before its first job (``run_sweep`` starts
+the workers while it validates the grid, so most of it overlaps), so sub-second jobs
 measure process start-up rather than the launcher.
 Run: ``python tests/benchmarks/bench_sweep.py`` or ``pytest -n 0 -m benchmark -s tests/benchmarks``.
 """
@@ -49,6 +53,7 @@ def cpu_ceiling() -> float:
 
 
 def measure() -> dict[str, float]:
+    ceiling_before = cpu_ceiling()
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         seq = run_sweep([*GRID, "hydra/launcher=basic"], Path(tmp) / "seq")
@@ -62,12 +67,18 @@ def measure() -> dict[str, float]:
     a = seq.jobs[cols].sort_values("seed").reset_index(drop=True)
     b = par.jobs[cols].sort_values("seed").reset_index(drop=True)
     assert a.equals(b), (a, b)
+    ceiling_after = cpu_ceiling()
+    ceiling = (ceiling_before + ceiling_after) / 2
+    speedup = t_seq / t_par
     return {
-        "cpu_parallel_ceiling": round(cpu_ceiling(), 3),
+        "cpu_parallel_ceiling": round(ceiling, 3),
+        "ceiling_before": round(ceiling_before, 3),
+        "ceiling_after": round(ceiling_after, 3),
         "jobs": len(par.jobs),
         "sequential_s": round(t_seq, 3),
         "joblib_s": round(t_par, 3),
-        "speedup": round(t_seq / t_par, 3),
+        "speedup": round(speedup, 3),
+        "ceiling_fraction": round(speedup / ceiling, 3),
     }
 
 
@@ -75,7 +86,7 @@ def measure() -> dict[str, float]:
 def test_sweep_speedup():
     result = measure()
     print(json.dumps(result))
-    assert result["speedup"] >= 1.6
+    assert result["ceiling_fraction"] >= 0.85, result
 
 
 if __name__ == "__main__":

@@ -108,3 +108,27 @@ def test_report_re_aggregates_a_sweep_folder(tmp_path):
     assert result.exit_code == 0, result.output
     pd.testing.assert_frame_equal(before, pd.read_csv(out / "sweep_summary.csv"))
     assert (out / "figures" / "response_volume_kwh.png").is_file()
+
+
+def test_default_launcher_runs_the_jobs_on_the_workers_warmed_during_validation(
+    tmp_path, monkeypatch
+):
+    from joblib.externals.loky import reusable_executor
+
+    import rex_cli.sweep as sweep
+
+    warm: set[int] = set()
+    real = sweep._warm_workers
+
+    def spy(n_jobs):
+        thread = real(n_jobs)
+        thread.join()
+        warm.update(reusable_executor._executor._processes)
+        return thread
+
+    monkeypatch.setattr(sweep, "_warm_workers", spy)
+    out = tmp_path / "sw"
+    res = run_sweep([*BASE, "seed=1,2"], out, n_jobs=2)
+    assert (res.jobs["status"] == "complete").all()
+    pids = {json.loads(p.read_text())["process"]["pid"] for p in out.glob("job_*/meta.json")}
+    assert len(warm) == 2 and pids and pids <= warm  # no worker started after the warm-up
