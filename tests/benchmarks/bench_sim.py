@@ -151,7 +151,8 @@ def run_once(size: int) -> dict[str, float]:
         timing = json.loads((Path(tmp) / "timing.json").read_text())
         info = read_table(Path(tmp), "agent_info")
     s = res.summary
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak_mb = usage.ru_maxrss / 1024.0
     plants = info["kind"].isin(["heat_pump_building", "battery", "gas_turbine"])
     arrivals = int(info.loc[plants, "arrivals"].sum())
     solves = int(info["rhpo_solves"].sum())
@@ -159,6 +160,9 @@ def run_once(size: int) -> dict[str, float]:
     return {
         "prosumers": cfg.population.n_agents,
         "wall_s": round(wall, 2),
+        # CPU time of the process (start-up included): on a shared machine the wall
+        # time also counts waiting for a core, CPU time does not.
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
         "peak_mem_mb": round(peak_mb),
         "events": s["events_processed"],
         "events_per_s": round(s["events_processed"] / wall),
@@ -166,6 +170,9 @@ def run_once(size: int) -> dict[str, float]:
         "rhpo_solves_per_arrival": None if per_arrival is None else round(per_arrival, 3),
         "rhpo_solve_ms_median": timing["rhpo_solve_ms_median"],
         "per_prosumer_ms": round(1e3 * wall / cfg.population.n_agents, 2),
+        "per_prosumer_cpu_ms": round(
+            1e3 * (usage.ru_utime + usage.ru_stime) / cfg.population.n_agents, 2
+        ),
         "trades": s["trades"],
         "status": res.status,
         **sampler.shares(),
@@ -189,11 +196,12 @@ def sizes() -> tuple[int, ...]:
 
 def measure() -> list[dict[str, float]]:
     lines = [run_in_child(size) for size in sizes()]
-    per = {line["prosumers"]: line["per_prosumer_ms"] for line in lines}
-    ref = per[1000]
-    ratios = {
-        f"per_prosumer_ratio_{n}_vs_1000": round(v / ref, 3) for n, v in per.items() if n != 1000
-    }
+    ratios = {}
+    for key, name in (("per_prosumer_ms", "ratio"), ("per_prosumer_cpu_ms", "cpu_ratio")):
+        per = {line["prosumers"]: line[key] for line in lines}
+        for n, v in per.items():
+            if n != 1000:
+                ratios[f"per_prosumer_{name}_{n}_vs_1000"] = round(v / per[1000], 3)
     return [*lines, ratios]
 
 
