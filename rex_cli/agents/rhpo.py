@@ -155,6 +155,9 @@ class PlantCoordinator(PoissonArrivals):
         self.plan: dict[int, np.ndarray] = {}  # unit -> decision inputs
         self.lam: dict[int, float] = {}  # unit -> λ of the latest solve
         self.orders: dict[tuple[int, Side], int] = {}
+        # Limit price (ticks) each order of ``orders`` was given: it changes only when
+        # we replace it, so the book is asked for our order only when it is at the top.
+        self._order_ticks: dict[tuple[int, Side], int] = {}
         self.w_next = np.asarray(data.w_init, dtype=float).copy()  # state at start of next unit
         self.u_last = np.full(plant.n_inputs, np.nan)
         self.arrivals = 0
@@ -243,6 +246,7 @@ class PlantCoordinator(PoissonArrivals):
         self._solve_and_trade(ex, now, units)
         for key in [k for k in self.orders if not ex.is_open(k[0])]:
             del self.orders[key]
+            self._order_ticks.pop(key, None)
         self._schedule_next()
 
     def _market_data(self, ex: Exchange, units: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -262,6 +266,7 @@ class PlantCoordinator(PoissonArrivals):
         pos = [mine[j] * lot for j in ulist]
         books = ex.books
         orders = self.orders
+        order_ticks = self._order_ticks
         for i, j in enumerate(ulist):
             book = books.get(j)
             if book is None or book.in_call_phase:
@@ -269,11 +274,15 @@ class PlantCoordinator(PoissonArrivals):
             b, a = book.best_bid(), book.best_ask()
             # Our own resting orders are not liquidity for us (self-trade prevention).
             if b is not None:
-                qty = book.depth(_BUY, 1)[0][1] - self._own_qty(book, orders.get((j, _BUY)), b)
+                key = (j, _BUY)
+                oid = orders.get(key) if order_ticks.get(key) == b else None
+                qty = book.depth(_BUY, 1)[0][1] - self._own_qty(book, oid, b)
                 if qty > 0:
                     bid[i], bid_d[i] = b * tick, qty * lot
             if a is not None:
-                qty = book.depth(_SELL, 1)[0][1] - self._own_qty(book, orders.get((j, _SELL)), a)
+                key = (j, _SELL)
+                oid = orders.get(key) if order_ticks.get(key) == a else None
+                qty = book.depth(_SELL, 1)[0][1] - self._own_qty(book, oid, a)
                 if qty > 0:
                     ask[i], ask_d[i] = a * tick, qty * lot
         return np.array(bid), np.array(ask), np.array(bid_d), np.array(ask_d), np.array(pos)
@@ -389,6 +398,8 @@ class PlantCoordinator(PoissonArrivals):
                 sub = ex.shrink(self.agent_id, oid, qty, now)
             else:
                 sub = ex.replace(self.agent_id, oid, now, price=ticks, qty=qty)
+                if sub.ok:
+                    self._order_ticks[key] = ticks
             self.rejections += not sub.ok
             if ex.remaining(oid) == 0:
                 del orders[key]
@@ -398,3 +409,4 @@ class PlantCoordinator(PoissonArrivals):
             self.rejections += 1
         elif ex.remaining(sub.order_id) > 0:
             orders[key] = sub.order_id
+            self._order_ticks[key] = ticks
