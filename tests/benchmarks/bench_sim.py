@@ -27,7 +27,10 @@ at 1,000 and under 8 GiB (wall-clock bars are quoted in the notes, not asserted:
 shared machine's absolute times vary by 2x).
 
 Run: ``python tests/benchmarks/bench_sim.py`` (``--size N`` for one size) or
-``pytest -n 0 -m benchmark -s tests/benchmarks/bench_sim.py``.
+``pytest -n 0 -m benchmark -s tests/benchmarks/bench_sim.py``. ``--monitor N``
+simulates one size without records and prints its clock, events, CPU time and memory
+every 30 s: on a busy machine, CPU seconds per simulated minute of two sizes over the
+same stretch of the clock compare them without waiting for the end.
 """
 
 from __future__ import annotations
@@ -179,6 +182,75 @@ def run_once(size: int) -> dict[str, float]:
     }
 
 
+def simulate_monitored(size: int, every_s: float = 30.0) -> None:
+    """Build and simulate one size (no records), printing progress as JSON lines.
+
+    Every ``every_s`` seconds: the simulated clock (minutes; trading starts at −κε),
+    events processed, the process's CPU time and resident memory. For a run too long
+    to wait for on a busy machine: CPU seconds per simulated minute and per prosumer
+    of two sizes over the same stretch of the clock compare their costs.
+    """
+    from rex_cli.config.load import load_config
+    from rex_cli.scenario.build import build_world, seed_tree
+
+    def cpu() -> float:
+        u = resource.getrusage(resource.RUSAGE_SELF)
+        return u.ru_utime + u.ru_stime
+
+    def rss_mb() -> float:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+    cfg, _raw = load_config(_overrides(size))
+    t0 = time.perf_counter()
+    world = build_world(cfg, seed_tree(cfg))
+    eng = world.engine
+    print(
+        json.dumps(
+            {
+                "prosumers": cfg.population.n_agents,
+                "built_wall_s": round(time.perf_counter() - t0, 1),
+                "cpu_s": round(cpu(), 1),
+                "rss_mb": round(rss_mb()),
+            }
+        ),
+        flush=True,
+    )
+    stop = threading.Event()
+
+    def report() -> None:
+        while not stop.wait(every_s):
+            print(
+                json.dumps(
+                    {
+                        "wall_s": round(time.perf_counter() - t0, 1),
+                        "sim_min": round(eng.now, 1),
+                        "events": eng.processed,
+                        "cpu_s": round(cpu(), 1),
+                        "rss_mb": round(rss_mb()),
+                    }
+                ),
+                flush=True,
+            )
+
+    thread = threading.Thread(target=report, daemon=True)
+    thread.start()
+    world.run()
+    stop.set()
+    print(
+        json.dumps(
+            {
+                "done": True,
+                "wall_s": round(time.perf_counter() - t0, 1),
+                "events": eng.processed,
+                "cpu_s": round(cpu(), 1),
+                "peak_mem_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            }
+        ),
+        flush=True,
+    )
+
+
 def run_in_child(size: int) -> dict[str, float]:
     """``run_once(size)`` in a fresh interpreter (its own peak memory)."""
     here = str(Path(__file__).parent)
@@ -222,7 +294,9 @@ def test_community_day():
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 2 and sys.argv[1] == "--size":
+    if len(sys.argv) > 2 and sys.argv[1] == "--monitor":
+        simulate_monitored(int(sys.argv[2]))
+    elif len(sys.argv) > 2 and sys.argv[1] == "--size":
         print(json.dumps(run_once(int(sys.argv[2]))))
     else:
         for line in measure():
