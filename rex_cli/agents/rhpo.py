@@ -66,6 +66,8 @@ from rex_cli.plants.statespace import Plant
 
 __all__ = ["PlantCoordinator", "PlantData"]
 
+_BUY, _SELL = Side.BUY, Side.SELL
+
 log = logging.getLogger(__name__)
 
 
@@ -163,6 +165,9 @@ class PlantCoordinator(PoissonArrivals):
         self.committed: dict[int, np.ndarray] = {}  # unit -> decision inputs at gate closure
         self.lam: dict[int, float] = {}  # unit -> λ of the latest solve
         self.orders: dict[tuple[int, Side], int] = {}
+        # Limit price (ticks) each order of ``orders`` was given: it changes only when
+        # we replace it, so the book is asked for our order only when it is at the top.
+        self._order_ticks: dict[tuple[int, Side], int] = {}
         self.w_next = np.asarray(data.w_init, dtype=float).copy()  # state at start of next unit
         self.u_last = np.full(plant.n_inputs, np.nan)
         self.arrivals = 0
@@ -254,42 +259,52 @@ class PlantCoordinator(PoissonArrivals):
         self._solve_and_trade(ex, now, units)
         for key in [k for k in self.orders if not ex.is_open(k[0])]:
             del self.orders[key]
+            self._order_ticks.pop(key, None)
         self._schedule_next()
 
     def _market_data(self, ex: Exchange, units: np.ndarray) -> tuple[np.ndarray, ...]:
-        k = len(units)
-        bid = np.full(k, np.nan)
-        ask = np.full(k, np.nan)
-        bid_d = np.zeros(k)
-        ask_d = np.zeros(k)
-        pos = np.zeros(k)
-        me = self.agent_id
-        for i, j in enumerate(units.tolist()):
-            pos[i] = ex.position(me, j) * self.lot
-            book = ex.books.get(j)
-            if book is None:
-                continue
-            if book.in_call_phase and not ex.batch:
+        """Best prices, their depth without our own order, and our positions per unit.
+
+        Plain Python per unit (no NumPy scalar writes); the arrays are built once.
+        """
+        ulist = units.tolist()
+        k = len(ulist)
+        nan = math.nan
+        bid = [nan] * k
+        ask = [nan] * k
+        bid_d = [0.0] * k
+        ask_d = [0.0] * k
+        lot, tick = self.lot, self.tick
+        mine = ex.positions[self.agent_id]  # what ex.position(me, j) reads
+        pos = [mine[j] * lot for j in ulist]
+        books = ex.books
+        orders = self.orders
+        order_ticks = self._order_ticks
+        for i, j in enumerate(ulist):
+            book = books.get(j)
+            if book is None or (book.in_call_phase and not ex.batch):
                 continue  # no market orders during the call: no trade at known prices
             # Periodic calls (batch mode): the resting book is the market; the planned
             # trades are quoted below as limit orders that rest until the next call.
             b, a = book.best_bid(), book.best_ask()
             # Our own resting orders are not liquidity for us (self-trade prevention).
             if b is not None:
-                own = self._own_qty(book, j, Side.BUY, b)
-                qty = book.depth(Side.BUY, 1)[0][1] - own
+                key = (j, _BUY)
+                oid = orders.get(key) if order_ticks.get(key) == b else None
+                qty = book.depth(_BUY, 1)[0][1] - self._own_qty(book, oid, b)
                 if qty > 0:
-                    bid[i], bid_d[i] = b * self.tick, qty * self.lot
+                    bid[i], bid_d[i] = b * tick, qty * lot
             if a is not None:
-                own = self._own_qty(book, j, Side.SELL, a)
-                qty = book.depth(Side.SELL, 1)[0][1] - own
+                key = (j, _SELL)
+                oid = orders.get(key) if order_ticks.get(key) == a else None
+                qty = book.depth(_SELL, 1)[0][1] - self._own_qty(book, oid, a)
                 if qty > 0:
-                    ask[i], ask_d[i] = a * self.tick, qty * self.lot
-        return bid, ask, bid_d, ask_d, pos
+                    ask[i], ask_d[i] = a * tick, qty * lot
+        return np.array(bid), np.array(ask), np.array(bid_d), np.array(ask_d), np.array(pos)
 
-    def _own_qty(self, book: OrderBook, unit: int, side: Side, price: int) -> int:
-        """Lots of our own resting order at ``price`` (we keep one order per unit and side)."""
-        oid = self.orders.get((unit, side))
+    @staticmethod
+    def _own_qty(book: OrderBook, oid: int | None, price: int) -> int:
+        """Lots of our resting order ``oid`` at ``price``, else 0 (one order per unit and side)."""
         if oid is None:
             return 0
         o = book.get(oid)
@@ -343,51 +358,62 @@ class PlantCoordinator(PoissonArrivals):
         lam_up, lam_dn = one_sided.up, one_sided.down
         me = self.agent_id
         dec_idx = list(self.plant.decision_inputs)
+        # The per-unit loop reads plain Python lists (NumPy scalar access is slow;
+        # the values, and so every order, are the same).
+        n_units, lot, tick, margin = self.n_units, self.lot, self.tick, self.margin
+        plan, lam = self.plan, self.lam
+        dec_rows = list(res.u[:, dec_idx])  # row views of one fresh array (never written)
+        u_mkt = res.u[:, 0].tolist()
+        lam_res = res.dual_balance.tolist()
+        buy_kwh, sell_kwh = res.buy.tolist(), res.sell.tolist()
+        bid_l, ask_l = bid.tolist(), ask.tolist()
+        up_l, dn_l = np.asarray(lam_up).tolist(), np.asarray(lam_dn).tolist()
+        flex = max(round(delta / lot), 0)
+        mine = ex.positions[me]  # what ex.position(me, j) reads
+        books = ex.books
         for i, j in enumerate(units.tolist()):
-            if j >= self.n_units:
+            if j >= n_units:
                 break
-            self.plan[j] = res.u[i, dec_idx].copy()
-            self.lam[j] = float(res.dual_balance[i])
-            if not ex.is_open(j):
+            plan[j] = dec_rows[i]
+            lam[j] = lam_res[i]
+            if j not in books:
                 continue
             # Take: what the LP trades at the best prices, limited at those prices.
-            buy = math.floor(res.buy[i] / self.lot + 1e-9)
-            sell = math.floor(res.sell[i] / self.lot + 1e-9)
+            buy = math.floor(buy_kwh[i] / lot + 1e-9)
+            sell = math.floor(sell_kwh[i] / lot + 1e-9)
             if ex.batch:
                 buy = sell = 0  # no market orders in a call market; the quotes carry the plan
             if buy > 0:
-                sub = ex.submit_market(
-                    me, j, Side.BUY, buy, now, worst_price=round(ask[i] / self.tick)
-                )
+                sub = ex.submit_market(me, j, _BUY, buy, now, worst_price=round(ask_l[i] / tick))
                 self.rejections += not sub.ok
             if sell > 0:
-                sub = ex.submit_market(
-                    me, j, Side.SELL, sell, now, worst_price=round(bid[i] / self.tick)
-                )
+                sub = ex.submit_market(me, j, _SELL, sell, now, worst_price=round(bid_l[i] / tick))
                 self.rejections += not sub.ok
             # Make: quote the remaining plan and δ of flexibility around λ±.
-            need = round((res.u[i, 0] - ex.position(me, j) * self.lot) / self.lot)
-            flex = max(round(delta / self.lot), 0)
-            self._quote(ex, now, j, Side.BUY, max(need, 0) + flex, lam_up[i] - self.margin)
-            self._quote(ex, now, j, Side.SELL, max(-need, 0) + flex, lam_dn[i] + self.margin)
+            need = round((u_mkt[i] - mine[j] * lot) / lot)
+            self._quote(ex, now, j, _BUY, max(need, 0) + flex, up_l[i] - margin)
+            self._quote(ex, now, j, _SELL, max(-need, 0) + flex, dn_l[i] + margin)
 
     def _quote(
         self, ex: Exchange, now: float, unit: int, side: Side, qty: int, price: float
     ) -> None:
         key = (unit, side)
-        oid = self.orders.get(key)
+        orders = self.orders
+        oid = orders.get(key)
         ticks = round(price / self.tick) if math.isfinite(price) else 0
         ok_price = 1 <= ticks <= self.max_ticks
-        if oid is not None and ex.remaining(oid) == 0:
-            del self.orders[key]
+        # ``unit`` is open: our order rests in its book, or it is gone (filled,
+        # cancelled, dropped), which is what ``ex.remaining(oid) == 0`` says.
+        order = ex.books[unit].get(oid) if oid is not None else None
+        if oid is not None and order is None:
+            del orders[key]
             oid = None
         if qty <= 0 or not ok_price:
             if oid is not None:
                 ex.cancel(self.agent_id, oid, now)
-                del self.orders[key]
+                del orders[key]
             return
         if oid is not None:
-            order = ex.books[unit].get(oid)
             assert order is not None
             if order.price == ticks and order.qty == qty:
                 return
@@ -395,12 +421,15 @@ class PlantCoordinator(PoissonArrivals):
                 sub = ex.shrink(self.agent_id, oid, qty, now)
             else:
                 sub = ex.replace(self.agent_id, oid, now, price=ticks, qty=qty)
+                if sub.ok:
+                    self._order_ticks[key] = ticks
             self.rejections += not sub.ok
             if ex.remaining(oid) == 0:
-                del self.orders[key]
+                del orders[key]
             return
         sub = ex.submit_limit(self.agent_id, unit, side, ticks, qty, now)
         if not sub.ok:
             self.rejections += 1
         elif ex.remaining(sub.order_id) > 0:
-            self.orders[key] = sub.order_id
+            orders[key] = sub.order_id
+            self._order_ticks[key] = ticks

@@ -271,8 +271,10 @@ class QuotingCoordinator(PoissonArrivals):
         lead = unit * self.unit_minutes - now
         open_lots = self.client.target_lots(unit, now) - ex.position(me, unit)
         oid = self.orders.get(unit)
-        resting = ex.remaining(oid) if oid is not None else 0
-        if oid is not None and resting == 0:
+        # ``unit`` is open: our order rests in its book, or it is gone (filled,
+        # cancelled, dropped), which is what ``ex.remaining(oid) == 0`` says.
+        order = ex.books[unit].get(oid) if oid is not None else None
+        if oid is not None and order is None:
             del self.orders[unit]
             oid = None
         if open_lots == 0:
@@ -292,11 +294,12 @@ class QuotingCoordinator(PoissonArrivals):
         else:
             span = self.horizon - self.take_lead
             frac = 1.0 if span <= 0 else (lead - self.take_lead) / span
+            reads = self.strategy.reads_book
             quote = self.strategy.quote(
                 side,
                 lead_frac=min(max(frac, 0.0), 1.0),
-                bid=self._best_excluding_own(ex, unit, Side.BUY),
-                ask=self._best_excluding_own(ex, unit, Side.SELL),
+                bid=self._best_excluding_own(ex, unit, Side.BUY) if reads else None,
+                ask=self._best_excluding_own(ex, unit, Side.SELL) if reads else None,
             )
             if quote is None:
                 if oid is not None:
@@ -306,7 +309,6 @@ class QuotingCoordinator(PoissonArrivals):
             price = min(round(quote), v) if side is Side.BUY else max(round(quote), v)
         price = int(min(max(price, 1), self.max_ticks))
         if oid is not None:
-            order = ex.books[unit].get(oid)
             assert order is not None
             if order.side is side:
                 if order.price == price and order.qty == qty:

@@ -70,6 +70,9 @@ class Strategy:
     """
 
     adaptive = False
+    # Whether ``quote`` reads the best bid and ask; the caller may pass ``None`` for
+    # both to a strategy that does not (they cost two depth queries per quote).
+    reads_book = True
 
     def __init__(self, limits: dict[Side, float], rng: np.random.Generator) -> None:
         self.limits = {side: float(v) for side, v in limits.items()}
@@ -100,6 +103,8 @@ class Strategy:
 class Truthful(Strategy):
     """Quote at the limit price: the reservation value itself."""
 
+    reads_book = False
+
     def quote(
         self, side: Side, *, lead_frac: float, bid: float | None, ask: float | None
     ) -> float | None:
@@ -128,6 +133,8 @@ class Shaded(Strategy):
     ``f`` is the lead-time share ``lead_frac``: 1 when the book opens, 0 at the take
     phase. A buyer quotes below its limit ``v``, a seller above.
     """
+
+    reads_book = False
 
     def __init__(
         self, limits: dict[Side, float], rng: np.random.Generator, params: ShadedParams
@@ -166,6 +173,8 @@ class ZeroIntelligenceConstrained(Strategy):
     (the paper's range is the market's whole price range, 1-200 in its experiments);
     every shout is drawn afresh. A limit outside the range quotes the limit.
     """
+
+    reads_book = False
 
     def __init__(
         self, limits: dict[Side, float], rng: np.random.Generator, params: ZicParams
@@ -226,6 +235,8 @@ class ZeroIntelligencePlus(Strategy):
     (with the unrounded quote a trader a fraction of a tick above its own standing
     bid never reacts to it, and the market stalls).
     """
+
+    reads_book = False
 
     adaptive = True
 

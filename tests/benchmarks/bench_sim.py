@@ -1,134 +1,280 @@
-"""Benchmark: the community of about a thousand prosumers for one simulated day.
+"""Benchmark: communities of 250, 1,000 and 10,000 prosumers for one simulated day.
 
 ``population=community_1k`` (700 households, 200 heat-pump buildings, 50 batteries,
-40 wind farms, 10 gas turbines), 15-minute units, κ = 32, CTBA-MMFE forecasts, RHPO
-coordinators. Each size runs in its own process (for its peak memory); prints one JSON
-line per size (wall time, events, events/s, RHPO solves and median ms, peak memory)
-and one with the share of wall time in the engine, the book and exchange, the LP,
-the agents' logic, recording and analysis (from a cProfile of the smaller size).
+40 wind farms, 10 gas turbines), a quarter of it (250) and ``population=community_10k``
+(ten times it, same shares); 15-minute units, κ = 32, CTBA-MMFE forecasts, RHPO
+coordinators, ``output=minimal``, no baselines. Each size runs in its own process (for
+its peak memory) and prints one JSON line: ``prosumers``, ``wall_s``, ``peak_mem_mb``
+(``ru_maxrss``), ``events``, ``rhpo_solves``, ``rhpo_solves_per_arrival`` (all RHPO
+solves, gate-closure re-dispatch included, per plant arrival) and the share of wall
+time in each part of the code (``share_*``). A last line gives the per-prosumer cost
+of each size relative to 1,000 (``per_prosumer_ratio_10000_vs_1000``, ...).
 
-Bars (2 cores): 1,000 prosumers in <= 180 s and <= 4 GiB; per-prosumer time at 1,000
-within 1.3x of that at 250.
+Shares come from a sampling profiler (:class:`ModuleSampler`): every 5 ms the main
+thread's stack is read and the sample counted for the innermost frame in Rex's code
+(or HiGHS's): the LP (``control/``), the agents, the book (``market/book.py``), the
+rest of the exchange, the engine, the build (scenario, plants, forecasts) and the
+records and analysis; time in NumPy or the standard library counts for Rex's caller.
+Its overhead is about 1%, so one run gives both the wall time and the shares.
 
-Run: ``python tests/benchmarks/bench_sim.py`` (both sizes and the profile) or
-``pytest -n 0 -m benchmark -s tests/benchmarks/bench_sim.py``.
+The 10,000 size takes 10-25 minutes on 2 cores and sits behind ``REX_BENCH_10K=1``;
+without it the benchmark runs 250 and 1,000 (a few minutes).
+
+Targets (issue 16, 2 cores): 1,000 in <= 60 s; 10,000 in <= 12 min and <= 8 GiB;
+per-prosumer cost at 10,000 <= 1.2x that at 1,000. Asserted here: the per-prosumer
+cost at 1,000 within 1.3x that at 250 and, with the flag, at 10,000 within 1.2x that
+at 1,000 and under 8 GiB (wall-clock bars are quoted in the notes, not asserted: a
+shared machine's absolute times vary by 2x).
+
+Run: ``python tests/benchmarks/bench_sim.py`` (``--size N`` for one size) or
+``pytest -n 0 -m benchmark -s tests/benchmarks/bench_sim.py``. ``--monitor N``
+simulates one size without records and prints its clock, events, CPU time and memory
+every 30 s: on a busy machine, CPU seconds per simulated minute of two sizes over the
+same stretch of the clock compare them without waiting for the end.
 """
 
 from __future__ import annotations
 
-import cProfile
 import json
-import pstats
+import os
 import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 BASE = [
-    "population=community_1k",
     "market.horizon_units=32",
     "output=minimal",
     "baselines.enabled=false",
 ]
-QUARTER = [
-    "population.households.count=175",
-    "population.heat_pumps.count=50",
-    "population.batteries.count=12",
-    "population.wind_farms.count=10",
-    "population.gas_turbines.count=3",
-]
+POPULATION = {
+    250: [
+        "population=community_1k",
+        "population.households.count=175",
+        "population.heat_pumps.count=50",
+        "population.batteries.count=12",
+        "population.wind_farms.count=10",
+        "population.gas_turbines.count=3",
+    ],
+    1000: ["population=community_1k"],
+    10000: ["population=community_10k"],
+}
+FLAG_10K = "REX_BENCH_10K"
 
 
 def _overrides(size: int) -> list[str]:
-    return BASE + (QUARTER if size == 250 else [])
+    return POPULATION[size] + BASE
+
+
+# Part of the code by path fragment of the innermost Rex (or HiGHS) frame; first match.
+GROUPS = (
+    ("lp", ("rex_cli/control/", "highspy")),
+    ("book", ("rex_cli/market/book",)),
+    ("exchange", ("rex_cli/market/",)),
+    ("engine", ("rex_cli/sim/",)),
+    ("agents", ("rex_cli/agents/", "rex_cli/scenario/world")),
+    ("build", ("rex_cli/stochastic/", "rex_cli/scenario/", "rex_cli/plants/")),
+    ("recording", ("rex_cli/records/", "rex_cli/analysis/", "rex_cli/welfare/", "pipeline")),
+)
+_OWN = ("rex_cli/", "highspy")
+
+
+def _group(filename: str) -> str:
+    for name, keys in GROUPS:
+        if any(k in filename for k in keys):
+            return name
+    return "other"
+
+
+class ModuleSampler:
+    """Samples the main thread's stack every ``interval`` s and counts its part of the code.
+
+    A sample counts for the innermost frame whose file lies in Rex (or HiGHS's
+    Python wrapper); a stack without one (start-up, imports) counts as ``other``.
+    """
+
+    def __init__(self, interval: float = 0.005) -> None:
+        self.interval = interval
+        self.counts: Counter[str] = Counter()
+        self._stop = threading.Event()
+        self._target = threading.main_thread().ident
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._cache: dict[str, str] = {}
+
+    def _classify(self, frame) -> str:  # type: ignore[no-untyped-def]
+        cache = self._cache
+        while frame is not None:
+            fn = frame.f_code.co_filename
+            part = cache.get(fn)
+            if part is None:
+                part = _group(fn) if any(k in fn for k in _OWN) else ""
+                cache[fn] = part
+            if part:
+                return part
+            frame = frame.f_back
+        return "other"
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval):
+            frame = sys._current_frames().get(self._target)
+            if frame is not None:
+                self.counts[self._classify(frame)] += 1
+
+    def __enter__(self) -> ModuleSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def shares(self) -> dict[str, float]:
+        total = sum(self.counts.values()) or 1
+        names = [name for name, _ in GROUPS] + ["other"]
+        return {f"share_{n}": round(self.counts[n] / total, 3) for n in names}
 
 
 def run_once(size: int) -> dict[str, float]:
     """Simulate one size in this process; return its figures."""
     from rex_cli.config.load import load_config
     from rex_cli.pipeline import execute_run
+    from rex_cli.records.tables import read_table
 
     cfg, raw = load_config(_overrides(size))
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, ModuleSampler() as sampler:
         t0 = time.perf_counter()
         res = execute_run(cfg, raw, Path(tmp), overrides=_overrides(size))
         wall = time.perf_counter() - t0
         timing = json.loads((Path(tmp) / "timing.json").read_text())
+        info = read_table(Path(tmp), "agent_info")
     s = res.summary
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak_mb = usage.ru_maxrss / 1024.0
+    plants = info["kind"].isin(["heat_pump_building", "battery", "gas_turbine"])
+    arrivals = int(info.loc[plants, "arrivals"].sum())
+    solves = int(info["rhpo_solves"].sum())
+    per_arrival = s.get("rhpo_solves_per_arrival", solves / arrivals if arrivals else None)
     return {
         "prosumers": cfg.population.n_agents,
         "wall_s": round(wall, 2),
+        # CPU time of the process (start-up included): on a shared machine the wall
+        # time also counts waiting for a core, CPU time does not.
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+        "peak_mem_mb": round(peak_mb),
         "events": s["events_processed"],
         "events_per_s": round(s["events_processed"] / wall),
-        "rhpo_solves": s["rhpo_solves"],
+        "rhpo_solves": solves,
+        "rhpo_solves_per_arrival": None if per_arrival is None else round(per_arrival, 3),
         "rhpo_solve_ms_median": timing["rhpo_solve_ms_median"],
-        "peak_mem_mb": round(peak_mb),
         "per_prosumer_ms": round(1e3 * wall / cfg.population.n_agents, 2),
+        "per_prosumer_cpu_ms": round(
+            1e3 * (usage.ru_utime + usage.ru_stime) / cfg.population.n_agents, 2
+        ),
         "trades": s["trades"],
+        "status": res.status,
+        **sampler.shares(),
     }
 
 
-GROUPS = (
-    ("engine", ("rex_cli/sim/engine",)),
-    ("book", ("rex_cli/market/",)),
-    ("lp", ("rex_cli/control/", "highspy")),
-    ("agents", ("rex_cli/agents/", "rex_cli/scenario/world")),
-    ("forecasts_and_build", ("rex_cli/stochastic/", "rex_cli/scenario/build", "rex_cli/plants/")),
-    (
-        "recording_and_analysis",
-        ("rex_cli/records/", "rex_cli/analysis/", "rex_cli/pipeline", "pandas", "pyarrow"),
-    ),
-)
+def simulate_monitored(size: int, every_s: float = 30.0) -> None:
+    """Build and simulate one size (no records), printing progress as JSON lines.
+
+    Every ``every_s`` seconds: the simulated clock (minutes; trading starts at −κε),
+    events processed, the process's CPU time and resident memory. For a run too long
+    to wait for on a busy machine: CPU seconds per simulated minute and per prosumer
+    of two sizes over the same stretch of the clock compare their costs.
+    """
+    from rex_cli.config.load import load_config
+    from rex_cli.scenario.build import build_world, seed_tree
+
+    def cpu() -> float:
+        u = resource.getrusage(resource.RUSAGE_SELF)
+        return u.ru_utime + u.ru_stime
+
+    def rss_mb() -> float:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+    cfg, _raw = load_config(_overrides(size))
+    t0 = time.perf_counter()
+    world = build_world(cfg, seed_tree(cfg))
+    eng = world.engine
+    print(
+        json.dumps(
+            {
+                "prosumers": cfg.population.n_agents,
+                "built_wall_s": round(time.perf_counter() - t0, 1),
+                "cpu_s": round(cpu(), 1),
+                "rss_mb": round(rss_mb()),
+            }
+        ),
+        flush=True,
+    )
+    stop = threading.Event()
+
+    def report() -> None:
+        while not stop.wait(every_s):
+            print(
+                json.dumps(
+                    {
+                        "wall_s": round(time.perf_counter() - t0, 1),
+                        "sim_min": round(eng.now, 1),
+                        "events": eng.processed,
+                        "cpu_s": round(cpu(), 1),
+                        "rss_mb": round(rss_mb()),
+                    }
+                ),
+                flush=True,
+            )
+
+    thread = threading.Thread(target=report, daemon=True)
+    thread.start()
+    world.run()
+    stop.set()
+    print(
+        json.dumps(
+            {
+                "done": True,
+                "wall_s": round(time.perf_counter() - t0, 1),
+                "events": eng.processed,
+                "cpu_s": round(cpu(), 1),
+                "peak_mem_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            }
+        ),
+        flush=True,
+    )
 
 
-def shares_of(stats: pstats.Stats) -> dict[str, float]:
-    """Share of total own time per part of the code (built-ins count by their name:
-    ``highspy._core.run`` is LP time)."""
-    total = 0.0
-    parts = {name: 0.0 for name, _ in GROUPS}
-    for (filename, _line, func), (_cc, _nc, tottime, _ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
-        total += tottime
-        where = f"{filename} {func}"
-        for name, keys in GROUPS:
-            if any(k in where for k in keys):
-                parts[name] += tottime
-                break
-    other = total - sum(parts.values())
-    out = {f"share_{k}": round(v / total, 3) for k, v in parts.items()}
-    out["share_other"] = round(other / total, 3)
-    return out
+def run_in_child(size: int) -> dict[str, float]:
+    """``run_once(size)`` in a fresh interpreter (its own peak memory)."""
+    here = str(Path(__file__).parent)
+    code = (
+        f"import json, sys; sys.path.insert(0, {here!r}); import bench_sim; "
+        f"print(json.dumps(bench_sim.run_once({size})))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def profile_shares(size: int) -> dict[str, float]:
-    """Profile one run of ``size`` prosumers and return its shares."""
-    prof = cProfile.Profile()
-    prof.enable()
-    run_once(size)
-    prof.disable()
-    return shares_of(pstats.Stats(prof))
+def sizes() -> tuple[int, ...]:
+    return (250, 1000, 10000) if os.environ.get(FLAG_10K) == "1" else (250, 1000)
 
 
 def measure() -> list[dict[str, float]]:
-    lines = []
-    for size in (250, 1000):
-        here = str(Path(__file__).parent)
-        code = (
-            f"import json, sys; sys.path.insert(0, {here!r}); import bench_sim; "
-            f"print(json.dumps(bench_sim.run_once({size})))"
-        )
-        out = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True
-        )
-        lines.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    small, big = lines
-    ratio = big["per_prosumer_ms"] / small["per_prosumer_ms"]
-    shares = {"profile_of": small["prosumers"], **profile_shares(250)}
-    return [small, big, {"per_prosumer_ratio_1000_vs_250": round(ratio, 3)}, shares]
+    lines = [run_in_child(size) for size in sizes()]
+    ratios = {}
+    for key, name in (("per_prosumer_ms", "ratio"), ("per_prosumer_cpu_ms", "cpu_ratio")):
+        per = {line["prosumers"]: line[key] for line in lines}
+        for n, v in per.items():
+            if n != 1000:
+                ratios[f"per_prosumer_{name}_{n}_vs_1000"] = round(v / per[1000], 3)
+    return [*lines, ratios]
 
 
 @pytest.mark.benchmark
@@ -136,14 +282,21 @@ def test_community_day():
     lines = measure()
     for line in lines:
         print(json.dumps(line))
-    big = lines[1]
-    assert big["wall_s"] <= 180
-    assert big["peak_mem_mb"] <= 4096
-    assert lines[2]["per_prosumer_ratio_1000_vs_250"] <= 1.3
+    ratios = lines[-1]
+    assert all(line["status"] == "complete" for line in lines[:-1])
+    assert 1.0 / ratios["per_prosumer_ratio_250_vs_1000"] <= 1.3
+    if "per_prosumer_ratio_10000_vs_1000" in ratios:
+        assert ratios["per_prosumer_ratio_10000_vs_1000"] <= 1.2
+        assert lines[2]["peak_mem_mb"] <= 8192
+    # The earlier bars of the 1,000 size (issue 16's is 60 s; see the notes).
+    assert lines[1]["wall_s"] <= 180
+    assert lines[1]["peak_mem_mb"] <= 4096
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "--size":
+    if len(sys.argv) > 2 and sys.argv[1] == "--monitor":
+        simulate_monitored(int(sys.argv[2]))
+    elif len(sys.argv) > 2 and sys.argv[1] == "--size":
         print(json.dumps(run_once(int(sys.argv[2]))))
     else:
         for line in measure():
