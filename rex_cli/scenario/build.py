@@ -33,7 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -1063,6 +1063,26 @@ def build_world(cfg: RexConfig, tree: SeedTree) -> World:
     aid = n_unc
     weights = rhpo_weights(cfg)
     rc = pop.rhpo
+    # What every plant coordinator (plants and homes alike) is given from the config.
+    quoting_args: dict[str, Any] = dict(
+        rate_per_minute=rc.arrival_rate_per_hour / 60.0,
+        unit_minutes=eps,
+        n_units=n_units,
+        lot_kwh=lot,
+        tick=tick,
+        max_price_ticks=max_ticks,
+        margin=rc.margin,
+        quote_kwh=rc.quote_kwh,
+        short_price=short_exp,
+        # Surplus reservation is planned as worth nothing (only its penalty Q): with
+        # damped cost weights R, a paid surplus would make far-off generation look
+        # profitable (fuel at R_k < long price) and the turbine would ramp up to spill.
+        # Imbalance settlement still pays the long price.
+        long_price=0.0,
+        gate_redispatch=rc.gate_redispatch,
+        stored_value=rc.stored_energy_value,
+        quote_resolve=rc.quote_resolve,
+    )
     counters: dict[AgentKind, int] = {}
     for kind, plant, data in build_plants(cfg):
         i = counters.get(kind, 0)
@@ -1083,24 +1103,8 @@ def build_world(cfg: RexConfig, tree: SeedTree) -> World:
                 plant=plant,
                 solver=solver,
                 data=data,
-                rate_per_minute=rc.arrival_rate_per_hour / 60.0,
                 rng=tree.generator("arrivals", kind.value, i),
-                unit_minutes=eps,
-                n_units=n_units,
-                lot_kwh=lot,
-                tick=tick,
-                max_price_ticks=max_ticks,
-                margin=rc.margin,
-                quote_kwh=rc.quote_kwh,
-                short_price=short_exp,
-                # Surplus reservation is planned as worth nothing (only its penalty Q):
-                # with damped cost weights R, a paid surplus would make far-off
-                # generation look profitable (fuel at R_k < long price) and the turbine
-                # would ramp up to spill. Imbalance settlement still pays the long price.
-                long_price=0.0,
-                gate_redispatch=rc.gate_redispatch,
-                stored_value=rc.stored_energy_value,
-                quote_resolve=rc.quote_resolve,
+                **quoting_args,
             )
         )
         aid += 1
@@ -1119,19 +1123,8 @@ def build_world(cfg: RexConfig, tree: SeedTree) -> World:
             plant=hs.plant,
             solver=RhpoSolver(hs.plant, weights, kappa),
             data=hs.data,
-            rate_per_minute=rc.arrival_rate_per_hour / 60.0,
             rng=tree.generator("arrivals", AgentKind.home.value, i),
-            unit_minutes=eps,
-            n_units=n_units,
-            lot_kwh=lot,
-            tick=tick,
-            max_price_ticks=max_ticks,
-            margin=rc.margin,
-            quote_kwh=rc.quote_kwh,
-            short_price=short_exp,
-            long_price=0.0,
-            gate_redispatch=rc.gate_redispatch,
-            stored_value=rc.stored_energy_value,
+            **quoting_args,
         )
         coordinators.append(home)
         for client, (t, u, v) in parts:
