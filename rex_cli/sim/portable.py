@@ -39,28 +39,29 @@ def _map(fn: Callable[[float], float], x: npt.ArrayLike, out: FloatArray | None)
     return out
 
 
-def exp(x: npt.ArrayLike, out: FloatArray | None = None) -> FloatArray:
-    """``e**x`` element-wise (C library ``exp``); overflow gives ``inf`` as in NumPy."""
+def _inf_on_overflow(fn: Callable[[float], float]) -> Callable[[float], float]:
+    """``fn`` with NumPy's answer to overflow (``inf``) instead of ``OverflowError``."""
 
     def f(v: float) -> float:
         try:
-            return math.exp(v)
+            return fn(v)
         except OverflowError:
             return math.inf
 
-    return _map(f, x, out)
+    return f
+
+
+_exp, _expm1 = _inf_on_overflow(math.exp), _inf_on_overflow(math.expm1)
+
+
+def exp(x: npt.ArrayLike, out: FloatArray | None = None) -> FloatArray:
+    """``e**x`` element-wise (C library ``exp``); overflow gives ``inf`` as in NumPy."""
+    return _map(_exp, x, out)
 
 
 def expm1(x: npt.ArrayLike, out: FloatArray | None = None) -> FloatArray:
     """``e**x - 1`` element-wise (C library ``expm1``); overflow gives ``inf``."""
-
-    def f(v: float) -> float:
-        try:
-            return math.expm1(v)
-        except OverflowError:
-            return math.inf
-
-    return _map(f, x, out)
+    return _map(_expm1, x, out)
 
 
 def log(x: npt.ArrayLike, out: FloatArray | None = None) -> FloatArray:
