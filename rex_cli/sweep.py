@@ -388,14 +388,14 @@ def run_sweep(
             preflight(cfg, limits)
         for o in launcher:
             _check_launcher(o.split("=", 1)[1])
+        sweep_dir = Path(sweep_dir)
+        _prepare_folder(sweep_dir, resume=resume, grid=jobs)
     except BaseException:
         if warming is not None:
             _stop_warm_workers()
         raise
     if not launcher:
         hydra_ov = ["hydra/launcher=joblib", f"hydra.launcher.n_jobs={workers}", *hydra_ov]
-    sweep_dir = Path(sweep_dir)
-    _prepare_folder(sweep_dir, resume=resume, grid=jobs)
     t0 = time.perf_counter()
     info: dict[str, Any] = {
         "status": "running",

@@ -2,7 +2,7 @@
 
 from rex_cli.control.highs import LpSize, OneSided, RhpoSolver
 from rex_cli.control.lp import LpStatus, PlantBlock
-from rex_cli.control.problem import Backend, RhpoData, RhpoResult, RhpoStatus, prepare_data
+from rex_cli.control.problem import Backend, RhpoData, RhpoResult, prepare_data
 from rex_cli.control.rhpo import solve_rhpo, solve_rhpo_uc
 from rex_cli.control.weights import TerminalCondition, Weights, WeightShape
 
@@ -15,7 +15,6 @@ __all__ = [
     "RhpoData",
     "RhpoResult",
     "RhpoSolver",
-    "RhpoStatus",
     "TerminalCondition",
     "WeightShape",
     "Weights",

@@ -453,17 +453,18 @@ class RhpoSolver:
         basic = np.asarray(h.getBasicVariables()[1], dtype=np.int64)
         is_col = basic >= 0
         cols = basic[is_col]
-        if np.any(self._market_cost[cols[cols < 2 * K]] != 0.0):
+        basic_market = cols[cols < 2 * K]
+        if np.any(self._market_cost[basic_market] != 0.0):
             return (math.nan, math.nan)  # a priced market column is basic: it sets λ
-        self._nonbasic_market = np.ones(2 * K, dtype=bool)
-        self._nonbasic_market[cols[cols < 2 * K]] = False
+        nonbasic_market = np.ones(2 * K, dtype=bool)
+        nonbasic_market[basic_market] = False
         rows = -basic[~is_col] - 1
         bal_basic = np.zeros(K, dtype=bool)
         bal_basic[rows[rows < K]] = True
         n_rows = self.n_rows
         r_trade = np.zeros(n_rows)
-        e_p = np.where(self._nonbasic_market[:K], x[self._c_ep], 0.0)
-        e_m = np.where(self._nonbasic_market[K:], x[self._c_em], 0.0)
+        e_p = np.where(nonbasic_market[:K], x[self._c_ep], 0.0)
+        e_m = np.where(nonbasic_market[K:], x[self._c_em], 0.0)
         r_trade[:K] = e_p - e_m  # nonbasic market columns move to 0
         r_shift = np.zeros(n_rows)
         r_shift[:K] = np.where(bal_basic, 0.0, -1.0)

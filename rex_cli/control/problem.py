@@ -24,7 +24,6 @@ __all__ = [
     "PriceLike",
     "RhpoData",
     "RhpoResult",
-    "RhpoStatus",
     "prepare_data",
 ]
 
@@ -37,10 +36,6 @@ class Backend(enum.Enum):
 
     HIGHS = "highs"
     PYOMO = "pyomo"
-
-
-RhpoStatus = LpStatus
-"""Alias of :class:`~rex_cli.control.lp.LpStatus` (the name callers used before)."""
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)

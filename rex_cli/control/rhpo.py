@@ -61,14 +61,13 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from rex_cli.control.highs import RhpoSolver
-from rex_cli.control.lp.reference import pyomo_plant_block
+from rex_cli.control.lp.reference import pyomo_bound, pyomo_plant_block
 from rex_cli.control.lp.status import LpStatus, status_of_pyomo
 from rex_cli.control.problem import (
     Backend,
     PriceLike,
     RhpoData,
     RhpoResult,
-    RhpoStatus,
     prepare_data,
 )
 from rex_cli.control.weights import TerminalCondition, Weights
@@ -81,7 +80,6 @@ __all__ = [
     "Backend",
     "RhpoData",
     "RhpoResult",
-    "RhpoStatus",
     "build_pyomo_model",
     "prepare_data",
     "solve_pyomo",
@@ -134,13 +132,13 @@ def build_pyomo_model(plant: Plant, weights: Weights, data: RhpoData) -> pyo.Con
     m.Ep = pyo.Var(
         m.K,
         domain=pyo.NonNegativeReals,
-        bounds=lambda _m, k: (0.0, _cap(float(data.ask_depth[k])) if ask_ok(k) else 0.0),
+        bounds=lambda _m, k: (0.0, pyomo_bound(data.ask_depth[k]) if ask_ok(k) else 0.0),
         doc="E⁺: energy bought at the best ask, kWh (0 when no ask)",
     )
     m.Em = pyo.Var(
         m.K,
         domain=pyo.NonNegativeReals,
-        bounds=lambda _m, k: (0.0, _cap(float(data.bid_depth[k])) if bid_ok(k) else 0.0),
+        bounds=lambda _m, k: (0.0, pyomo_bound(data.bid_depth[k]) if bid_ok(k) else 0.0),
         doc="E⁻: energy sold at the best bid, kWh (0 when no bid)",
     )
     m.H = pyo.Var(m.K, domain=pyo.NonNegativeReals, doc="surplus reservation, kWh")
@@ -192,10 +190,6 @@ def build_pyomo_model(plant: Plant, weights: Weights, data: RhpoData) -> pyo.Con
     m.objective = pyo.Objective(rule=objective, sense=pyo.maximize, doc=objective.__doc__)
     m.dual = pyo.Suffix(direction=pyo.Suffix.IMPORT)
     return m
-
-
-def _cap(x: float) -> float | None:
-    return None if math.isinf(x) else float(x)
 
 
 def solve_pyomo(plant: Plant, weights: Weights, data: RhpoData) -> RhpoResult:

@@ -24,7 +24,7 @@ from rex_cli.welfare.evaluate import (
     welfare_summary,
 )
 from rex_cli.welfare.no_market import NoMarketResult, no_market_baseline
-from rex_cli.welfare.planner import PlannerLP, PlannerResult, PlannerStatus, solve_planner
+from rex_cli.welfare.planner import PlannerLP, PlannerResult, solve_planner
 from rex_cli.welfare.same_info import SameInfoResult, forecasts_in_force, same_info_planner
 
 __all__ = [
@@ -36,7 +36,6 @@ __all__ = [
     "Outcome",
     "PlannerLP",
     "PlannerResult",
-    "PlannerStatus",
     "SameInfoResult",
     "WelfareBreakdown",
     "WelfareCosts",

@@ -64,7 +64,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from rex_cli.control.lp.block import PlantBlock
 from rex_cli.control.lp.highs import new_highs, pass_model
-from rex_cli.control.lp.reference import pyomo_plant_block
+from rex_cli.control.lp.reference import pyomo_bound, pyomo_plant_block
 from rex_cli.control.lp.status import LpStatus, status_of_highs, status_of_pyomo
 from rex_cli.control.problem import Backend
 from rex_cli.plants.statespace import Plant
@@ -86,16 +86,11 @@ if TYPE_CHECKING:
 __all__ = [
     "PlannerLP",
     "PlannerResult",
-    "PlannerStatus",
     "build_planner_model",
     "solve_planner",
 ]
 
 FloatArray = NDArray[np.float64]
-
-
-PlannerStatus = LpStatus
-"""Alias of :class:`~rex_cli.control.lp.LpStatus` (the name callers used before)."""
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -236,11 +231,6 @@ def _problem(
 # --- the pyomo reference model -------------------------------------------------------------
 
 
-def _opt(x: Any) -> float | None:
-    """A pyomo bound: None for an infinite value."""
-    return None if math.isinf(x) else float(x)
-
-
 def _build_pyomo(pb: _Problem) -> pyo.ConcreteModel:
     import pyomo.environ as pyo
 
@@ -261,7 +251,9 @@ def _build_pyomo(pb: _Problem) -> pyo.ConcreteModel:
 
     m.plant = pyo.Block(m.PL, rule=plant_rule, doc="one block per plant")
     cap = pb.backup_cap_kwh
-    m.backup = pyo.Var(m.J, bounds=(0.0, _opt(cap)), doc="backup energy covering the net need, kWh")
+    m.backup = pyo.Var(
+        m.J, bounds=(0.0, pyomo_bound(cap)), doc="backup energy covering the net need, kWh"
+    )
     m.unserved = pyo.Var(
         m.J,
         bounds=(0.0, None if math.isfinite(cap) else 0.0),
@@ -560,9 +552,9 @@ class PlannerLP:
             req_lo, req_hi = blk.request_bounds(req_k)
             up = None if u_prev is None else u_prev[p]
             first_lo, first_hi = blk.first_ramp_bounds(None if up is None else np.asarray(up))
-            rest = np.tile(blk.delta, max(K - 1, 0))
-            r_lo += [dyn, out, req_lo, first_lo, -rest]
-            r_hi += [dyn, out, req_hi, first_hi, rest]
+            rest = blk.r_ramp[1:].reshape(-1)  # the ramps after the first: ±Δ, no data
+            r_lo += [dyn, out, req_lo, first_lo, blk.row_lower[rest]]
+            r_hi += [dyn, out, req_hi, first_hi, blk.row_upper[rest]]
             x0.append(np.asarray(w0[p], dtype=np.float64).reshape(blk.n))
         net_a = np.zeros(K)
         net_a[:n] = np.asarray(net, dtype=np.float64).reshape(-1)[:n]

@@ -8,7 +8,8 @@ as three separate plant LPs (the net load dropped), one solver per client.
 
 * ``home_ms_median``: median wall time of one home solve.
 * ``clients_ms_median``: median of the sum of the three client solves on the same data.
-* ``ratio``: home / clients (below 1: one LP over the home is cheaper than three).
+* ``ratio``: home / clients (below 1: one LP over the home is cheaper than three; the
+  pytest form asserts it).
 
 Run ``python tests/benchmarks/bench_home.py`` (one JSON line) or
 ``pytest -n 0 -m benchmark -s tests/benchmarks/bench_home.py``.
@@ -106,7 +107,8 @@ def run() -> dict[str, float]:
 def test_bench_home() -> None:
     res = run()
     print(json.dumps(res))
-    assert res["home_ms_median"] > 0
+    # The bar: one LP over the home is cheaper than its three clients' LPs.
+    assert res["ratio"] < 1.0, res
 
 
 if __name__ == "__main__":

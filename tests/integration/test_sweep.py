@@ -132,3 +132,17 @@ def test_default_launcher_runs_the_jobs_on_the_workers_warmed_during_validation(
     assert (res.jobs["status"] == "complete").all()
     pids = {json.loads(p.read_text())["process"]["pid"] for p in out.glob("job_*/meta.json")}
     assert len(warm) == 2 and pids and pids <= warm  # no worker started after the warm-up
+
+
+def test_a_refused_sweep_folder_stops_the_warmed_workers(tmp_path):
+    from joblib.externals.loky import reusable_executor
+
+    from rex_cli.records.rundir import RunFolderError
+
+    taken = tmp_path / "taken"
+    taken.mkdir()
+    (taken / "notes.txt").write_text("not a sweep")
+    with pytest.raises(RunFolderError):
+        run_sweep([*BASE, "seed=1,2"], taken, n_jobs=2)
+    executor = reusable_executor._executor
+    assert executor is None or executor._flags.shutdown

@@ -17,12 +17,12 @@ from numpy.typing import NDArray
 
 from rex_cli.plants.statespace import Plant
 
-__all__ = ["pyomo_plant_block"]
+__all__ = ["pyomo_bound", "pyomo_plant_block"]
 
 FloatArray = NDArray[np.float64]
 
 
-def _opt(x: Any) -> float | None:
+def pyomo_bound(x: Any) -> float | None:
     """A pyomo bound: None for an infinite value."""
     return None if math.isinf(x) else float(x)
 
@@ -77,14 +77,14 @@ def pyomo_plant_block(
     b.u = pyo.Var(
         b.J,
         b.I,
-        bounds=lambda _b, j, i: (_opt(plant.u_min[i]), _opt(plant.u_max[i])),
+        bounds=lambda _b, j, i: (pyomo_bound(plant.u_min[i]), pyomo_bound(plant.u_max[i])),
         doc="decision inputs: u* (kWh bought, negative = delivered) and costly inputs",
     )
     b.w = pyo.Var(b.JW, b.S, doc="states")
     b.v = pyo.Var(
         b.J,
         b.P,
-        bounds=lambda _b, j, q: (_opt(plant.v_min[q]), _opt(plant.v_max[q])),
+        bounds=lambda _b, j, q: (pyomo_bound(plant.v_min[q]), pyomo_bound(plant.v_max[q])),
         doc="outputs, within their hard bounds",
     )
     b.Gp = pyo.Var(b.J, b.T, domain=pyo.NonNegativeReals, doc="G⁺: output above request")
