@@ -36,7 +36,9 @@ replace work (replace does not match). :meth:`OrderBook.uncross` ends the call:
     2. ties: minimise ``|D(p) - S(p)|``;
     3. remaining ties form a contiguous tick range ``[lo, hi]`` (``V`` is
        quasi-concave and ``D - S`` non-increasing); ``p* = (lo + hi) // 2``, the
-       tick closest to the midpoint, rounding down;
+       tick closest to the midpoint, rounding down (steps 1-3 are
+       :func:`rex_cli.market.auction.level_price`, shared with the periodic and
+       day-ahead call auctions);
     4. the eligible buys (``price >= p*``) and sells (``price <= p*``) are matched at
        ``p*`` in price-time priority on both sides; in each fill the maker is the
        earlier-submitted order of the pair;
@@ -84,6 +86,7 @@ from collections import deque
 from heapq import heapify, heappop, heappush, nsmallest
 from numbers import Integral
 
+from rex_cli.market.auction import level_price
 from rex_cli.market.orders import (
     AuctionQuote,
     Fill,
@@ -581,31 +584,7 @@ class OrderBook:
         bids.sort()
         asks = [(lvl.price, lvl.qty) for lvl in self._asks.values() if lvl.price <= hi]
         asks.sort()
-        # D(p) and S(p) are constant between these breakpoints.
-        starts = sorted({lo, *(p for p, _ in asks), *(p + 1 for p, _ in bids if p < hi)})
-        demand = sum(q for _, q in bids)
-        supply = 0
-        i = j = 0
-        best: tuple[int, int] | None = None
-        range_lo = range_hi = lo
-        for k, start in enumerate(starts):
-            while i < len(bids) and bids[i][0] < start:
-                demand -= bids[i][1]
-                i += 1
-            while j < len(asks) and asks[j][0] <= start:
-                supply += asks[j][1]
-                j += 1
-            end = starts[k + 1] - 1 if k + 1 < len(starts) else hi
-            key = (min(demand, supply), -abs(demand - supply))
-            if best is None or key > best:
-                best = key
-                range_lo, range_hi = start, end
-            elif key == best:
-                range_hi = end
-        price = (range_lo + range_hi) // 2
-        buy_qty = sum(q for p, q in bids if p >= price)
-        sell_qty = sum(q for p, q in asks if p <= price)
-        return AuctionQuote(price, min(buy_qty, sell_qty), buy_qty, sell_qty)
+        return AuctionQuote(*level_price(bids, asks, lo, hi))
 
     def uncross(self, time: float) -> list[Fill]:
         """End the call phase: clear the opening auction at one uniform price.
