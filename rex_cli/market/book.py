@@ -544,15 +544,19 @@ class OrderBook:
         # Re-enter as a new submission (validated above; the id is no longer resting).
         return self.limit(order_id, o[2], o[3].side, new_price, new_qty, time)
 
+    def orders(self) -> list[OrderView]:
+        """Snapshots of every resting order in arrival order (oldest first)."""
+        return [
+            OrderView(o[1], o[2], o[3].side, o[3].price, o[0], o[4]) for o in self._index.values()
+        ]
+
     def expire_all(self) -> list[OrderView]:
         """Remove every resting order (gate closure).
 
         Returns:
             Snapshots of the removed orders in arrival order (oldest first).
         """
-        views = [
-            OrderView(o[1], o[2], o[3].side, o[3].price, o[0], o[4]) for o in self._index.values()
-        ]
+        views = self.orders()
         self._index.clear()
         self._bids.clear()
         self._asks.clear()
