@@ -185,7 +185,7 @@ class OrderBook:
         "_call",
         "_dropped",
         "_index",
-        "_last_auction_price",
+        "_last_auction",
         "_spare",
     )
 
@@ -199,7 +199,7 @@ class OrderBook:
         self._best_ask: float = _INF  # inf when there is no ask (an int otherwise)
         self._call = bool(call_phase)
         self._dropped = 0
-        self._last_auction_price: int | None = None
+        self._last_auction: AuctionQuote | None = None
         self._spare: dict[int, _Level] = {}  # emptied levels by key, reused when it returns
 
     # ------------------------------------------------------------------ queries
@@ -212,7 +212,12 @@ class OrderBook:
     @property
     def last_auction_price(self) -> int | None:
         """Clearing price of the opening auction in ticks; None if none traded yet."""
-        return self._last_auction_price
+        return None if self._last_auction is None else self._last_auction.price
+
+    @property
+    def last_auction(self) -> AuctionQuote | None:
+        """The opening auction's clearing (price, volume, demand, supply); None if none traded."""
+        return self._last_auction
 
     @property
     def last_dropped_qty(self) -> int:
@@ -635,7 +640,7 @@ class OrderBook:
                 )
             while first < len(sells) and not sells[first][0]:
                 first += 1
-        self._last_auction_price = price
+        self._last_auction = quote
         for o in (*buys, *sells):
             if not o[0]:
                 del index[o[1]]

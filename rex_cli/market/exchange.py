@@ -217,12 +217,12 @@ class Exchange:
         book = self.books.get(unit)
         if book is None or not book.in_call_phase:
             return []
-        quote = book.auction_preview()
         n_orders = book.order_count
         fills = book.uncross(time)
         self._apply_fills(unit, fills, time, auction=True)
         if fills:
             self._auction[unit] = (fills[0].price, sum(f.qty for f in fills))
+            quote = book.last_auction
             assert quote is not None
             self._note_auction(unit, time, "opening", quote.price, quote.volume,
                                quote.buy_qty, quote.sell_qty, n_orders)  # fmt: skip
