@@ -134,20 +134,9 @@ def plant_curves(
 
     def solve(unit: int, price: np.ndarray) -> RhpoResult:
         win = np.arange(unit, unit + kappa)
-        return coord.solver.solve(
-            bid=price,
-            ask=price,
-            position=zero,
-            request=coord.data.request[win],
-            w0=w,
-            u_prev=u_prev,
-            exogenous=coord.data.exogenous[win],
-            short_price=coord.short_price,
-            long_price=coord.long_price,
-            bid_depth=depth,
-            ask_depth=depth,
-            stored_value=coord.stored_value,
-        )
+        # The plant's data, not ``coord.exogenous(win)`` (a home's forecast net load).
+        exo = coord.data.exogenous[win]
+        return coord.solve_window(win, w, u_prev, exo, price, price, depth, depth, zero)
 
     for unit in range(start, max(wanted) + 1):
         if unit in wanted:

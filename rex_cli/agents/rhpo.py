@@ -322,6 +322,15 @@ class PlantCoordinator(PoissonArrivals):
         first = int(units[0])
         w0 = self.data.w_init if first == 0 else self.w_next
         u_prev = None if first == 0 else self.u_last
+        return self.solve_window(units, w0, u_prev, self.exogenous(units), bid, ask, bid_d,
+                                 ask_d, pos)  # fmt: skip
+
+    def solve_window(self, units, w0, u_prev, exogenous, bid, ask, bid_d, ask_d, pos) -> RhpoResult:
+        """The RHPO LP over ``units`` with the plant's requests, prices and weights.
+
+        The caller gives the start: state ``w0`` after input ``u_prev`` (None at the
+        run's start), the exogenous inputs and the market (prices, depths, positions).
+        """
         return self.solver.solve(
             bid=bid,
             ask=ask,
@@ -329,7 +338,7 @@ class PlantCoordinator(PoissonArrivals):
             request=self.data.request[units],
             w0=w0,
             u_prev=u_prev,
-            exogenous=self.exogenous(units),
+            exogenous=exogenous,
             short_price=self.short_price,
             long_price=self.long_price,
             bid_depth=bid_d,

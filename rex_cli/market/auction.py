@@ -2,9 +2,9 @@
 
 The orders of one delivery unit, buys and sells, each a step of an aggregated curve:
 the demand ``D(p)`` is the buy quantity priced ``>= p`` and the supply ``S(p)`` the
-sell quantity priced ``<= p``. The clearing follows the rule the opening auction of
-the book already documents (``rex_cli.market.book``), so every auction of Rex prices
-alike:
+sell quantity priced ``<= p``. The clearing price is the one of the book's opening
+auction (``rex_cli.market.book``, which prices with :func:`level_price`), so every
+auction of Rex prices alike:
 
 1. the clearing price ``p*`` maximises the matched volume ``V(p) = min(D(p), S(p))``
    over the integer ticks;
@@ -42,6 +42,7 @@ __all__ = [
     "Curtailment",
     "clear",
     "clearing_price",
+    "level_price",
     "pair_fills",
 ]
 
@@ -108,6 +109,24 @@ def clearing_price(orders: Sequence[AuctionOrder]) -> tuple[int, int, int, int] 
         return None
     bids = sorted((p, q) for p, q in bid_q.items() if p >= lo)
     asks = sorted((p, q) for p, q in ask_q.items() if p <= hi)
+    return level_price(bids, asks, lo, hi)
+
+
+def level_price(
+    bids: list[tuple[int, int]], asks: list[tuple[int, int]], lo: int, hi: int
+) -> tuple[int, int, int, int]:
+    """The clearing rule (module docstring) on aggregated price levels.
+
+    Args:
+        bids: ``(price, qty)`` of the buy levels priced ``>= lo``, ascending by price.
+        asks: ``(price, qty)`` of the sell levels priced ``<= hi``, ascending by price.
+        lo: The lowest sell price (``<= hi``).
+        hi: The highest buy price.
+
+    Returns:
+        ``(p*, V, D(p*), S(p*))``. The book's opening auction
+        (:meth:`rex_cli.market.book.OrderBook.auction_preview`) prices with it too.
+    """
     # D(p) and S(p) are constant between these breakpoints.
     starts = sorted({lo, *(p for p, _ in asks), *(p + 1 for p, _ in bids if p < hi)})
     demand = sum(q for _, q in bids)

@@ -36,7 +36,9 @@ replace work (replace does not match). :meth:`OrderBook.uncross` ends the call:
     2. ties: minimise ``|D(p) - S(p)|``;
     3. remaining ties form a contiguous tick range ``[lo, hi]`` (``V`` is
        quasi-concave and ``D - S`` non-increasing); ``p* = (lo + hi) // 2``, the
-       tick closest to the midpoint, rounding down;
+       tick closest to the midpoint, rounding down (steps 1-3 are
+       :func:`rex_cli.market.auction.level_price`, shared with the periodic and
+       day-ahead call auctions);
     4. the eligible buys (``price >= p*``) and sells (``price <= p*``) are matched at
        ``p*`` in price-time priority on both sides; in each fill the maker is the
        earlier-submitted order of the pair;
@@ -84,6 +86,7 @@ from collections import deque
 from heapq import heapify, heappop, heappush, nsmallest
 from numbers import Integral
 
+from rex_cli.market.auction import level_price
 from rex_cli.market.orders import (
     AuctionQuote,
     Fill,
@@ -182,7 +185,7 @@ class OrderBook:
         "_call",
         "_dropped",
         "_index",
-        "_last_auction_price",
+        "_last_auction",
         "_spare",
     )
 
@@ -196,7 +199,7 @@ class OrderBook:
         self._best_ask: float = _INF  # inf when there is no ask (an int otherwise)
         self._call = bool(call_phase)
         self._dropped = 0
-        self._last_auction_price: int | None = None
+        self._last_auction: AuctionQuote | None = None
         self._spare: dict[int, _Level] = {}  # emptied levels by key, reused when it returns
 
     # ------------------------------------------------------------------ queries
@@ -209,7 +212,12 @@ class OrderBook:
     @property
     def last_auction_price(self) -> int | None:
         """Clearing price of the opening auction in ticks; None if none traded yet."""
-        return self._last_auction_price
+        return None if self._last_auction is None else self._last_auction.price
+
+    @property
+    def last_auction(self) -> AuctionQuote | None:
+        """The opening auction's clearing (price, volume, demand, supply); None if none traded."""
+        return self._last_auction
 
     @property
     def last_dropped_qty(self) -> int:
@@ -541,15 +549,19 @@ class OrderBook:
         # Re-enter as a new submission (validated above; the id is no longer resting).
         return self.limit(order_id, o[2], o[3].side, new_price, new_qty, time)
 
+    def orders(self) -> list[OrderView]:
+        """Snapshots of every resting order in arrival order (oldest first)."""
+        return [
+            OrderView(o[1], o[2], o[3].side, o[3].price, o[0], o[4]) for o in self._index.values()
+        ]
+
     def expire_all(self) -> list[OrderView]:
         """Remove every resting order (gate closure).
 
         Returns:
             Snapshots of the removed orders in arrival order (oldest first).
         """
-        views = [
-            OrderView(o[1], o[2], o[3].side, o[3].price, o[0], o[4]) for o in self._index.values()
-        ]
+        views = self.orders()
         self._index.clear()
         self._bids.clear()
         self._asks.clear()
@@ -581,31 +593,7 @@ class OrderBook:
         bids.sort()
         asks = [(lvl.price, lvl.qty) for lvl in self._asks.values() if lvl.price <= hi]
         asks.sort()
-        # D(p) and S(p) are constant between these breakpoints.
-        starts = sorted({lo, *(p for p, _ in asks), *(p + 1 for p, _ in bids if p < hi)})
-        demand = sum(q for _, q in bids)
-        supply = 0
-        i = j = 0
-        best: tuple[int, int] | None = None
-        range_lo = range_hi = lo
-        for k, start in enumerate(starts):
-            while i < len(bids) and bids[i][0] < start:
-                demand -= bids[i][1]
-                i += 1
-            while j < len(asks) and asks[j][0] <= start:
-                supply += asks[j][1]
-                j += 1
-            end = starts[k + 1] - 1 if k + 1 < len(starts) else hi
-            key = (min(demand, supply), -abs(demand - supply))
-            if best is None or key > best:
-                best = key
-                range_lo, range_hi = start, end
-            elif key == best:
-                range_hi = end
-        price = (range_lo + range_hi) // 2
-        buy_qty = sum(q for p, q in bids if p >= price)
-        sell_qty = sum(q for p, q in asks if p <= price)
-        return AuctionQuote(price, min(buy_qty, sell_qty), buy_qty, sell_qty)
+        return AuctionQuote(*level_price(bids, asks, lo, hi))
 
     def uncross(self, time: float) -> list[Fill]:
         """End the call phase: clear the opening auction at one uniform price.
@@ -652,7 +640,7 @@ class OrderBook:
                 )
             while first < len(sells) and not sells[first][0]:
                 first += 1
-        self._last_auction_price = price
+        self._last_auction = quote
         for o in (*buys, *sells):
             if not o[0]:
                 del index[o[1]]

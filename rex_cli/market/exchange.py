@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
+from operator import attrgetter
 
 from rex_cli.market.auction import AuctionOrder, Curtailment, clear, pair_fills
 from rex_cli.market.book import OrderBook
@@ -216,12 +217,12 @@ class Exchange:
         book = self.books.get(unit)
         if book is None or not book.in_call_phase:
             return []
-        quote = book.auction_preview()
         n_orders = book.order_count
         fills = book.uncross(time)
         self._apply_fills(unit, fills, time, auction=True)
         if fills:
             self._auction[unit] = (fills[0].price, sum(f.qty for f in fills))
+            quote = book.last_auction
             assert quote is not None
             self._note_auction(unit, time, "opening", quote.price, quote.volume,
                                quote.buy_qty, quote.sell_qty, n_orders)  # fmt: skip
@@ -233,12 +234,8 @@ class Exchange:
         book = self.books.get(unit)
         if book is None:
             return []
-        out = []
-        for oid in sorted(o for o, u in self._order_unit.items() if u == unit):
-            v = book.get(oid)
-            if v is not None:
-                out.append(AuctionOrder(oid, v.owner, v.side, v.price, v.qty))
-        return out
+        views = sorted(book.orders(), key=attrgetter("order_id"))
+        return [AuctionOrder(v.order_id, v.owner, v.side, v.price, v.qty) for v in views]
 
     def clear_call(
         self,
@@ -267,12 +264,10 @@ class Exchange:
             q = res.executed.get(o.order_id, 0)
             if q == o.qty:
                 book.cancel(o.order_id)
+                self._order_unit.pop(o.order_id, None)
             elif q:
                 book.shrink(o.order_id, o.qty - q)
         fills = pair_fills(orders, res, time)
-        for o in orders:
-            if res.executed.get(o.order_id, 0) == o.qty:
-                self._order_unit.pop(o.order_id, None)
         self._apply_fills(unit, fills, time, auction=True)
         lots = self._auction.get(unit, (0, 0))[1] + res.volume
         self._auction[unit] = (res.price, lots)

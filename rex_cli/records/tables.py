@@ -32,6 +32,7 @@ __all__ = [
     "CLIENT_COLUMNS",
     "PLANT_COLUMNS",
     "WELFARE_AGENT_COLUMNS",
+    "auctions_table",
     "clients_table",
     "gate_table",
     "order_events_table",

@@ -38,6 +38,7 @@ def test_max_volume_price_and_fills() -> None:
         Fill(104, 4, 1, 3, 1, 3, SELL, 5.0),
     ]
     assert book.last_auction_price == 104 and not book.in_call_phase
+    assert book.last_auction == AuctionQuote(104, 8, 10, 8)  # the quote it cleared at
     assert book.depth(BUY, 5) == [(105, 2)] and book.best_ask() is None
 
 

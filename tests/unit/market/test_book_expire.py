@@ -1,4 +1,4 @@
-"""Gate closure: expire_all removes and returns every resting order."""
+"""Gate closure: expire_all removes and returns every resting order (orders() lists them)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ def test_expire_all_returns_remaining_orders_in_arrival_order() -> None:
     book.market(4, 4, BUY, 1, 0.3)  # order 1 -> 3 left
     book.replace(2, 0.4, price=98)  # re-enters: now the newest
     book.cancel(3)
-    assert book.expire_all() == [
-        OrderView(1, 1, SELL, 101, 3, 0.0),
-        OrderView(2, 2, BUY, 98, 2, 0.4),
-    ]
+    resting = [OrderView(1, 1, SELL, 101, 3, 0.0), OrderView(2, 2, BUY, 98, 2, 0.4)]
+    assert book.orders() == resting  # a snapshot: the orders stay
+    assert book.order_count == 2
+    assert book.expire_all() == resting
     assert book.order_count == 0
     assert book.best_bid() is None and book.best_ask() is None
     assert book.depth(BUY, 5) == [] and book.depth(SELL, 5) == []
