@@ -77,8 +77,17 @@ def _non_negative(name: str, value: float) -> None:
 
 
 def _fraction(name: str, value: float) -> None:
-    if not (0.0 <= value <= 1.0):
-        raise ValueError(f"{name} must be in [0, 1], got {value!r}")
+    _within(name, value, 0, 1)
+
+
+def _within(name: str, value: float, lo: float, hi: float, ends: str = "[]") -> None:
+    """Raise unless ``lo ≤ value ≤ hi``; ``ends`` ``(]``, ``[)`` or ``()`` exclude an end."""
+    left, right = ends[0], ends[1]
+    if not (
+        (lo <= value if left == "[" else lo < value)
+        and (value <= hi if right == "]" else value < hi)
+    ):
+        raise ValueError(f"{name} must be in {left}{lo:g}, {hi:g}{right}, got {value!r}")
 
 
 class MarketMechanism(Enum):
@@ -568,8 +577,7 @@ class HomeEvConfig:
             _positive(name, getattr(self, name))
         for name in ("unmet_cost", "departure_sd_h", "arrival_sd_h", "distance_sigma"):
             _non_negative(name, getattr(self, name))
-        if not 0 < self.efficiency <= 1:
-            raise ValueError(f"efficiency must be in (0, 1], got {self.efficiency!r}")
+        _within("efficiency", self.efficiency, 0, 1, "(]")
         for name in ("departure_mean_h", "arrival_mean_h"):
             value = getattr(self, name)
             if not 0 <= value <= 24:
@@ -843,10 +851,8 @@ class WeatherConfig:
         if self.model is WeatherModel.csv and not self.path:
             raise ValueError("path must be set for model=csv")
         _positive("wind_height_m", self.wind_height_m)
-        if not -90.0 <= self.latitude_deg <= 90.0:
-            raise ValueError(f"latitude_deg must be in [-90, 90], got {self.latitude_deg!r}")
-        if not -180.0 <= self.longitude_deg <= 180.0:
-            raise ValueError(f"longitude_deg must be in [-180, 180], got {self.longitude_deg!r}")
+        _within("latitude_deg", self.latitude_deg, -90, 90)
+        _within("longitude_deg", self.longitude_deg, -180, 180)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -950,12 +956,8 @@ class WindConfig:
         _positive("k", self.k)
         _positive("c_ms", self.c_ms)
         _positive("correlation_time_h", self.correlation_time_h)
-        if not 0.0 <= self.diurnal_amplitude < 1.0:
-            raise ValueError(f"diurnal_amplitude must be in [0, 1), got {self.diurnal_amplitude!r}")
-        if not 0.0 <= self.diurnal_peak_hour <= 24.0:
-            raise ValueError(
-                f"diurnal_peak_hour must be in [0, 24], got {self.diurnal_peak_hour!r}"
-            )
+        _within("diurnal_amplitude", self.diurnal_amplitude, 0, 1, "[)")
+        _within("diurnal_peak_hour", self.diurnal_peak_hour, 0, 24)
         _fraction("rho", self.rho)
         _non_negative("cut_in_ms", self.cut_in_ms)
         if self.rated_ms <= self.cut_in_ms:
@@ -1048,8 +1050,7 @@ class BatteryConfig:
                 f"soc_init_kwh must lie in [soc_min_kwh, soc_max_kwh], got {self.soc_init_kwh!r}"
             )
         _positive("power_kw", self.power_kw)
-        if not 0 < self.efficiency <= 1:
-            raise ValueError(f"efficiency must be in (0, 1], got {self.efficiency!r}")
+        _within("efficiency", self.efficiency, 0, 1, "(]")
         _non_negative("degradation_cost", self.degradation_cost)
 
 
@@ -1108,21 +1109,14 @@ class PvConfig:
 
     def __post_init__(self) -> None:
         _positive("kwp", self.kwp)
-        if not 0.0 <= self.tilt_deg <= 90.0:
-            raise ValueError(f"tilt_deg must be in [0, 90], got {self.tilt_deg!r}")
-        if not -180.0 <= self.azimuth_deg <= 180.0:
-            raise ValueError(f"azimuth_deg must be in [-180, 180], got {self.azimuth_deg!r}")
+        _within("tilt_deg", self.tilt_deg, 0, 90)
+        _within("azimuth_deg", self.azimuth_deg, -180, 180)
         _fraction("albedo", self.albedo)
         if not self.noct_c > 20.0:
             raise ValueError(f"noct_c must be > 20, got {self.noct_c!r}")
-        if not -0.02 <= self.gamma_per_c <= 0.0:
-            raise ValueError(f"gamma_per_c must be in [-0.02, 0], got {self.gamma_per_c!r}")
-        if not 0.0 < self.inverter_efficiency <= 1.0:
-            raise ValueError(
-                f"inverter_efficiency must be in (0, 1], got {self.inverter_efficiency!r}"
-            )
-        if not 0.0 <= self.losses < 1.0:
-            raise ValueError(f"losses must be in [0, 1), got {self.losses!r}")
+        _within("gamma_per_c", self.gamma_per_c, -0.02, 0)
+        _within("inverter_efficiency", self.inverter_efficiency, 0, 1, "(]")
+        _within("losses", self.losses, 0, 1, "[)")
         if self.inverter_kw is not None:
             _positive("inverter_kw", self.inverter_kw)
 
@@ -1364,8 +1358,7 @@ class AnalysisConfig:
     def __post_init__(self) -> None:
         if self.warmup_units < 0:
             raise ValueError(f"warmup_units must be >= 0, got {self.warmup_units!r}")
-        if not 0.0 < self.confidence < 1.0:
-            raise ValueError(f"confidence must be in (0, 1), got {self.confidence!r}")
+        _within("confidence", self.confidence, 0, 1, "()")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -130,14 +130,11 @@ def combine_home(
             raise ValueError(f"client {label!r} has dt = {p.dt} h but the home's unit is {dt} h")
     n = sum(p.n_states for _, p in clients) or 1
     p_out = sum(p.n_outputs for _, p in clients) + 1
-    roles: list[InputRole] = [InputRole.MARKET, InputRole.EXOGENOUS]
-    cost: list[float] = [0.0, 0.0]
-    kinds: list[CostKind | None] = [None, None]
-    lo: list[float] = [-_INF, -_INF]
-    hi: list[float] = [_INF, _INF]
-    ramp: list[float] = [_INF, _INF]
-    names = ["market_energy", "net_load"]
-    units = ["kWh", "kWh"]
+    # Per home input: (role, cost, cost kind, lower, upper, ramp, name, unit).
+    inputs: list[tuple[InputRole, float, CostKind | None, float, float, float, str, str]] = [
+        (InputRole.MARKET, 0.0, None, -_INF, _INF, _INF, "market_energy", "kWh"),
+        (InputRole.EXOGENOUS, 0.0, None, -_INF, _INF, _INF, "net_load", "kWh"),
+    ]
     # Columns of B and D per home input, filled client by client.
     bcols: list[np.ndarray] = [np.zeros(n), np.zeros(n)]
     dcols: list[np.ndarray] = [np.zeros(p_out), np.zeros(p_out)]
@@ -174,46 +171,28 @@ def combine_home(
             dcols.append(d)
             return len(bcols) - 1
 
+        g_lo, g_hi = float(p.u_min[0]), float(p.u_max[0])
+        two_way = g_lo < 0.0
+        if two_way and np.isfinite(p.u_delta[0]):
+            raise ValueError(f"client {label!r}: a ramp on a two-way grid input is unsupported")
         plus = add(ss.B[:, 0], ss.D[:, 0])
         dcols[plus][balance] = -1.0
-        g_lo, g_hi = float(p.u_min[0]), float(p.u_max[0])
-        roles.append(InputRole.COSTLY)
-        cost.append(0.0)
-        kinds.append(CostKind.TRANSFER)
-        lo.append(0.0)
-        hi.append(max(g_hi, 0.0))
-        names.append(f"{label}.grid_energy_in")
-        units.append("kWh")
+        ramp_in = _INF if two_way else float(p.u_delta[0])
+        inputs.append((InputRole.COSTLY, 0.0, CostKind.TRANSFER, 0.0, max(g_hi, 0.0), ramp_in,
+                       f"{label}.grid_energy_in", "kWh"))  # fmt: skip
         minus = -1
-        if g_lo < 0.0:
-            if np.isfinite(p.u_delta[0]):
-                raise ValueError(f"client {label!r}: a ramp on a two-way grid input is unsupported")
-            ramp.append(_INF)
+        if two_way:
             minus = add(-ss.B[:, 0], -ss.D[:, 0])
             dcols[minus][balance] = 1.0
-            roles.append(InputRole.COSTLY)
-            cost.append(0.0)
-            kinds.append(CostKind.TRANSFER)
-            lo.append(0.0)
-            hi.append(-g_lo)
-            ramp.append(_INF)
-            names.append(f"{label}.grid_energy_out")
-            units.append("kWh")
-        else:
-            ramp.append(float(p.u_delta[0]))
+            inputs.append((InputRole.COSTLY, 0.0, CostKind.TRANSFER, 0.0, -g_lo, _INF,
+                           f"{label}.grid_energy_out", "kWh"))  # fmt: skip
         other: list[int] = []
         exo_cols: list[int] = []
         for i in range(1, p.n_inputs):
-            idx = add(ss.B[:, i], ss.D[:, i])
-            other.append(idx)
-            roles.append(p.input_roles[i])
-            cost.append(float(p.input_cost[i]))
-            kinds.append(p.cost_kinds[i])
-            lo.append(float(p.u_min[i]))
-            hi.append(float(p.u_max[i]))
-            ramp.append(float(p.u_delta[i]))
-            names.append(f"{label}.{p.input_names[i]}")
-            units.append(p.input_units[i])
+            other.append(add(ss.B[:, i], ss.D[:, i]))
+            inputs.append((p.input_roles[i], float(p.input_cost[i]), p.cost_kinds[i],
+                           float(p.u_min[i]), float(p.u_max[i]), float(p.u_delta[i]),
+                           f"{label}.{p.input_names[i]}", p.input_units[i]))  # fmt: skip
             if p.input_roles[i] is InputRole.EXOGENOUS:
                 exo_cols.append(n_exo)
                 n_exo += 1
@@ -251,10 +230,11 @@ def combine_home(
     ounits.append("kWh")
     B = np.column_stack(bcols)
     D = np.column_stack(dcols)
+    roles, cost, kinds, lo, hi, ramp, names, units = zip(*inputs, strict=True)
     return HomePlant(
         name=name,
         model=StateSpace(A, B, C, D, dt),
-        input_roles=tuple(roles),
+        input_roles=roles,
         output_roles=tuple(oroles),
         input_cost=np.asarray(cost),
         u_min=np.asarray(lo),
@@ -262,10 +242,10 @@ def combine_home(
         u_delta=np.asarray(ramp),
         v_min=np.asarray(vmin),
         v_max=np.asarray(vmax),
-        cost_kinds=tuple(kinds),
+        cost_kinds=kinds,
         stored_energy=np.asarray(stored),
-        input_names=tuple(names),
-        input_units=tuple(units),
+        input_names=names,
+        input_units=units,
         output_names=tuple(onames),
         output_units=tuple(ounits),
         state_names=tuple(snames),

@@ -924,10 +924,11 @@ def extend_ctba(
     hi = _bounds(x_max_lots, np.inf, (n_clients, n_units), "x_max_lots")
     init = paths.initial_matrix()
     first = paths.first_unit
-    ext_path: list[int] = []
-    ext_time: list[float] = []
-    ext_val: list[int] = []
+    ext_path: list[IntArray] = []
+    ext_time: list[FloatArray] = []
+    ext_val: list[IntArray] = []
     new_init = np.empty(n_clients * n_units, dtype=np.int64)
+    gates = (first + np.arange(n_units)) * float(eps)
     for c, (p, rng) in enumerate(zip(plist, rng_per_client, strict=True)):
         ref = window if p.sigma0_lead_min is None else p.sigma0_lead_min
         h_t = _rate_integral(window, p.alpha, p.tau_scale_min)
@@ -935,31 +936,51 @@ def extend_ctba(
         h_ref = _rate_integral(ref, p.alpha, p.tau_scale_min)
         lam = p.expected_adjustments * (h_f - h_t) / h_ref
         counts = rng.poisson(lam, size=n_units)
-        for col in range(n_units):
-            n = int(counts[col])
-            u = np.sort(rng.random(n))
-            signs = rng.integers(0, 2, size=n) * 2 - 1
-            tau = _inverse_rate_integral(h_t + u * (h_f - h_t), p.alpha, p.tau_scale_min)
-            gate = (first + col) * float(eps)
-            cur = int(init[c, col])
-            pidx = c * n_units + col
-            for k in range(n):  # backwards in lead time, from T outwards
-                prop = cur - int(signs[k]) * p.step_lots
-                if p.bounded and not (lo[c, col] <= prop <= hi[c, col]):
-                    continue
-                ext_path.append(pidx)
-                ext_time.append(min(gate - float(tau[k]), gate - window))
-                ext_val.append(cur)
-                cur = prop
-            new_init[pidx] = cur
+        # Per path its uniforms, then its signs (the stream's order); then all at once.
+        draws = [(np.sort(rng.random(n)), rng.integers(0, 2, size=n)) for n in counts.tolist()]
+        u = np.concatenate([d[0] for d in draws])
+        step = (np.concatenate([d[1] for d in draws]) * 2 - 1) * p.step_lots
+        tau = _inverse_rate_integral(h_t + u * (h_f - h_t), p.alpha, p.tau_scale_min)
+        col = np.repeat(np.arange(n_units), counts)
+        gate = gates[col]
+        time = np.minimum(gate - tau, gate - window)
+        # Walk each path backwards in lead time, from T outwards: a jump of +s read
+        # forwards takes the forecast from cur - s to cur.
+        start = np.cumsum(counts) - counts
+        if p.bounded:
+            accept = np.ones(u.size, dtype=bool)
+            val = np.empty(u.size, dtype=np.int64)
+            steps = step.tolist()
+            for j, (k0, n) in enumerate(zip(start.tolist(), counts.tolist(), strict=True)):
+                cur, low, high = int(init[c, j]), lo[c, j], hi[c, j]
+                for k in range(k0, k0 + n):
+                    prop = cur - steps[k]
+                    if not (low <= prop <= high):
+                        accept[k] = False
+                        continue
+                    val[k] = cur
+                    cur = prop
+                new_init[c * n_units + j] = cur
+            col, time, val = col[accept], time[accept], val[accept]
+        else:
+            walked = np.concatenate([[0], np.cumsum(step)])  # the client's steps before k
+            before = walked[:-1] - np.repeat(walked[start], counts)  # ... within k's path
+            val = init[c, col] - before
+            total = np.zeros(n_units, dtype=np.int64)
+            np.add.at(total, col, step)
+            new_init[c * n_units : (c + 1) * n_units] = init[c] - total
+        ext_path.append(c * n_units + col)
+        ext_time.append(time)
+        ext_val.append(val)
     keep = ~paths.is_initial
     all_paths = np.arange(n_clients * n_units, dtype=np.int64)
     opening = (all_paths % n_units + first - horizon_units) * float(eps)
-    path = np.concatenate([paths.path_index[keep], np.asarray(ext_path, np.int64), all_paths])
-    time_min = np.concatenate([paths.time_min[keep], np.asarray(ext_time, float), opening])
-    value = np.concatenate([paths.forecast_lots[keep], np.asarray(ext_val, np.int64), new_init])
+    n_ext = sum(a.size for a in ext_path)
+    path = np.concatenate([paths.path_index[keep], *ext_path, all_paths])
+    time_min = np.concatenate([paths.time_min[keep], *ext_time, opening])
+    value = np.concatenate([paths.forecast_lots[keep], *ext_val, new_init])
     is_init = np.concatenate(
-        [np.zeros(int(keep.sum()) + len(ext_path), bool), np.ones(all_paths.size, bool)]
+        [np.zeros(int(keep.sum()) + n_ext, bool), np.ones(all_paths.size, bool)]
     )
     order = _row_order(path, time_min, is_init)
     return _from_layout(

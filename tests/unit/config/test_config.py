@@ -79,6 +79,41 @@ def test_bad_values_name_their_key_in_one_line(override, key):
     assert "\n" not in msg
 
 
+# Config sections keep their own range checks (the schema builds no engine objects), so a
+# section that mirrors an engine parameter class must stay its twin: same fields and
+# defaults, and the same values rejected.
+_PV_BAD = [
+    ("kwp", 0.0), ("kwp", -1.0), ("tilt_deg", -1.0), ("tilt_deg", 95.0),
+    ("azimuth_deg", 181.0), ("albedo", 1.5), ("noct_c", 20.0), ("gamma_per_c", 0.001),
+    ("gamma_per_c", -0.03), ("inverter_efficiency", 0.0), ("inverter_efficiency", 1.1),
+    ("losses", 1.0), ("losses", -0.1), ("inverter_kw", 0.0),
+]  # fmt: skip
+
+
+def test_pv_config_is_the_twin_of_pv_params():
+    from dataclasses import asdict
+
+    from rex_cli.config.schema import PvConfig
+    from rex_cli.stochastic.pv import PvParams
+
+    assert asdict(PvConfig()) == asdict(PvParams())
+    for name, value in _PV_BAD:
+        with pytest.raises(ValueError, match=f"^{name} "):
+            PvConfig(**{name: value})
+        with pytest.raises(ValueError, match=f"^{name} "):
+            PvParams(**{name: value})
+
+
+def test_home_ev_config_holds_the_trip_params_with_their_defaults():
+    from dataclasses import asdict
+
+    from rex_cli.config.schema import HomeEvConfig
+    from rex_cli.stochastic.ev import EvTripParams
+
+    trips, ev = asdict(EvTripParams()), asdict(HomeEvConfig())
+    assert trips == {k: ev[k] for k in trips}
+
+
 def test_single_imbalance_price_follows_the_system_direction():
     from rex_cli.config.schema import ImbalanceRule
 
