@@ -134,7 +134,8 @@ def plant_curves(
 
     def solve(unit: int, price: np.ndarray) -> RhpoResult:
         win = np.arange(unit, unit + kappa)
-        # The plant's data, not ``coord.exogenous(win)`` (a home's forecast net load).
+        # The plant's exogenous data (weather, setpoints). Homes, whose net load is
+        # forecast only over κε, are refused under the day-ahead mechanisms (config).
         exo = coord.data.exogenous[win]
         return coord.solve_window(win, w, u_prev, exo, price, price, depth, depth, zero)
 

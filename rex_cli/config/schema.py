@@ -631,7 +631,7 @@ class HomeGroup:
         _non_negative("count", self.count)
         for name in ("pv_share", "battery_share", "heat_pump_share", "ev_share"):
             _fraction(name, getattr(self, name))
-        _non_negative("pv_kwp_min", self.pv_kwp_min)
+        _positive("pv_kwp_min", self.pv_kwp_min)  # a home with PV has some (pv_share: none)
         if self.pv_kwp_max < self.pv_kwp_min:
             raise ValueError(
                 f"pv_kwp_max must be >= pv_kwp_min ({self.pv_kwp_min}), got {self.pv_kwp_max!r}"
@@ -1428,6 +1428,17 @@ class RexConfig:
             raise ValueError(
                 f"wind.roughness_m must be < weather.wind_height_m ({self.weather.wind_height_m}), "
                 f"got {self.wind.roughness_m!r}"
+            )
+        if self.population.homes.count and self.market.mechanism in (
+            MarketMechanism.day_ahead,
+            MarketMechanism.day_ahead_intraday,
+        ):
+            # Homes forecast their net load only over the horizon κε; a day-ahead curve
+            # would have to be drawn from the realisation (foresight no other agent has).
+            raise ValueError(
+                f"population.homes.count must be 0 under market.mechanism="
+                f"{self.market.mechanism.value} (homes have no day-ahead forecasts), "
+                f"got {self.population.homes.count!r}"
             )
         for group in ("zic", "aa"):
             top = getattr(self.strategy, group).ceiling

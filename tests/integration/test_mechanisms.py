@@ -110,6 +110,8 @@ def test_report_works_unchanged(tiny_run, mechanism):
         ("market=call market.call_interval_minutes=7", "market.call_interval_minutes"),
         ("market.day_ahead_gate_hour=24", "market.day_ahead_gate_hour"),
         ("market.auction_price_points=1", "market.auction_price_points"),
+        ("market=day_ahead population.homes.count=2", "population.homes.count"),
+        ("market=day_ahead_intraday population.homes.count=2", "population.homes.count"),
     ],
 )
 def test_bad_mechanism_values_name_the_key(override, key):

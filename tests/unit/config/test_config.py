@@ -67,6 +67,7 @@ def test_overrides_reach_the_typed_config():
         ("weights.damp_costs=maybe", "weights.damp_costs"),
         ("population.homes.pv_share=1.5", "population.homes.pv_share"),
         ("population.homes.pv_kwp_max=1", "population.homes.pv_kwp_max"),
+        ("population.homes.pv_kwp_min=0", "population.homes.pv_kwp_min"),
         ("population.homes.ev.arrival_mean_h=30", "population.homes.ev.arrival_mean_h"),
         ("population.homes.ev.soc_init_max=0.1", "population.homes.ev.soc_init_max"),
     ],
