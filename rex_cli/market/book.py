@@ -50,10 +50,17 @@ replace work (replace does not match). :meth:`OrderBook.uncross` ends the call:
        continuous trading begins.
 
 Implementation notes (for speed; none of this is visible through the API):
-    * a resting order is a small list ``[qty, order_id, owner, level, time]``
-      (positions 0-4, indexed or unpacked literally on the hot paths; its price and
-      side are its level's), shared by its level's queue and the id -> order dict
-      that serves cancel / shrink / replace / get, so a cancel needs no price lookup;
+    * a resting order is an immutable tuple ``(qty, order_id, owner, key, time)``
+      (key: ``-price`` for a buy, ``price`` for a sell; positions indexed or unpacked
+      literally on the hot paths), shared by its level's queue and the id -> order
+      dict that serves cancel / shrink / replace / get. A queue entry is **live iff it
+      is the very object the dict holds for its id** (``index.get(id) is entry``):
+      a cancel only pops the id from the dict, and an order that trades in part or is
+      shrunk gets a new tuple, put in its old place in the queue and in the dict
+      (shrink finds that place by identity: O(position in the queue)). Tuples of
+      numbers are untracked by the cyclic garbage collector after its first pass,
+      which a list or an object per order never is: with thousands of resting
+      orders the collector's passes over them cost more than the tuples' rebuilds;
       a fill is a :class:`~rex_cli.market.orders.Fill` named tuple built in one C
       call (``tuple.__new__(Fill, fields)``);
     * each side is a dict ``key -> _Level`` (key = price for asks, ``-price`` for
@@ -68,10 +75,12 @@ Implementation notes (for speed; none of this is visible through the API):
       heap's first entry is always the best live level;
     * the best bid/ask are cached, so the common non-marketable limit order costs one
       comparison and no heap access;
-    * cancels are lazy: the order is marked dead (``qty == 0``) and left in its deque
-      until matching pops it or the level is compacted; the level total is updated at
-      once, and a level whose total reaches zero is removed at once, so best prices
-      and depth are always exact;
+    * cancels are lazy: the dead entry stays in its deque until matching pops it or
+      the level is compacted (checked each time the level's count of dead entries
+      reaches a multiple of ``_COMPACT_MIN_DEAD``: compacted once they are three
+      quarters of its queue); the level total is updated at once, and a level whose
+      total reaches zero is removed at once, so best prices and depth are always
+      exact;
     * arrival order (for the auction's maker rule and :meth:`OrderBook.expire_all`)
       is the insertion order of the id -> order dict: an order is inserted when it
       rests, and a replace removes and re-inserts it.
@@ -104,10 +113,12 @@ _SELL = Side.SELL
 _INF = float("inf")
 _new_fill = make_fill
 _tnew = tuple.__new__  # _tnew(Fill, (fields...)): a Fill in one C call
-# Compact a level's deque when it holds at least this many dead (cancelled) entries
-# and they are at least three quarters of it (three dead per live order): bounded
-# memory, and a compaction (which reads every entry of the queue, mostly cold in a
-# deep book) costs at most 4/3 entry reads per cancel.
+# A cancel checks its level for compaction each time the level's dead (cancelled)
+# entries reach a multiple of this many, and compacts when they are at least three
+# quarters of its queue (three dead per live order): bounded memory (about three
+# dead entries per live order plus this many), and a compaction (which reads every
+# entry of the queue, mostly cold in a deep book) costs at most 4/3 entry reads per
+# cancel. cancel() tests ``dead & 31`` literally: keep the two in step.
 _COMPACT_MIN_DEAD = 32
 # At most this many emptied levels are kept for reuse (their deques are empty).
 _SPARE_MAX = 1024
@@ -115,8 +126,9 @@ _SPARE_MAX = 1024
 # many entries (stale keys of levels removed below the top): bounded memory.
 _HEAP_SLACK = 64
 
-# A resting order: [qty (0 = dead deque entry), order_id, owner, level, time].
-_Order = list
+# A resting order: (qty, order_id, owner, key, time), key = -price (buy) or price (sell).
+# A queue entry is live iff it *is* (identity) the id's record in the book's index.
+_Order = tuple[int, int, int, int, float]
 
 
 class _Level(deque[_Order]):
@@ -154,6 +166,14 @@ def _as_positive_int(value: object, reason: RejectReason, what: str) -> int:
     if ivalue <= 0:
         raise _reject(reason, f"{what} must be > 0, got {ivalue}")
     return ivalue
+
+
+def _view(o: _Order) -> OrderView:
+    """Snapshot of a resting order's record."""
+    key = o[3]
+    if key < 0:
+        return OrderView(o[1], o[2], _BUY, -key, o[0], o[4])
+    return OrderView(o[1], o[2], _SELL, key, o[0], o[4])
 
 
 def _bad_side(side: object) -> OrderRejected:
@@ -268,7 +288,7 @@ class OrderBook:
         o = self._index.get(order_id)
         if o is None:
             return None
-        return OrderView(o[1], o[2], o[3].side, o[3].price, o[0], o[4])
+        return _view(o)
 
     @property
     def order_count(self) -> int:
@@ -337,21 +357,22 @@ class OrderBook:
                 fills = []
             self._dropped = 0
             bids = self._bids
-            lvl = bids.get(-price)
+            key = -price
+            lvl = bids.get(key)
             if lvl is None:  # a new level
-                lvl = self._spare.pop(-price, None)
+                lvl = self._spare.pop(key, None)
                 if lvl is None:
-                    lvl = _Level(-price, price)
-                bids[-price] = lvl
+                    lvl = _Level(key, price)
+                bids[key] = lvl
                 heap = self._bid_heap
                 if len(heap) > 2 * len(bids) + _HEAP_SLACK:  # mostly stale keys: rebuild
                     heap[:] = bids
                     heapify(heap)
                 else:
-                    heappush(heap, -price)
+                    heappush(heap, key)
                 if price > self._best_bid:
                     self._best_bid = price
-            index[order_id] = o = [qty, order_id, owner, lvl, time]
+            index[order_id] = o = (qty, order_id, owner, key, time)
             lvl.append(o)
             lvl.qty += qty
             return fills
@@ -391,7 +412,7 @@ class OrderBook:
                 heappush(heap, price)
             if price < self._best_ask:
                 self._best_ask = price
-        index[order_id] = o = [qty, order_id, owner, lvl, time]
+        index[order_id] = o = (qty, order_id, owner, price, time)
         lvl.append(o)
         lvl.qty += qty
         return fills
@@ -465,20 +486,19 @@ class OrderBook:
         o = self._index.pop(order_id, None)
         if o is None:
             return False
-        lvl = o[3]
+        # Its queue entry is now dead (no longer the id's record): skipped when it
+        # reaches the front of the queue.
+        key = o[3]
+        lvl = self._bids[key] if key < 0 else self._asks[key]
         lq = lvl.qty - o[0]
-        o[0] = 0  # dead: skipped when it reaches the front of the queue
         if lq:
             lvl.qty = lq
             dead = lvl.dead + 1
             lvl.dead = dead
-            if dead >= _COMPACT_MIN_DEAD and 4 * dead >= 3 * len(lvl):
-                live = [x for x in lvl if x[0]]
-                lvl.clear()
-                lvl.extend(live)
-                lvl.dead = 0
-        else:
-            self._drop_level(lvl)
+            if not dead & 31 and 4 * dead >= 3 * len(lvl):
+                self._compact(lvl)
+            return True
+        self._drop_level(lvl)
         return True
 
     def shrink(self, order_id: int, new_qty: int) -> bool:
@@ -497,7 +517,8 @@ class OrderBook:
         """
         if type(new_qty) is not int or new_qty <= 0:
             new_qty = _as_positive_int(new_qty, RejectReason.BAD_QTY, "new_qty")
-        o = self._index.get(order_id)
+        index = self._index
+        o = index.get(order_id)
         if o is None:
             return False
         if new_qty >= o[0]:
@@ -505,8 +526,15 @@ class OrderBook:
                 RejectReason.BAD_QTY,
                 f"shrink of order {order_id!r} to {new_qty} lots: remaining is {o[0]}",
             )
-        o[3].qty -= o[0] - new_qty
-        o[0] = new_qty
+        key = o[3]
+        lvl = self._bids[key] if key < 0 else self._asks[key]
+        # The new record takes the old one's place in the queue (found by identity:
+        # ``deque.index`` compares by equality and may stop at an equal dead entry).
+        i = lvl.index(o)
+        if lvl[i] is not o:
+            i = next(j for j, x in enumerate(lvl) if x is o)
+        index[order_id] = lvl[i] = (new_qty, order_id, o[2], key, o[4])
+        lvl.qty -= o[0] - new_qty
         return True
 
     def replace(
@@ -539,7 +567,8 @@ class OrderBook:
             raise _reject(RejectReason.UNKNOWN_ORDER, f"order {order_id!r} is not resting")
         if price is None and qty is None:
             raise _reject(RejectReason.NO_CHANGE, "replace needs a new price or quantity")
-        new_price = o[3].price if price is None else price
+        key = o[3]
+        new_price = abs(key) if price is None else price
         if type(new_price) is not int or new_price <= 0:
             new_price = _as_positive_int(new_price, RejectReason.BAD_PRICE, "price")
         new_qty = o[0] if qty is None else qty
@@ -547,13 +576,11 @@ class OrderBook:
             new_qty = _as_positive_int(new_qty, RejectReason.BAD_QTY, "qty")
         self.cancel(order_id)
         # Re-enter as a new submission (validated above; the id is no longer resting).
-        return self.limit(order_id, o[2], o[3].side, new_price, new_qty, time)
+        return self.limit(order_id, o[2], _BUY if key < 0 else _SELL, new_price, new_qty, time)
 
     def orders(self) -> list[OrderView]:
         """Snapshots of every resting order in arrival order (oldest first)."""
-        return [
-            OrderView(o[1], o[2], o[3].side, o[3].price, o[0], o[4]) for o in self._index.values()
-        ]
+        return list(map(_view, self._index.values()))
 
     def expire_all(self) -> list[OrderView]:
         """Remove every resting order (gate closure).
@@ -620,45 +647,69 @@ class OrderBook:
         index = self._index
         seq = {oid: n for n, oid in enumerate(index)}  # arrival order
         bids, asks = self._bids, self._asks
-        buys = [o for k in sorted(bids) if bids[k].price >= price for o in bids[k] if o[0]]
-        sells = [o for k in sorted(asks) if asks[k].price <= price for o in asks[k] if o[0]]
+        iget = index.get
+        buys = [o for k in sorted(bids) if k <= -price for o in bids[k] if iget(o[1]) is o]
+        sells = [o for k in sorted(asks) if k <= price for o in asks[k] if iget(o[1]) is o]
+        bq = [o[0] for o in buys]  # remaining lots, parallel to buys / sells
+        sq = [o[0] for o in sells]
         fills: list[Fill] = []
         first = 0  # sells[:first] are exhausted
-        for b in buys:
+        for i, b in enumerate(buys):
             k = first
-            while b[0] and k < len(sells):
+            while bq[i] and k < len(sells):
                 s = sells[k]
-                if not s[0] or s[2] == b[2]:  # exhausted, or self-trade prevented
+                if not sq[k] or s[2] == b[2]:  # exhausted, or self-trade prevented
                     k += 1
                     continue
-                q = min(b[0], s[0])
-                b[0] -= q
-                s[0] -= q
-                maker, taker = (b, s) if seq[b[1]] < seq[s[1]] else (s, b)
-                fills.append(
-                    _new_fill(price, q, maker[1], taker[1], maker[2], taker[2], taker[3].side, time)
-                )
-            while first < len(sells) and not sells[first][0]:
+                q = min(bq[i], sq[k])
+                bq[i] -= q
+                sq[k] -= q
+                if seq[b[1]] < seq[s[1]]:
+                    fills.append(_new_fill(price, q, b[1], s[1], b[2], s[2], _SELL, time))
+                else:
+                    fills.append(_new_fill(price, q, s[1], b[1], s[2], b[2], _BUY, time))
+            while first < len(sells) and not sq[first]:
                 first += 1
         self._last_auction = quote
-        for o in (*buys, *sells):
-            if not o[0]:
-                del index[o[1]]
-        self._rebuild_levels(_BUY, price)
-        self._rebuild_levels(_SELL, price)
+        # New records of the orders that traded: None if filled.
+        new: dict[int, _Order | None] = {}
+        for o, r in (*zip(buys, bq, strict=True), *zip(sells, sq, strict=True)):
+            if r != o[0]:
+                new[o[1]] = (r, o[1], o[2], o[3], o[4]) if r else None
+        self._rebuild_levels(_BUY, price, new)
+        self._rebuild_levels(_SELL, price, new)
+        for oid, n in new.items():
+            if n is None:
+                del index[oid]
+            else:
+                index[oid] = n
         return fills
 
     # ------------------------------------------------------------------ internals
 
-    def _rebuild_levels(self, side: Side, price: int) -> None:
-        """After the auction: recount the levels that traded, drop the emptied ones."""
+    def _rebuild_levels(self, side: Side, price: int, new: dict[int, _Order | None]) -> None:
+        """After the auction: recount the levels that traded, drop the emptied ones.
+
+        ``new`` maps the id of each order that traded to its new record (None if
+        filled); called before the index is updated with them.
+        """
         if side is _BUY:
             book, heap, bound = self._bids, self._bid_heap, -price
         else:
             book, heap, bound = self._asks, self._ask_heap, price
+        iget = self._index.get
         for key in [k for k in book if k <= bound]:
             lvl = book[key]
-            live = [o for o in lvl if o[0]]
+            live = []
+            for o in lvl:
+                oid = o[1]
+                if iget(oid) is o:
+                    if oid in new:
+                        n = new[oid]
+                        if n is None:
+                            continue
+                        o = n
+                    live.append(o)
             if live:
                 lvl.clear()
                 lvl.extend(live)
@@ -673,13 +724,13 @@ class OrderBook:
         else:
             self._best_ask = heap[0] if heap else _INF
 
-    @staticmethod
-    def _owner_crosses(book: dict[int, _Level], bound_key: int, owner: int) -> bool:
+    def _owner_crosses(self, book: dict[int, _Level], bound_key: int, owner: int) -> bool:
         """True if ``owner`` rests an order on ``book`` at a key ``<= bound_key``."""
+        iget = self._index.get
         for key, lvl in book.items():
             if key <= bound_key:
                 for o in lvl:
-                    if o[0] and o[2] == owner:
+                    if o[2] == owner and iget(o[1]) is o:
                         return True
         return False
 
@@ -706,6 +757,7 @@ class OrderBook:
         fills: list[Fill] = []
         append = fills.append
         index = self._index
+        iget = index.get
         held: list[int] | None = None  # keys taken off the heap: only own orders left there
         while heap:
             key = heap[0]  # a live level: stale keys are popped as soon as they surface
@@ -715,19 +767,18 @@ class OrderBook:
             lp = lvl.price
             lq = lvl.qty
             while True:
-                o = lvl[0]
+                o = lvl.popleft()
                 oq, mid, maker, _, _ = o
-                if not oq:  # lazily cancelled
-                    lvl.popleft()
+                if iget(mid) is not o:  # lazily cancelled
                     lvl.dead -= 1
                     continue
                 if maker == owner:
+                    lvl.appendleft(o)
                     lvl.qty = lq
                     qty = self._take_level_slow(lvl, fills, order_id, owner, side, qty, time)
                     lq = lvl.qty
                     break
                 if oq <= qty:
-                    lvl.popleft()
                     del index[mid]
                     append(_tnew(Fill, (lp, oq, mid, order_id, maker, owner, side, time)))
                     qty -= oq
@@ -735,7 +786,8 @@ class OrderBook:
                     if not lq or not qty:
                         break
                 else:
-                    o[0] = oq - qty
+                    index[mid] = o = (oq - qty, mid, maker, key, o[4])
+                    lvl.appendleft(o)
                     lq -= qty
                     append(_tnew(Fill, (lp, qty, mid, order_id, maker, owner, side, time)))
                     qty = 0
@@ -780,28 +832,37 @@ class OrderBook:
     ) -> int:
         """Match within one level that holds the owner's own orders (kept in place)."""
         index = self._index
+        iget = index.get
         lp = lvl.price
         kept: list[_Order] = []
         for o in lvl:
-            oq = o[0]
-            if not oq:
+            oq, mid, maker, key, otime = o
+            if iget(mid) is not o:  # dead
                 continue
-            if not qty or o[2] == owner:
+            if not qty or maker == owner:
                 kept.append(o)
                 continue
             q = oq if oq <= qty else qty
-            o[0] = oq - q
             lvl.qty -= q
             qty -= q
-            fills.append(_tnew(Fill, (lp, q, o[1], order_id, o[2], owner, side, time)))
-            if o[0]:
+            fills.append(_tnew(Fill, (lp, q, mid, order_id, maker, owner, side, time)))
+            if oq > q:
+                index[mid] = o = (oq - q, mid, maker, key, otime)
                 kept.append(o)
             else:
-                del index[o[1]]
+                del index[mid]
         lvl.clear()
         lvl.extend(kept)
         lvl.dead = 0
         return qty
+
+    def _compact(self, lvl: _Level) -> None:
+        """Drop a level's dead queue entries (its live orders keep their order)."""
+        iget = self._index.get
+        live = [o for o in lvl if iget(o[1]) is o]
+        lvl.clear()
+        lvl.extend(live)
+        lvl.dead = 0
 
     def _retire(self, lvl: _Level) -> None:
         """Empty a level just removed from its side and keep it for reuse at its key."""

@@ -28,6 +28,18 @@ def test_shrink_keeps_priority_and_updates_depth() -> None:
     assert brief(book.market(9, 9, BUY, 3, 1.0)) == [(1, 101, 2), (2, 101, 1)]
 
 
+def test_shrink_after_a_same_values_replace_keeps_the_new_queue_place() -> None:
+    # Order 1 re-enters level 101 with exactly its old values: its cancelled queue
+    # entry (still queued, equal by value) must not be mistaken for it.
+    book = two_asks()
+    book.replace(1, 0.0, price=101, qty=5)  # queue: [dead 1], 2, 1
+    assert book.shrink(1, 4) is True
+    assert book.get(1) == OrderView(1, 1, SELL, 101, 4, 0.0)
+    assert book.depth(SELL, 1) == [(101, 9)]
+    assert brief(book.market(9, 9, BUY, 9, 1.0)) == [(2, 101, 5), (1, 101, 4)]
+    assert book.order_count == 0 and book.depth(SELL, 1) == []
+
+
 def test_shrink_is_relative_to_remaining_after_partial_fill() -> None:
     book = two_asks()
     book.market(9, 9, BUY, 3, 1.0)  # order 1 has 2 left
