@@ -101,6 +101,57 @@ class OneSided:
     interval: tuple[float, float]
 
 
+class _Views:
+    """Writable views of the parts of :class:`RhpoSolver`'s data buffers.
+
+    ``cost_*``, ``lo_*``/``hi_*`` of the data columns, ``rlo_*``/``rhi_*`` of the data rows.
+    """
+
+    __slots__ = (
+        "cost_ask",
+        "cost_bid",
+        "cost_h",
+        "cost_s",
+        "hi_ask",
+        "hi_bid",
+        "hi_w0",
+        "lo_w0",
+        "rhi_bal",
+        "rhi_dyn",
+        "rhi_out",
+        "rhi_ramp",
+        "rhi_term",
+        "rhi_trk",
+        "rlo_bal",
+        "rlo_dyn",
+        "rlo_out",
+        "rlo_ramp",
+        "rlo_term",
+        "rlo_trk",
+    )
+
+    cost_ask: FloatArray
+    cost_bid: FloatArray
+    cost_h: FloatArray
+    cost_s: FloatArray
+    hi_ask: FloatArray
+    hi_bid: FloatArray
+    hi_w0: FloatArray
+    lo_w0: FloatArray
+    rlo_bal: FloatArray
+    rlo_dyn: FloatArray
+    rlo_out: FloatArray
+    rlo_trk: FloatArray
+    rlo_ramp: FloatArray
+    rlo_term: FloatArray
+    rhi_bal: FloatArray
+    rhi_dyn: FloatArray
+    rhi_out: FloatArray
+    rhi_trk: FloatArray
+    rhi_ramp: FloatArray
+    rhi_term: FloatArray
+
+
 class RhpoSolver:
     """RHPO LP for one plant, weights and horizon, re-solved with warm starts.
 
@@ -128,6 +179,7 @@ class RhpoSolver:
         self.size = LpSize(mat.shape[1], mat.shape[0], int(mat.nnz))
         self._static_data()
         self._terminal_value()
+        self._buffers()
         self._h: Any = new_highs()
         pass_model(
             self._h,
@@ -217,6 +269,47 @@ class RhpoSolver:
         self._lower, self._upper = self._lower0.copy(), self._upper0.copy()
         self._row_lower, self._row_upper = self._row_lower0.copy(), self._row_upper0.copy()
 
+    def _buffers(self) -> None:
+        """Buffers of the data handed to HiGHS on every solve, and views of their parts.
+
+        Laid out like ``_c_data`` and ``_r_data``; their static parts are filled once.
+        """
+        K, b = self.kappa, self.block
+        nc, nr = len(self._c_data), len(self._r_data)
+        self._c_cost = self._cost0[self._c_data].copy()
+        self._c_lo = np.zeros(nc)
+        self._c_hi = np.zeros(nc)
+        self._c_hi[2 * K : 4 * K] = _INF
+        self._r_lo = self._row_lower0[self._r_data].copy()
+        self._r_hi = self._row_upper0[self._r_data].copy()
+        sizes = {
+            "bal": K,
+            "dyn": self._r_dyn.size if b.exo else 0,
+            "out": self._r_out.size if b.exo else 0,
+            "trk": self._r_trk.size,
+            "ramp": len(self._r_ramp_first),
+            "term": len(self._r_term),
+        }
+        rows: dict[str, slice] = {}
+        at = 0
+        for name, size in sizes.items():
+            rows[name] = slice(at, at + size)
+            at += size
+        assert at == nr
+        v = _Views()
+        v.cost_ask, v.cost_bid = self._c_cost[:K], self._c_cost[K : 2 * K]
+        v.cost_h, v.cost_s = self._c_cost[2 * K : 3 * K], self._c_cost[3 * K : 4 * K]
+        v.hi_ask, v.hi_bid = self._c_hi[:K], self._c_hi[K : 2 * K]
+        v.lo_w0, v.hi_w0 = self._c_lo[4 * K :], self._c_hi[4 * K :]
+        for name, sl in rows.items():
+            setattr(v, f"rlo_{name}", self._r_lo[sl])
+            setattr(v, f"rhi_{name}", self._r_hi[sl])
+        self._views = v
+        # The data arrays the row bounds in the buffers were last computed from.
+        self._seen_exo: object = None
+        self._seen_req: object = None
+        self._seen_u_prev: object = None
+
     def _terminal_value(self) -> None:
         """Cost per unit of ``σ`` of the energy stored after the last unit.
 
@@ -274,65 +367,72 @@ class RhpoSolver:
         return self.solve_data(data)
 
     def solve_data(self, data: RhpoData) -> RhpoResult:
-        """Solve for already validated data (see :func:`rex_cli.control.problem.prepare_data`)."""
+        """Solve for already validated data (see :func:`rex_cli.control.problem.prepare_data`).
+
+        The data's arrays are read, never written, and must not be changed afterwards:
+        the row bounds computed from ``exogenous``, ``request`` and ``u_prev`` are reused
+        while the next data holds the same array objects (as the one-sided re-solves'
+        data does).
+        """
         if data.kappa != self.kappa:
             raise ValueError(
                 f"data.kappa is {data.kappa} but the solver was built for {self.kappa}"
             )
-        K, b = self.kappa, self.block
-        l_ = self.weights.l
+        b = self.block
         h = self._h
+        v = self._views
 
-        # Columns: E⁺/E⁻ costs and caps (empty side -> fixed at 0), H/S costs, w_0.
-        ask_ok = ~np.isnan(data.ask)
-        bid_ok = ~np.isnan(data.bid)
-        c_cost = np.concatenate(
-            [
-                np.where(ask_ok, l_ * np.nan_to_num(data.ask), 0.0),
-                np.where(bid_ok, -l_ * np.nan_to_num(data.bid), 0.0),
-                self._Q - data.long_price,
-                data.short_price,
-                np.zeros(self.plant.n_states),
-            ]
-        )
-        c_lo = np.concatenate([np.zeros(4 * K), data.w0])
-        c_hi = np.concatenate(
-            [
-                np.where(ask_ok, data.ask_depth, 0.0),
-                np.where(bid_ok, data.bid_depth, 0.0),
-                np.full(2 * K, _INF),
-                data.w0,
-            ]
-        )
+        # Columns: E⁺/E⁻ costs l·A, −l·B and caps (an empty side is fixed at 0 at cost 0),
+        # H/S costs, w_0 fixed by its bounds. The rest of the buffers is static.
+        ask_nan = np.isnan(data.ask)
+        bid_nan = np.isnan(data.bid)
+        l_ = self.weights.l
+        np.multiply(l_, data.ask, out=v.cost_ask)
+        v.cost_ask[ask_nan] = 0.0
+        np.multiply(-l_, data.bid, out=v.cost_bid)
+        v.cost_bid[bid_nan] = 0.0
+        np.subtract(self._Q, data.long_price, out=v.cost_h)
+        v.cost_s[:] = data.short_price
+        v.hi_ask[:] = data.ask_depth
+        v.hi_ask[ask_nan] = 0.0
+        v.hi_bid[:] = data.bid_depth
+        v.hi_bid[bid_nan] = 0.0
+        v.lo_w0[:] = data.w0
+        v.hi_w0[:] = data.w0
 
         # Rows: balance rhs −Y, exogenous contributions, requests, first ramp, terminal.
-        r_lo_parts = [-data.position]
-        r_hi_parts = [-data.position]
-        if b.exo:
+        np.negative(data.position, out=v.rlo_bal)
+        v.rhi_bal[:] = v.rlo_bal
+        if b.exo and data.exogenous is not self._seen_exo:
             dyn, out = b.exogenous_rhs(data.exogenous)
-            r_lo_parts += [dyn, out]
-            r_hi_parts += [dyn, out]
-        req = data.request
-        lo, hi = b.request_bounds(req)
-        r_lo_parts.append(lo)
-        r_hi_parts.append(hi)
-        if b.nr:
+            v.rlo_dyn[:] = dyn
+            v.rhi_dyn[:] = dyn
+            v.rlo_out[:] = out
+            v.rhi_out[:] = out
+            self._seen_exo = data.exogenous
+        if data.request is not self._seen_req:
+            lo, hi = b.request_bounds(data.request)
+            v.rlo_trk[:] = lo
+            v.rhi_trk[:] = hi
+            if self._terminal:
+                xk = data.request[self.kappa - 1]
+                tol = self.weights.terminal_tolerance
+                v.rlo_term[:] = np.where(np.isnan(xk), -_INF, xk - tol)
+                v.rhi_term[:] = np.where(np.isnan(xk), _INF, xk + tol)
+            self._seen_req = data.request
+        if b.nr and data.u_prev is not self._seen_u_prev:
             lo, hi = b.first_ramp_bounds(data.u_prev)
-            r_lo_parts.append(lo)
-            r_hi_parts.append(hi)
-        if self._terminal:
-            xk = req[K - 1]
-            tol = self.weights.terminal_tolerance
-            r_lo_parts.append(np.where(np.isnan(xk), -_INF, xk - tol))
-            r_hi_parts.append(np.where(np.isnan(xk), _INF, xk + tol))
-        r_lo = np.concatenate(r_lo_parts)
-        r_hi = np.concatenate(r_hi_parts)
+            v.rlo_ramp[:] = lo
+            v.rhi_ramp[:] = hi
+            self._seen_u_prev = data.u_prev
 
+        c_cost, c_lo, c_hi = self._c_cost, self._c_lo, self._c_hi
+        r_lo, r_hi = self._r_lo, self._r_hi
         nc, nr = len(self._c_data), len(self._r_data)
         h.changeColsCost(nc, self._c_data, c_cost)
         h.changeColsBounds(nc, self._c_data, c_lo, c_hi)
         h.changeRowsBounds(nr, self._r_data, r_lo, r_hi)
-        self._market_cost = c_cost[: 2 * K]
+        self._market_cost = c_cost[: 2 * self.kappa].copy()
         self._lower[self._c_data] = c_lo
         self._upper[self._c_data] = c_hi
         self._row_lower[self._r_data] = r_lo
@@ -346,21 +446,16 @@ class RhpoSolver:
             self._sigma_set = sigma
         h.run()
         self.n_solves += 1
-        res = self._extract(data)
-        if sigma != 0.0 and res.ok and b.exo:
-            const = sigma * float(self._term_exo @ data.exogenous[K - 1])
-            res = dataclasses.replace(res, objective=res.objective + const)
-        return res
+        return self._extract(data, sigma)
 
-    def _extract(self, data: RhpoData) -> RhpoResult:
+    def _extract(self, data: RhpoData, sigma: float) -> RhpoResult:
         h = self._h
         status = status_of_highs(h.getModelStatus())
         if status is not LpStatus.OPTIMAL:
             self._last = None
             return RhpoResult.failed(self.plant, self.kappa, status, "highs")
         sol: Any = h.getSolution()
-        x = np.asarray(sol.col_value, dtype=np.float64)
-        y = np.asarray(sol.row_dual, dtype=np.float64)
+        x = np.array(sol.col_value, dtype=np.float64)
         K = self.kappa
         plant, b = self.plant, self.block
         u = np.empty((K, plant.n_inputs))
@@ -370,9 +465,13 @@ class RhpoSolver:
         w = np.empty((K + 1, plant.n_states))
         w[:K] = x[self._c_w]
         w[K] = self._A @ w[K - 1] + self._B @ u[K - 1]
+        objective = -float(h.getObjectiveValue())
+        if sigma != 0.0 and b.exo:
+            # The exogenous part of the stored energy's value is a constant.
+            objective = objective + sigma * float(self._term_exo @ data.exogenous[K - 1])
         res = RhpoResult(
             status=LpStatus.OPTIMAL,
-            objective=-float(h.getInfo().objective_function_value),
+            objective=objective,
             buy=x[self._c_ep],
             sell=x[self._c_em],
             surplus=x[self._c_h],
@@ -380,10 +479,10 @@ class RhpoSolver:
             u=u,
             v=x[self._c_v],
             w=w,
-            dual_balance=y[self._r_bal],
+            dual_balance=np.array(sol.row_dual[:K], dtype=np.float64),
             backend="highs",
         )
-        self._last = (data, res, x, np.asarray(sol.row_value, dtype=np.float64))
+        self._last = (data, res, x, np.array(sol.row_value, dtype=np.float64))
         return res
 
     # ---- one-sided values ------------------------------------------------------------
