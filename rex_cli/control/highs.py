@@ -39,7 +39,6 @@ Solves run with the one HiGHS set-up of :mod:`rex_cli.control.lp.highs`.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -211,6 +210,8 @@ class RhpoSolver:
         self._r_bal = np.arange(K, dtype=np.int32)
         self._r_dyn, self._r_out, self._r_trk = b.r_dyn + K, b.r_out + K, b.r_trk + K
         self._r_ramp_first = b.r_ramp_first + K
+        self._dec = np.asarray(b.dec, dtype=np.intp)  # inputs of u: decision, exogenous
+        self._exo = np.asarray(b.exo, dtype=np.intp)
         self._terminal = self.weights.terminal is TerminalCondition.REQUEST and b.nt > 0
         n_term = b.nt if self._terminal else 0
         self._r_term = np.arange(K + b.n_rows, K + b.n_rows + n_term, dtype=np.int32)
@@ -305,6 +306,11 @@ class RhpoSolver:
             setattr(v, f"rlo_{name}", self._r_lo[sl])
             setattr(v, f"rhi_{name}", self._r_hi[sl])
         self._views = v
+        # Both book sides empty (the one-sided re-solves' data; read-only, shared).
+        self._no_price = np.full(K, np.nan)
+        self._no_depth = np.zeros(K)
+        self._no_price.flags.writeable = False
+        self._no_depth.flags.writeable = False
         # The data arrays the row bounds in the buffers were last computed from.
         self._seen_exo: object = None
         self._seen_req: object = None
@@ -378,6 +384,45 @@ class RhpoSolver:
             raise ValueError(
                 f"data.kappa is {data.kappa} but the solver was built for {self.kappa}"
             )
+        sigma = self._update(data)
+        self._h.run()
+        self.n_solves += 1
+        return self._extract(data, sigma)
+
+    def _solve_shifted(self, data: RhpoData, shift: float) -> FloatArray | None:
+        """Balance duals of ``data``'s LP without trades at positions ``Y + shift``.
+
+        The one-sided re-solve (:meth:`one_sided`): both book sides empty, every position
+        moved by ``shift``, the rest of ``data`` kept (so its row bounds are reused). Only
+        the duals are read; None if the solve is not optimal. Forgets the last solve.
+        """
+        K = self.kappa
+        shifted = RhpoData(
+            kappa=K,
+            bid=self._no_price,
+            ask=self._no_price,
+            bid_depth=self._no_depth,
+            ask_depth=self._no_depth,
+            position=data.position + shift,
+            request=data.request,
+            exogenous=data.exogenous,
+            w0=data.w0,
+            u_prev=data.u_prev,
+            short_price=data.short_price,
+            long_price=data.long_price,
+            stored_value=data.stored_value,
+        )
+        self._update(shifted)
+        h = self._h
+        h.run()
+        self.n_solves += 1
+        self._last = None
+        if status_of_highs(h.getModelStatus()) is not LpStatus.OPTIMAL:
+            return None
+        return np.array(h.getSolution().row_dual[:K], dtype=np.float64)
+
+    def _update(self, data: RhpoData) -> float:
+        """Hand ``data``'s costs and bounds to HiGHS; returns the ``σ`` in force."""
         b = self.block
         h = self._h
         v = self._views
@@ -444,9 +489,7 @@ class RhpoSolver:
             ct = self._c_term
             h.changeColsCost(len(ct), ct, self._cost0[ct] + sigma * self._term_unit)
             self._sigma_set = sigma
-        h.run()
-        self.n_solves += 1
-        return self._extract(data, sigma)
+        return sigma
 
     def _extract(self, data: RhpoData, sigma: float) -> RhpoResult:
         h = self._h
@@ -459,9 +502,9 @@ class RhpoSolver:
         K = self.kappa
         plant, b = self.plant, self.block
         u = np.empty((K, plant.n_inputs))
-        u[:, b.dec] = x[self._c_u]
+        u[:, self._dec] = x[self._c_u]
         if b.exo:
-            u[:, b.exo] = data.exogenous
+            u[:, self._exo] = data.exogenous
         w = np.empty((K + 1, plant.n_states))
         w[:K] = x[self._c_w]
         w[K] = self._A @ w[K - 1] + self._B @ u[K - 1]
@@ -521,17 +564,9 @@ class RhpoSolver:
             if covered:
                 sides.append(lam.copy())
                 continue
-            shifted = dataclasses.replace(
-                data,
-                bid=np.full(self.kappa, np.nan),
-                ask=np.full(self.kappa, np.nan),
-                bid_depth=np.zeros(self.kappa),
-                ask_depth=np.zeros(self.kappa),
-                position=data.position + sign * delta,
-            )
-            r = self.solve_data(shifted)
+            dual = self._solve_shifted(data, sign * delta)
             solves += 1
-            sides.append(r.dual_balance if r.ok else lam.copy())
+            sides.append(lam.copy() if dual is None else dual)
         self._last = None  # the basis now belongs to a shifted LP (or was used)
         return OneSided(up=sides[0], down=sides[1], solves=solves, interval=interval)
 
