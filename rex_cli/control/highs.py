@@ -151,6 +151,38 @@ class _Views:
     rhi_term: FloatArray
 
 
+class _Seen:
+    """The data arrays each part of :class:`RhpoSolver`'s buffers was last written from."""
+
+    __slots__ = (
+        "ask",
+        "ask_depth",
+        "bid",
+        "bid_depth",
+        "exogenous",
+        "long_price",
+        "request",
+        "short_price",
+        "u_prev",
+        "w0",
+    )
+
+    def __init__(self) -> None:
+        for name in self.__slots__:
+            setattr(self, name, None)
+
+    ask: object
+    ask_depth: object
+    bid: object
+    bid_depth: object
+    exogenous: object
+    long_price: object
+    request: object
+    short_price: object
+    u_prev: object
+    w0: object
+
+
 class RhpoSolver:
     """RHPO LP for one plant, weights and horizon, re-solved with warm starts.
 
@@ -311,10 +343,7 @@ class RhpoSolver:
         self._no_depth = np.zeros(K)
         self._no_price.flags.writeable = False
         self._no_depth.flags.writeable = False
-        # The data arrays the row bounds in the buffers were last computed from.
-        self._seen_exo: object = None
-        self._seen_req: object = None
-        self._seen_u_prev: object = None
+        self._seen = _Seen()
 
     def _terminal_value(self) -> None:
         """Cost per unit of ``σ`` of the energy stored after the last unit.
@@ -428,34 +457,46 @@ class RhpoSolver:
         v = self._views
 
         # Columns: E⁺/E⁻ costs l·A, −l·B and caps (an empty side is fixed at 0 at cost 0),
-        # H/S costs, w_0 fixed by its bounds. The rest of the buffers is static.
-        ask_nan = np.isnan(data.ask)
-        bid_nan = np.isnan(data.bid)
+        # H/S costs, w_0 fixed by its bounds. The rest of the buffers is static; a part is
+        # rewritten only when the data holds other arrays than the last solve's.
+        seen = self._seen
         l_ = self.weights.l
-        np.multiply(l_, data.ask, out=v.cost_ask)
-        v.cost_ask[ask_nan] = 0.0
-        np.multiply(-l_, data.bid, out=v.cost_bid)
-        v.cost_bid[bid_nan] = 0.0
-        np.subtract(self._Q, data.long_price, out=v.cost_h)
-        v.cost_s[:] = data.short_price
-        v.hi_ask[:] = data.ask_depth
-        v.hi_ask[ask_nan] = 0.0
-        v.hi_bid[:] = data.bid_depth
-        v.hi_bid[bid_nan] = 0.0
-        v.lo_w0[:] = data.w0
-        v.hi_w0[:] = data.w0
+        if data.ask is not seen.ask or data.ask_depth is not seen.ask_depth:
+            ask_nan = np.isnan(data.ask)
+            np.multiply(l_, data.ask, out=v.cost_ask)
+            v.cost_ask[ask_nan] = 0.0
+            v.hi_ask[:] = data.ask_depth
+            v.hi_ask[ask_nan] = 0.0
+            seen.ask, seen.ask_depth = data.ask, data.ask_depth
+        if data.bid is not seen.bid or data.bid_depth is not seen.bid_depth:
+            bid_nan = np.isnan(data.bid)
+            np.multiply(-l_, data.bid, out=v.cost_bid)
+            v.cost_bid[bid_nan] = 0.0
+            v.hi_bid[:] = data.bid_depth
+            v.hi_bid[bid_nan] = 0.0
+            seen.bid, seen.bid_depth = data.bid, data.bid_depth
+        if data.long_price is not seen.long_price:
+            np.subtract(self._Q, data.long_price, out=v.cost_h)
+            seen.long_price = data.long_price
+        if data.short_price is not seen.short_price:
+            v.cost_s[:] = data.short_price
+            seen.short_price = data.short_price
+        if data.w0 is not seen.w0:
+            v.lo_w0[:] = data.w0
+            v.hi_w0[:] = data.w0
+            seen.w0 = data.w0
 
         # Rows: balance rhs −Y, exogenous contributions, requests, first ramp, terminal.
         np.negative(data.position, out=v.rlo_bal)
         v.rhi_bal[:] = v.rlo_bal
-        if b.exo and data.exogenous is not self._seen_exo:
+        if b.exo and data.exogenous is not seen.exogenous:
             dyn, out = b.exogenous_rhs(data.exogenous)
             v.rlo_dyn[:] = dyn
             v.rhi_dyn[:] = dyn
             v.rlo_out[:] = out
             v.rhi_out[:] = out
-            self._seen_exo = data.exogenous
-        if data.request is not self._seen_req:
+            seen.exogenous = data.exogenous
+        if data.request is not seen.request:
             lo, hi = b.request_bounds(data.request)
             v.rlo_trk[:] = lo
             v.rhi_trk[:] = hi
@@ -464,12 +505,12 @@ class RhpoSolver:
                 tol = self.weights.terminal_tolerance
                 v.rlo_term[:] = np.where(np.isnan(xk), -_INF, xk - tol)
                 v.rhi_term[:] = np.where(np.isnan(xk), _INF, xk + tol)
-            self._seen_req = data.request
-        if b.nr and data.u_prev is not self._seen_u_prev:
+            seen.request = data.request
+        if b.nr and data.u_prev is not seen.u_prev:
             lo, hi = b.first_ramp_bounds(data.u_prev)
             v.rlo_ramp[:] = lo
             v.rhi_ramp[:] = hi
-            self._seen_u_prev = data.u_prev
+            seen.u_prev = data.u_prev
 
         c_cost, c_lo, c_hi = self._c_cost, self._c_lo, self._c_hi
         r_lo, r_hi = self._r_lo, self._r_hi

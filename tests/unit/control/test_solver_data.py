@@ -40,6 +40,7 @@ def _draw(rng: np.random.Generator, inst: Any) -> RhpoData:
         kw["exogenous"] = np.asarray(kw["exogenous"]) + rng.normal(0.0, 0.5)
     if kw.get("request") is not None and rng.random() < 0.5:
         kw["request"] = np.asarray(kw["request"]) + rng.normal(0.0, 0.3)
+    kw["w0"] = np.asarray(kw["w0"], dtype=np.float64) * rng.uniform(0.95, 1.0)
     if kw.get("u_prev") is not None and rng.random() < 0.5:
         kw["u_prev"] = np.asarray(kw["u_prev"]) * rng.uniform(0.5, 1.0)
     return prepare_data(inst.plant, inst.kappa, **kw, stored_value=float(rng.choice([0.0, 0.1])))
@@ -59,13 +60,21 @@ def test_highs_holds_the_lp_a_fresh_solver_is_given() -> None:
         previous: list[RhpoData] = []
         for step in range(8):
             r = rng.random()
-            if previous and r < 0.3:  # the one-sided re-solves' data: same arrays
-                data = dataclasses.replace(
-                    previous[-1],
-                    bid=np.full(inst.kappa, np.nan),
-                    ask=np.full(inst.kappa, np.nan),
-                    position=previous[-1].position + rng.normal(0.0, 0.1),
-                )
+            if previous and r < 0.3:  # like the one-sided re-solves: some arrays shared
+                last = previous[-1]
+                K = inst.kappa
+                new = {
+                    "bid": np.full(K, np.nan),
+                    "ask": np.full(K, np.nan),
+                    "bid_depth": rng.uniform(0.0, 2.0, K),
+                    "ask_depth": rng.uniform(0.0, 2.0, K),
+                    "position": last.position + rng.normal(0.0, 0.1),
+                    "w0": last.w0 * rng.uniform(0.9, 1.0),
+                    "short_price": last.short_price + 0.1,
+                    "long_price": last.long_price * 0.5,
+                }
+                keep = [k for k in new if rng.random() < 0.5]
+                data = dataclasses.replace(last, **{k: v for k, v in new.items() if k not in keep})
             elif previous and r < 0.45:  # an earlier data object again
                 data = previous[int(rng.integers(len(previous)))]
             else:
