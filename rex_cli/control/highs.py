@@ -3,7 +3,11 @@
 :class:`RhpoSolver` assembles the sparse LP of :mod:`rex_cli.control.rhpo` once per
 (plant, weights, κ) from the plant's :class:`~rex_cli.control.lp.PlantBlock` and passes
 it to HiGHS; each :meth:`RhpoSolver.solve` changes only data (objective costs, column
-bounds, row bounds) and re-runs the simplex from the previous basis (warm start).
+bounds, row bounds) and re-runs the simplex from the previous basis (warm start). The
+data goes to HiGHS from buffers laid out like the data columns and rows; a part of them
+is recomputed only when the data holds other arrays than the last solve's (the one-sided
+re-solves share everything but the position and the empty book), and every solve hands
+HiGHS the whole buffers, so the LP it holds does not depend on the order of solves.
 
 Layout (minimisation of ``cost = −objective``). Columns, unit ``k = 0..κ−1``:
 ``E⁺_k, E⁻_k, H_k, S_k`` (κ each), then the plant block (decision inputs ``u_k``,
