@@ -58,6 +58,7 @@ import numpy as np
 
 from rex_cli.agents.arrivals import PoissonArrivals
 from rex_cli.control.highs import RhpoSolver
+from rex_cli.control.problem import prepared_data
 from rex_cli.control.rhpo import RhpoResult
 from rex_cli.market.book import OrderBook
 from rex_cli.market.exchange import Exchange
@@ -323,14 +324,36 @@ class PlantCoordinator(PoissonArrivals):
         w0 = self.data.w_init if first == 0 else self.w_next
         u_prev = None if first == 0 else self.u_last
         return self.solve_window(units, w0, u_prev, self.exogenous(units), bid, ask, bid_d,
-                                 ask_d, pos)  # fmt: skip
+                                 ask_d, pos, checked=False)  # fmt: skip
 
-    def solve_window(self, units, w0, u_prev, exogenous, bid, ask, bid_d, ask_d, pos) -> RhpoResult:
+    def solve_window(
+        self, units, w0, u_prev, exogenous, bid, ask, bid_d, ask_d, pos, *, checked: bool = True
+    ) -> RhpoResult:
         """The RHPO LP over ``units`` with the plant's requests, prices and weights.
 
         The caller gives the start: state ``w0`` after input ``u_prev`` (None at the
         run's start), the exogenous inputs and the market (prices, depths, positions).
+        ``checked=False`` skips the data checks: for the coordinator's own arrays
+        (float64, per unit, as :func:`rex_cli.control.problem.prepared_data` requires).
         """
+        if not checked:
+            data = prepared_data(
+                self.plant,
+                self.kappa,
+                bid=bid,
+                ask=ask,
+                bid_depth=bid_d,
+                ask_depth=ask_d,
+                position=pos,
+                request=self.data.request[units],
+                exogenous=exogenous,
+                w0=w0,
+                u_prev=u_prev,
+                short_price=self.short_price,
+                long_price=self.long_price,
+                stored_value=self.stored_value,
+            )
+            return self.solver.solve_data(data)
         return self.solver.solve(
             bid=bid,
             ask=ask,

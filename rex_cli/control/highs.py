@@ -3,7 +3,11 @@
 :class:`RhpoSolver` assembles the sparse LP of :mod:`rex_cli.control.rhpo` once per
 (plant, weights, κ) from the plant's :class:`~rex_cli.control.lp.PlantBlock` and passes
 it to HiGHS; each :meth:`RhpoSolver.solve` changes only data (objective costs, column
-bounds, row bounds) and re-runs the simplex from the previous basis (warm start).
+bounds, row bounds) and re-runs the simplex from the previous basis (warm start). The
+data goes to HiGHS from buffers laid out like the data columns and rows; a part of them
+is recomputed only when the data holds other arrays than the last solve's (the one-sided
+re-solves share everything but the position and the empty book), and every solve hands
+HiGHS the whole buffers, so the LP it holds does not depend on the order of solves.
 
 Layout (minimisation of ``cost = −objective``). Columns, unit ``k = 0..κ−1``:
 ``E⁺_k, E⁻_k, H_k, S_k`` (κ each), then the plant block (decision inputs ``u_k``,
@@ -39,7 +43,6 @@ Solves run with the one HiGHS set-up of :mod:`rex_cli.control.lp.highs`.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -101,6 +104,89 @@ class OneSided:
     interval: tuple[float, float]
 
 
+class _Views:
+    """Writable views of the parts of :class:`RhpoSolver`'s data buffers.
+
+    ``cost_*``, ``lo_*``/``hi_*`` of the data columns, ``rlo_*``/``rhi_*`` of the data rows.
+    """
+
+    __slots__ = (
+        "cost_ask",
+        "cost_bid",
+        "cost_h",
+        "cost_s",
+        "hi_ask",
+        "hi_bid",
+        "hi_w0",
+        "lo_w0",
+        "rhi_bal",
+        "rhi_dyn",
+        "rhi_out",
+        "rhi_ramp",
+        "rhi_term",
+        "rhi_trk",
+        "rlo_bal",
+        "rlo_dyn",
+        "rlo_out",
+        "rlo_ramp",
+        "rlo_term",
+        "rlo_trk",
+    )
+
+    cost_ask: FloatArray
+    cost_bid: FloatArray
+    cost_h: FloatArray
+    cost_s: FloatArray
+    hi_ask: FloatArray
+    hi_bid: FloatArray
+    hi_w0: FloatArray
+    lo_w0: FloatArray
+    rlo_bal: FloatArray
+    rlo_dyn: FloatArray
+    rlo_out: FloatArray
+    rlo_trk: FloatArray
+    rlo_ramp: FloatArray
+    rlo_term: FloatArray
+    rhi_bal: FloatArray
+    rhi_dyn: FloatArray
+    rhi_out: FloatArray
+    rhi_trk: FloatArray
+    rhi_ramp: FloatArray
+    rhi_term: FloatArray
+
+
+class _Seen:
+    """The data arrays each part of :class:`RhpoSolver`'s buffers was last written from."""
+
+    __slots__ = (
+        "ask",
+        "ask_depth",
+        "bid",
+        "bid_depth",
+        "exogenous",
+        "long_price",
+        "request",
+        "short_price",
+        "u_prev",
+        "w0",
+    )
+
+    def __init__(self) -> None:
+        for name in self.__slots__:
+            setattr(self, name, None)
+
+    ask: object
+    ask_depth: object
+    bid: object
+    bid_depth: object
+    exogenous: object
+    long_price: object
+    request: object
+    short_price: object
+    u_prev: object
+    w0: object
+
+
 class RhpoSolver:
     """RHPO LP for one plant, weights and horizon, re-solved with warm starts.
 
@@ -128,6 +214,7 @@ class RhpoSolver:
         self.size = LpSize(mat.shape[1], mat.shape[0], int(mat.nnz))
         self._static_data()
         self._terminal_value()
+        self._buffers()
         self._h: Any = new_highs()
         pass_model(
             self._h,
@@ -159,6 +246,8 @@ class RhpoSolver:
         self._r_bal = np.arange(K, dtype=np.int32)
         self._r_dyn, self._r_out, self._r_trk = b.r_dyn + K, b.r_out + K, b.r_trk + K
         self._r_ramp_first = b.r_ramp_first + K
+        self._dec = np.asarray(b.dec, dtype=np.intp)  # inputs of u: decision, exogenous
+        self._exo = np.asarray(b.exo, dtype=np.intp)
         self._terminal = self.weights.terminal is TerminalCondition.REQUEST and b.nt > 0
         n_term = b.nt if self._terminal else 0
         self._r_term = np.arange(K + b.n_rows, K + b.n_rows + n_term, dtype=np.int32)
@@ -217,6 +306,49 @@ class RhpoSolver:
         self._lower, self._upper = self._lower0.copy(), self._upper0.copy()
         self._row_lower, self._row_upper = self._row_lower0.copy(), self._row_upper0.copy()
 
+    def _buffers(self) -> None:
+        """Buffers of the data handed to HiGHS on every solve, and views of their parts.
+
+        Laid out like ``_c_data`` and ``_r_data``; their static parts are filled once.
+        """
+        K, b = self.kappa, self.block
+        nc, nr = len(self._c_data), len(self._r_data)
+        self._c_cost = self._cost0[self._c_data].copy()
+        self._c_lo = np.zeros(nc)
+        self._c_hi = np.zeros(nc)
+        self._c_hi[2 * K : 4 * K] = _INF
+        self._r_lo = self._row_lower0[self._r_data].copy()
+        self._r_hi = self._row_upper0[self._r_data].copy()
+        sizes = {
+            "bal": K,
+            "dyn": self._r_dyn.size if b.exo else 0,
+            "out": self._r_out.size if b.exo else 0,
+            "trk": self._r_trk.size,
+            "ramp": len(self._r_ramp_first),
+            "term": len(self._r_term),
+        }
+        rows: dict[str, slice] = {}
+        at = 0
+        for name, size in sizes.items():
+            rows[name] = slice(at, at + size)
+            at += size
+        assert at == nr
+        v = _Views()
+        v.cost_ask, v.cost_bid = self._c_cost[:K], self._c_cost[K : 2 * K]
+        v.cost_h, v.cost_s = self._c_cost[2 * K : 3 * K], self._c_cost[3 * K : 4 * K]
+        v.hi_ask, v.hi_bid = self._c_hi[:K], self._c_hi[K : 2 * K]
+        v.lo_w0, v.hi_w0 = self._c_lo[4 * K :], self._c_hi[4 * K :]
+        for name, sl in rows.items():
+            setattr(v, f"rlo_{name}", self._r_lo[sl])
+            setattr(v, f"rhi_{name}", self._r_hi[sl])
+        self._views = v
+        # Both book sides empty (the one-sided re-solves' data; read-only, shared).
+        self._no_price = np.full(K, np.nan)
+        self._no_depth = np.zeros(K)
+        self._no_price.flags.writeable = False
+        self._no_depth.flags.writeable = False
+        self._seen = _Seen()
+
     def _terminal_value(self) -> None:
         """Cost per unit of ``σ`` of the energy stored after the last unit.
 
@@ -274,65 +406,123 @@ class RhpoSolver:
         return self.solve_data(data)
 
     def solve_data(self, data: RhpoData) -> RhpoResult:
-        """Solve for already validated data (see :func:`rex_cli.control.problem.prepare_data`)."""
+        """Solve for already validated data (see :func:`rex_cli.control.problem.prepare_data`).
+
+        The data's arrays are read, never written, and must not be changed afterwards:
+        the row bounds computed from ``exogenous``, ``request`` and ``u_prev`` are reused
+        while the next data holds the same array objects (as the one-sided re-solves'
+        data does).
+        """
         if data.kappa != self.kappa:
             raise ValueError(
                 f"data.kappa is {data.kappa} but the solver was built for {self.kappa}"
             )
-        K, b = self.kappa, self.block
-        l_ = self.weights.l
-        h = self._h
+        sigma = self._update(data)
+        self._h.run()
+        self.n_solves += 1
+        return self._extract(data, sigma)
 
-        # Columns: E⁺/E⁻ costs and caps (empty side -> fixed at 0), H/S costs, w_0.
-        ask_ok = ~np.isnan(data.ask)
-        bid_ok = ~np.isnan(data.bid)
-        c_cost = np.concatenate(
-            [
-                np.where(ask_ok, l_ * np.nan_to_num(data.ask), 0.0),
-                np.where(bid_ok, -l_ * np.nan_to_num(data.bid), 0.0),
-                self._Q - data.long_price,
-                data.short_price,
-                np.zeros(self.plant.n_states),
-            ]
+    def _solve_shifted(self, data: RhpoData, shift: float) -> FloatArray | None:
+        """Balance duals of ``data``'s LP without trades at positions ``Y + shift``.
+
+        The one-sided re-solve (:meth:`one_sided`): both book sides empty, every position
+        moved by ``shift``, the rest of ``data`` kept (so its row bounds are reused). Only
+        the duals are read; None if the solve is not optimal. Forgets the last solve.
+        """
+        K = self.kappa
+        shifted = RhpoData(
+            kappa=K,
+            bid=self._no_price,
+            ask=self._no_price,
+            bid_depth=self._no_depth,
+            ask_depth=self._no_depth,
+            position=data.position + shift,
+            request=data.request,
+            exogenous=data.exogenous,
+            w0=data.w0,
+            u_prev=data.u_prev,
+            short_price=data.short_price,
+            long_price=data.long_price,
+            stored_value=data.stored_value,
         )
-        c_lo = np.concatenate([np.zeros(4 * K), data.w0])
-        c_hi = np.concatenate(
-            [
-                np.where(ask_ok, data.ask_depth, 0.0),
-                np.where(bid_ok, data.bid_depth, 0.0),
-                np.full(2 * K, _INF),
-                data.w0,
-            ]
-        )
+        self._update(shifted)
+        h = self._h
+        h.run()
+        self.n_solves += 1
+        self._last = None
+        if status_of_highs(h.getModelStatus()) is not LpStatus.OPTIMAL:
+            return None
+        return np.array(h.getSolution().row_dual[:K], dtype=np.float64)
+
+    def _update(self, data: RhpoData) -> float:
+        """Hand ``data``'s costs and bounds to HiGHS; returns the ``σ`` in force."""
+        b = self.block
+        h = self._h
+        v = self._views
+
+        # Columns: E⁺/E⁻ costs l·A, −l·B and caps (an empty side is fixed at 0 at cost 0),
+        # H/S costs, w_0 fixed by its bounds. The rest of the buffers is static; a part is
+        # rewritten only when the data holds other arrays than the last solve's.
+        seen = self._seen
+        l_ = self.weights.l
+        if data.ask is not seen.ask or data.ask_depth is not seen.ask_depth:
+            ask_nan = np.isnan(data.ask)
+            np.multiply(l_, data.ask, out=v.cost_ask)
+            v.cost_ask[ask_nan] = 0.0
+            v.hi_ask[:] = data.ask_depth
+            v.hi_ask[ask_nan] = 0.0
+            seen.ask, seen.ask_depth = data.ask, data.ask_depth
+        if data.bid is not seen.bid or data.bid_depth is not seen.bid_depth:
+            bid_nan = np.isnan(data.bid)
+            np.multiply(-l_, data.bid, out=v.cost_bid)
+            v.cost_bid[bid_nan] = 0.0
+            v.hi_bid[:] = data.bid_depth
+            v.hi_bid[bid_nan] = 0.0
+            seen.bid, seen.bid_depth = data.bid, data.bid_depth
+        if data.long_price is not seen.long_price:
+            np.subtract(self._Q, data.long_price, out=v.cost_h)
+            seen.long_price = data.long_price
+        if data.short_price is not seen.short_price:
+            v.cost_s[:] = data.short_price
+            seen.short_price = data.short_price
+        if data.w0 is not seen.w0:
+            v.lo_w0[:] = data.w0
+            v.hi_w0[:] = data.w0
+            seen.w0 = data.w0
 
         # Rows: balance rhs −Y, exogenous contributions, requests, first ramp, terminal.
-        r_lo_parts = [-data.position]
-        r_hi_parts = [-data.position]
-        if b.exo:
+        np.negative(data.position, out=v.rlo_bal)
+        v.rhi_bal[:] = v.rlo_bal
+        if b.exo and data.exogenous is not seen.exogenous:
             dyn, out = b.exogenous_rhs(data.exogenous)
-            r_lo_parts += [dyn, out]
-            r_hi_parts += [dyn, out]
-        req = data.request
-        lo, hi = b.request_bounds(req)
-        r_lo_parts.append(lo)
-        r_hi_parts.append(hi)
-        if b.nr:
+            v.rlo_dyn[:] = dyn
+            v.rhi_dyn[:] = dyn
+            v.rlo_out[:] = out
+            v.rhi_out[:] = out
+            seen.exogenous = data.exogenous
+        if data.request is not seen.request:
+            lo, hi = b.request_bounds(data.request)
+            v.rlo_trk[:] = lo
+            v.rhi_trk[:] = hi
+            if self._terminal:
+                xk = data.request[self.kappa - 1]
+                tol = self.weights.terminal_tolerance
+                v.rlo_term[:] = np.where(np.isnan(xk), -_INF, xk - tol)
+                v.rhi_term[:] = np.where(np.isnan(xk), _INF, xk + tol)
+            seen.request = data.request
+        if b.nr and data.u_prev is not seen.u_prev:
             lo, hi = b.first_ramp_bounds(data.u_prev)
-            r_lo_parts.append(lo)
-            r_hi_parts.append(hi)
-        if self._terminal:
-            xk = req[K - 1]
-            tol = self.weights.terminal_tolerance
-            r_lo_parts.append(np.where(np.isnan(xk), -_INF, xk - tol))
-            r_hi_parts.append(np.where(np.isnan(xk), _INF, xk + tol))
-        r_lo = np.concatenate(r_lo_parts)
-        r_hi = np.concatenate(r_hi_parts)
+            v.rlo_ramp[:] = lo
+            v.rhi_ramp[:] = hi
+            seen.u_prev = data.u_prev
 
+        c_cost, c_lo, c_hi = self._c_cost, self._c_lo, self._c_hi
+        r_lo, r_hi = self._r_lo, self._r_hi
         nc, nr = len(self._c_data), len(self._r_data)
         h.changeColsCost(nc, self._c_data, c_cost)
         h.changeColsBounds(nc, self._c_data, c_lo, c_hi)
         h.changeRowsBounds(nr, self._r_data, r_lo, r_hi)
-        self._market_cost = c_cost[: 2 * K]
+        self._market_cost = c_cost[: 2 * self.kappa].copy()
         self._lower[self._c_data] = c_lo
         self._upper[self._c_data] = c_hi
         self._row_lower[self._r_data] = r_lo
@@ -344,35 +534,32 @@ class RhpoSolver:
             ct = self._c_term
             h.changeColsCost(len(ct), ct, self._cost0[ct] + sigma * self._term_unit)
             self._sigma_set = sigma
-        h.run()
-        self.n_solves += 1
-        res = self._extract(data)
-        if sigma != 0.0 and res.ok and b.exo:
-            const = sigma * float(self._term_exo @ data.exogenous[K - 1])
-            res = dataclasses.replace(res, objective=res.objective + const)
-        return res
+        return sigma
 
-    def _extract(self, data: RhpoData) -> RhpoResult:
+    def _extract(self, data: RhpoData, sigma: float) -> RhpoResult:
         h = self._h
         status = status_of_highs(h.getModelStatus())
         if status is not LpStatus.OPTIMAL:
             self._last = None
             return RhpoResult.failed(self.plant, self.kappa, status, "highs")
         sol: Any = h.getSolution()
-        x = np.asarray(sol.col_value, dtype=np.float64)
-        y = np.asarray(sol.row_dual, dtype=np.float64)
+        x = np.array(sol.col_value, dtype=np.float64)
         K = self.kappa
         plant, b = self.plant, self.block
         u = np.empty((K, plant.n_inputs))
-        u[:, b.dec] = x[self._c_u]
+        u[:, self._dec] = x[self._c_u]
         if b.exo:
-            u[:, b.exo] = data.exogenous
+            u[:, self._exo] = data.exogenous
         w = np.empty((K + 1, plant.n_states))
         w[:K] = x[self._c_w]
         w[K] = self._A @ w[K - 1] + self._B @ u[K - 1]
+        objective = -float(h.getObjectiveValue())
+        if sigma != 0.0 and b.exo:
+            # The exogenous part of the stored energy's value is a constant.
+            objective = objective + sigma * float(self._term_exo @ data.exogenous[K - 1])
         res = RhpoResult(
             status=LpStatus.OPTIMAL,
-            objective=-float(h.getInfo().objective_function_value),
+            objective=objective,
             buy=x[self._c_ep],
             sell=x[self._c_em],
             surplus=x[self._c_h],
@@ -380,10 +567,10 @@ class RhpoSolver:
             u=u,
             v=x[self._c_v],
             w=w,
-            dual_balance=y[self._r_bal],
+            dual_balance=np.array(sol.row_dual[:K], dtype=np.float64),
             backend="highs",
         )
-        self._last = (data, res, x, np.asarray(sol.row_value, dtype=np.float64))
+        self._last = (data, res, x, np.array(sol.row_value, dtype=np.float64))
         return res
 
     # ---- one-sided values ------------------------------------------------------------
@@ -422,17 +609,9 @@ class RhpoSolver:
             if covered:
                 sides.append(lam.copy())
                 continue
-            shifted = dataclasses.replace(
-                data,
-                bid=np.full(self.kappa, np.nan),
-                ask=np.full(self.kappa, np.nan),
-                bid_depth=np.zeros(self.kappa),
-                ask_depth=np.zeros(self.kappa),
-                position=data.position + sign * delta,
-            )
-            r = self.solve_data(shifted)
+            dual = self._solve_shifted(data, sign * delta)
             solves += 1
-            sides.append(r.dual_balance if r.ok else lam.copy())
+            sides.append(lam.copy() if dual is None else dual)
         self._last = None  # the basis now belongs to a shifted LP (or was used)
         return OneSided(up=sides[0], down=sides[1], solves=solves, interval=interval)
 

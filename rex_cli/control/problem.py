@@ -25,6 +25,7 @@ __all__ = [
     "RhpoData",
     "RhpoResult",
     "prepare_data",
+    "prepared_data",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -183,21 +184,21 @@ def prepare_data(
     bid_a = _per_unit("bid", bid, K, default=math.nan)  # None: the whole side is empty
     ask_a = _per_unit("ask", ask, K, default=math.nan)
     for name, arr in (("bid", bid_a), ("ask", ask_a)):
-        if np.any(np.isinf(arr)):
+        if np.isinf(arr).any():
             raise ValueError(f"{name} must be finite or NaN (empty side)")
     bd = _per_unit("bid_depth", bid_depth, K, default=math.inf)
     ad = _per_unit("ask_depth", ask_depth, K, default=math.inf)
     for name, arr in (("bid_depth", bd), ("ask_depth", ad)):
         arr[np.isnan(arr)] = math.inf
-        if np.any(arr < 0):
+        if (arr < 0).any():
             raise ValueError(f"{name} must be >= 0 (inf or NaN = uncapped)")
     pos = _per_unit("position", np.asarray(position, dtype=np.float64), K)
-    if not np.all(np.isfinite(pos)):
+    if not np.isfinite(pos).all():
         raise ValueError("position must be finite")
     pi = _per_unit("short_price", short_price, K)
     rho = _per_unit("long_price", long_price, K, default=0.0)
     for name, arr in (("short_price", pi), ("long_price", rho)):
-        if not np.all(np.isfinite(arr)):
+        if not np.isfinite(arr).all():
             raise ValueError(f"{name} must be finite")
 
     sigma = float(stored_value)
@@ -213,7 +214,7 @@ def prepare_data(
             req = req.reshape(-1, 1)
         if req.ndim == 0 or req.shape != (K, nt):
             raise ValueError(f"request must have shape ({K}, {nt}), got {req.shape}")
-    if np.any(np.isinf(req)):
+    if np.isinf(req).any():
         raise ValueError("request must be finite or NaN (no request)")
 
     nx = len(plant.exogenous_inputs)
@@ -229,11 +230,11 @@ def prepare_data(
             exo = exo.reshape(-1, 1)
         if exo.shape != (K, nx):
             raise ValueError(f"exogenous must have shape ({K}, {nx}), got {exo.shape}")
-        if not np.all(np.isfinite(exo)):
+        if not np.isfinite(exo).all():
             raise ValueError("exogenous must be finite")
 
     w0_a = np.array(w0, dtype=np.float64).reshape(-1)
-    if w0_a.shape[0] != plant.n_states or not np.all(np.isfinite(w0_a)):
+    if w0_a.shape[0] != plant.n_states or not np.isfinite(w0_a).all():
         raise ValueError(f"w0 must be {plant.n_states} finite value(s), got {w0_a}")
     if u_prev is None:
         up = np.full(plant.n_inputs, np.nan)
@@ -255,4 +256,56 @@ def prepare_data(
         short_price=pi,
         long_price=rho,
         stored_value=sigma,
+    )
+
+
+def prepared_data(
+    plant: Plant,
+    kappa: int,
+    *,
+    bid: FloatArray,
+    ask: FloatArray,
+    bid_depth: FloatArray,
+    ask_depth: FloatArray,
+    position: FloatArray,
+    request: FloatArray,
+    exogenous: FloatArray,
+    w0: ArrayLike,
+    u_prev: ArrayLike | None,
+    short_price: float,
+    long_price: float,
+    stored_value: float,
+) -> RhpoData:
+    """:class:`RhpoData` from arrays a coordinator built itself, without the checks.
+
+    For the coordinators' own arrivals (their data is valid by construction), it skips
+    what :func:`prepare_data` checks and copies. The caller vouches that ``bid``/``ask``
+    are float64 (κ,) with ``NaN`` for an empty side (never infinite), the depths float64
+    (κ,) ``>= 0`` and not ``NaN``, ``position`` float64 (κ,) finite, ``request`` float64
+    (κ, n_tracked) finite or ``NaN``, ``exogenous`` float64 (κ, n_exogenous) finite, ``w0``
+    finite and the prices finite scalars; for such inputs the data equals
+    :func:`prepare_data`'s. The arrays are used as given and must not be changed
+    afterwards.
+    """
+    K = int(kappa)
+    w0_a = np.array(w0, dtype=np.float64).reshape(-1)
+    if u_prev is None:
+        up = np.full(plant.n_inputs, np.nan)
+    else:
+        up = np.array(u_prev, dtype=np.float64).reshape(-1)
+    exo = np.asarray(exogenous, dtype=np.float64) if plant.exogenous_inputs else np.zeros((K, 0))
+    return RhpoData(
+        kappa=K,
+        bid=bid,
+        ask=ask,
+        bid_depth=bid_depth,
+        ask_depth=ask_depth,
+        position=position,
+        request=np.asarray(request, dtype=np.float64),
+        exogenous=exo,
+        w0=w0_a,
+        u_prev=up,
+        short_price=np.full(K, float(short_price)),
+        long_price=np.full(K, float(long_price)),
+        stored_value=float(stored_value),
     )

@@ -68,13 +68,13 @@ def test_a_failed_solve_falls_back_and_the_run_goes_on(run, caplog):
     world = build_world(cfg, seed_tree(cfg))
     plants = [c for c in world.coordinators if isinstance(c, PlantCoordinator)]
     victim = plants[0]
-    real = victim.solver.solve
+    real = victim.solver.solve_data  # what solve and the coordinator's own path call
 
-    def flaky(**kw):  # every solve of this coordinator fails
-        res = real(**kw)
+    def flaky(data):  # every solve of this coordinator fails
+        res = real(data)
         return type(res)(**{**res.__dict__, "status": LpStatus.INFEASIBLE})
 
-    victim.solver.solve = flaky
+    victim.solver.solve_data = flaky
     with caplog.at_level("WARNING"):
         world.run()
     # Every arrival's solve and every gate-closure re-dispatch failed.
