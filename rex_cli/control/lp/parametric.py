@@ -86,6 +86,9 @@ PIVOT_TOL = 1e-9
 """Smallest tableau entry ``|α_rj|`` that may be a pivot (dual ratio test)."""
 RATE_TOL = 1e-12
 """Rates ``|dz_B/dτ|`` below this do not move a basic variable (primal ratio test)."""
+END_TOL = 1e-9
+"""A breakpoint this close to the end of the path (in τ) is left alone: the bound is
+reached at the end, within the rounding of the ratio test."""
 EXCHANGE_TOL = 1e-9
 """Smallest pivot element accepted when exchanging towards a known basis."""
 
@@ -261,7 +264,7 @@ def walk(
                 t = (slack if slack > 0.0 else 0.0) / -rate
                 if t < step:
                     step, r, leave_upper = t, i, True
-        if r < 0 or tau + step >= 1.0:
+        if r < 0 or tau + step >= 1.0 - END_TOL:
             break
         if pivots >= max_pivots:
             status = PIVOT_CAP
