@@ -373,6 +373,7 @@ class BasisInverse:
         self._binv: FloatArray | None = None
         self._basic: IntArray | None = None
         self._exchanges = 0
+        self._work = (np.empty((self.m, self.m)), np.empty((self.m, self.m)))
 
     def _identity(self) -> tuple[FloatArray, IntArray]:
         return -np.eye(self.m), np.arange(self.n, self.n + self.m, dtype=np.int64)
@@ -380,21 +381,31 @@ class BasisInverse:
     def inverse(self, target: NDArray[np.bool_]) -> tuple[FloatArray, IntArray] | None:
         """``(B⁻¹, basic)`` for the basis ``target`` (bool over the N variables).
 
-        Fresh arrays the caller may modify; ``None`` if the basis looks singular.
+        Arrays the caller may modify; ``B⁻¹`` is a work buffer of this object, valid
+        until the next call (:meth:`spare` gives the other one, for a copy). ``None``
+        if the basis looks singular.
         """
         for attempt in range(2):
             if self._binv is None or self._exchanges >= self.refresh or attempt == 1:
-                binv, basic = self._identity()
+                self._binv, self._basic = self._identity()
                 self._exchanges = 0
-            else:
-                binv, basic = self._binv.copy(), self._basic.copy()  # type: ignore[union-attr]
-            done = rebasis(binv, basic, target, self.mp, self.mi, self.mx)
+            assert self._basic is not None
+            done = rebasis(self._binv, self._basic, target, self.mp, self.mi, self.mx)
             if done >= 0:
                 self._exchanges += done
-                self._binv, self._basic = binv, basic
-                return binv.copy(), basic.copy()
+                np.copyto(self._work[0], self._binv)
+                return self._work[0], self._basic.copy()
         self.forget()
         return None
+
+    def spare(self, binv: FloatArray) -> FloatArray:
+        """A copy of ``binv`` in the work buffer that ``binv`` is not.
+
+        No allocation: fresh pages of a large array cost more than copying into warm ones.
+        """
+        buf = self._work[1] if binv is self._work[0] else self._work[0]
+        np.copyto(buf, binv)
+        return buf
 
     def forget(self) -> None:
         """Drop the kept inverse (the next one is built from ``−I``)."""
@@ -494,8 +505,13 @@ class Walker:
         return cls(inverse, arrays)
 
     def copy(self) -> Walker:
-        """An independent copy (to walk two paths from one basis)."""
-        return Walker(self.inverse, {k: getattr(self, k).copy() for k in self._ARRAYS})
+        """An independent copy (to walk two paths from one basis).
+
+        Its ``B⁻¹`` is the inverse's other work buffer (:meth:`BasisInverse.spare`).
+        """
+        arrays = {k: getattr(self, k).copy() for k in self._ARRAYS if k != "binv"}
+        arrays["binv"] = self.inverse.spare(self.binv)
+        return Walker(self.inverse, arrays)
 
     def slope(self, dlo: FloatArray, dhi: FloatArray) -> FloatArray:
         """Rates ``dz_B/dτ`` (basis order) of the basic values on the path ``(Δl, Δu)``."""
