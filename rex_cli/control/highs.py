@@ -25,14 +25,14 @@ just solved only in the bounds of the market columns and in the balance rows'
 right-hand sides, so the optimal basis of the last solve is a candidate: its duals
 do not depend on bounds (no market column is basic, so their cost does not enter the
 duals), and it stays optimal as long as it stays primal feasible. The basic
-variables move linearly, ``z_B(t) = z_B + B⁻¹(r_trade + t·r_shift)`` for a shift ``t``
-of every position (two solves with the basis factors HiGHS holds,
-``getBasisSolve``), and a ratio test gives the interval of ``t`` over which the basis
-is feasible: the rhs ranging of the shift direction (HiGHS's own ``getRanging`` ranges
-one row bound at a time; here all κ balance rows move together). Where the interval
-covers ``±δ`` the one-sided value is the solve's ``λ``, exactly what a re-solve from
-that basis returns (it stops at once); elsewhere, or when a market column is basic,
-that side is re-solved.
+variables move linearly in a shift ``t`` of every position, and a ratio test gives the
+interval of ``t`` over which the basis is feasible (the rhs ranging of the shift
+direction; HiGHS's own ``getRanging`` ranges one row bound at a time). Where the
+interval covers ``±δ`` the one-sided value is the solve's ``λ``, exactly what a
+re-solve from that basis returns; elsewhere it comes from parametric dual simplex
+pivots from that basis (:mod:`rex_cli.control.lp.parametric`: the bounds move from
+the plan's to the side LP's, a basic variable reaching a bound leaves, a dual ratio
+test picks the entering column), and only a failed walk is re-solved.
 
 Solves run with the one HiGHS set-up of :mod:`rex_cli.control.lp.highs`.
 """
