@@ -11,10 +11,10 @@ On every arrival (Poisson) it runs Receding Horizon Plan & Order:
    those of the LP without trades with the positions moved by ``±δ`` (``δ`` = the
    quote size): ``λ⁺ = λ(Y + δ)`` (what one more kWh is worth: the bid) and
    ``λ⁻ = λ(Y − δ)`` (what giving up one kWh costs: the ask); by concavity
-   ``λ⁺ ≤ λ⁻``. By default both are re-solved (warm-started); with
-   ``quote_resolve=False`` a side comes from the plan's own solve where its basis stays
-   optimal over the shift (``λ± = λ``) and only the other sides are re-solved
-   (:meth:`rex_cli.control.highs.RhpoSolver.one_sided`);
+   ``λ⁺ ≤ λ⁻``. By default both come from the plan's basis: ``λ± = λ`` where it stays
+   optimal over the shift, else parametric dual simplex pivots from it
+   (:meth:`rex_cli.control.highs.RhpoSolver.one_sided`); with ``quote_resolve=True``
+   both are re-solved (warm-started; the three-solve method);
 4. *take*: market orders for the LP's trades ``E⁺``/``E⁻`` (limited at the price the
    LP assumed);
 5. *make*: one limit order per side and unit: a bid at ``λ⁺ − margin`` for the planned
@@ -117,7 +117,8 @@ class PlantCoordinator(PoissonArrivals):
             energy, the batteries, are affected).
         quote_resolve: Get the one-sided values by two more solves at ``Y ± δ`` (the
             three-solve method, kept as the reference) instead of from the plan's
-            basis (see :meth:`rex_cli.control.highs.RhpoSolver.one_sided`).
+            basis by parametric pivots (see
+            :meth:`rex_cli.control.highs.RhpoSolver.one_sided`).
     """
 
     def __init__(
@@ -140,7 +141,7 @@ class PlantCoordinator(PoissonArrivals):
         long_price: float,
         gate_redispatch: bool = True,
         stored_value: float = 0.0,
-        quote_resolve: bool = True,
+        quote_resolve: bool = False,
     ) -> None:
         self.agent_id = agent_id
         self.plant = plant

@@ -666,11 +666,10 @@ class RhpoCoordinatorConfig:
         stored_energy_value: What a kWh still stored after the LP's window is worth to
             the plant's owner, currency/kWh (the batteries; 0 = worthless).
         quote_resolve: Get λ± by two extra solves at ``Y ± δ`` on every arrival (the
-            three-solve method, the default). False: take them from the plan's basis
-            where it stays optimal over the shift and re-solve only the other sides
-            (the same quotes; in the default scenario the basis covers about 3% of the
-            sides, so it saves few solves, and the warm-start path, hence the bytes,
-            differ).
+            three-solve method). False (the default): from the plan's basis, by
+            parametric dual simplex pivots along the trade removal and the shift
+            (:mod:`rex_cli.control.lp.parametric`), re-solving a side only when its
+            walk fails: one solve per arrival in the default scenario.
     """
 
     arrival_rate_per_hour: float = 8.0
@@ -678,7 +677,7 @@ class RhpoCoordinatorConfig:
     quote_kwh: float = 0.1
     gate_redispatch: bool = True
     stored_energy_value: float = 0.12
-    quote_resolve: bool = True
+    quote_resolve: bool = False
 
     def __post_init__(self) -> None:
         _positive("arrival_rate_per_hour", self.arrival_rate_per_hour)

@@ -29,14 +29,14 @@ just solved only in the bounds of the market columns and in the balance rows'
 right-hand sides, so the optimal basis of the last solve is a candidate: its duals
 do not depend on bounds (no market column is basic, so their cost does not enter the
 duals), and it stays optimal as long as it stays primal feasible. The basic
-variables move linearly, ``z_B(t) = z_B + B⁻¹(r_trade + t·r_shift)`` for a shift ``t``
-of every position (two solves with the basis factors HiGHS holds,
-``getBasisSolve``), and a ratio test gives the interval of ``t`` over which the basis
-is feasible: the rhs ranging of the shift direction (HiGHS's own ``getRanging`` ranges
-one row bound at a time; here all κ balance rows move together). Where the interval
-covers ``±δ`` the one-sided value is the solve's ``λ``, exactly what a re-solve from
-that basis returns (it stops at once); elsewhere, or when a market column is basic,
-that side is re-solved.
+variables move linearly in a shift ``t`` of every position, and a ratio test gives the
+interval of ``t`` over which the basis is feasible (the rhs ranging of the shift
+direction; HiGHS's own ``getRanging`` ranges one row bound at a time). Where the
+interval covers ``±δ`` the one-sided value is the solve's ``λ``, exactly what a
+re-solve from that basis returns; elsewhere it comes from parametric dual simplex
+pivots from that basis (:mod:`rex_cli.control.lp.parametric`: the bounds move from
+the plan's to the side LP's, a basic variable reaching a bound leaves, a dual ratio
+test picks the entering column), and only a failed walk is re-solved.
 
 Solves run with the one HiGHS set-up of :mod:`rex_cli.control.lp.highs`.
 """
@@ -51,6 +51,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
+from rex_cli.control.lp import parametric as par
 from rex_cli.control.lp.block import PlantBlock
 from rex_cli.control.lp.highs import new_highs, pass_model
 from rex_cli.control.lp.status import LpStatus, status_of_highs
@@ -92,16 +93,19 @@ class OneSided:
         up: ``λ(Y + δ)``, currency/kWh, (κ,) (the last solve's ``λ`` where the re-solve
             failed, as the three-solve coordinator always did).
         down: ``λ(Y − δ)``, (κ,).
-        solves: LP solves this took (0, 1 or 2).
+        solves: HiGHS solves this took (0, 1 or 2).
         interval: ``(lo, hi)``, kWh: the shifts ``t`` of every position over which the
             last basis stays optimal for the LP without trades (``(nan, nan)`` when not
             computed: a market column was basic, or the re-solve method was asked for).
+        pivots: Parametric dual simplex pivots (in Python) this took
+            (:mod:`rex_cli.control.lp.parametric`).
     """
 
     up: FloatArray
     down: FloatArray
     solves: int
     interval: tuple[float, float]
+    pivots: int = 0
 
 
 class _Views:
@@ -211,6 +215,8 @@ class RhpoSolver:
         self.block = PlantBlock(plant, self.kappa, n_times=self.kappa, ramp_order="input")
         self._index()
         mat = self._matrix()
+        self._mat = mat  # kept for the parametric one-sided values
+        self._inverse: par.BasisInverse | None = None
         self.size = LpSize(mat.shape[1], mat.shape[0], int(mat.nnz))
         self._static_data()
         self._terminal_value()
@@ -575,19 +581,26 @@ class RhpoSolver:
 
     # ---- one-sided values ------------------------------------------------------------
 
-    def one_sided(self, delta: float, *, resolve: bool = False) -> OneSided:
+    def one_sided(
+        self, delta: float, *, resolve: bool = False, max_pivots: int | None = None
+    ) -> OneSided:
         """``λ(Y ± δ)`` of the last solve's LP without trades (module docstring).
 
         The LP without trades has the last solve's data with both book sides empty
-        (market columns fixed at 0) and every position moved by ``±δ``. A side is
-        re-solved (warm-started, ``+δ`` first) only where the last basis does not stay
-        optimal over the shift, or for both sides when ``resolve`` is set (the
-        three-solve method, kept as the reference). A failed re-solve gives the last
-        solve's ``λ`` for that side.
+        (market columns fixed at 0) and every position moved by ``±δ``. Where the last
+        basis stays optimal over the shift (the interval covers ``±δ``) that side's
+        value is the last solve's ``λ``; elsewhere it comes from parametric dual simplex
+        pivots from the last basis (:mod:`rex_cli.control.lp.parametric`): one walk
+        removing the trades, shared by both sides, then one walk per side moving the
+        positions. A side is re-solved with HiGHS (warm-started, ``+δ`` first) only when
+        its walk fails (pivot cap, numerical trouble, infeasible side LP), or for both
+        sides when ``resolve`` is set (the three-solve method, kept as the reference).
+        A failed re-solve gives the last solve's ``λ`` for that side.
 
         Args:
             delta: The shift ``δ`` of every position, kWh (>= 0).
             resolve: Re-solve both sides whatever the basis says.
+            max_pivots: Cap on the pivots of the walks (default: the LP's row count).
 
         Raises:
             RuntimeError: If the last solve was not optimal.
@@ -597,23 +610,91 @@ class RhpoSolver:
         data, res, x, row = self._last
         lam = res.dual_balance
         interval = (math.nan, math.nan)
-        cover_up = cover_dn = False
+        sides: list[FloatArray | None] = [None, None]
+        pivots = 0
         if not resolve:
-            interval = self._shift_interval(x, row)
-            lo, hi = interval
-            cover_up = lo <= delta <= hi
-            cover_dn = lo <= -delta <= hi
+            sides, interval, pivots = self._parametric_sides(
+                x, row, lam, delta, self.n_rows if max_pivots is None else max_pivots
+            )
         solves = 0
-        sides = []
-        for sign, covered in ((1.0, cover_up), (-1.0, cover_dn)):
-            if covered:
-                sides.append(lam.copy())
+        for i, sign in enumerate((1.0, -1.0)):
+            if sides[i] is not None:
                 continue
             dual = self._solve_shifted(data, sign * delta)
             solves += 1
-            sides.append(lam.copy() if dual is None else dual)
+            sides[i] = lam.copy() if dual is None else dual
         self._last = None  # the basis now belongs to a shifted LP (or was used)
-        return OneSided(up=sides[0], down=sides[1], solves=solves, interval=interval)
+        up, down = sides
+        assert up is not None and down is not None
+        return OneSided(up=up, down=down, solves=solves, interval=interval, pivots=pivots)
+
+    def _parametric_sides(
+        self, x: FloatArray, row: FloatArray, lam: FloatArray, delta: float, max_pivots: int
+    ) -> tuple[list[FloatArray | None], tuple[float, float], int]:
+        """The sides from the last basis: covered ones, then parametric walks.
+
+        Bound paths (τ from 0 to 1, :mod:`rex_cli.control.lp.parametric`): the trade
+        removal moves the upper bound of every market column from its value to 0 (first
+        tightened to the value, which keeps the basis optimal and allows an unlimited
+        depth); the shift moves both bounds of every balance logical (the row activity,
+        bounds ``−Y``) by ``∓δ``. ``None`` marks a side whose walk failed (the caller
+        re-solves it).
+        """
+        h = self._h
+        K, n = self.kappa, self.n_cols
+        none: list[FloatArray | None] = [None, None]
+        if self._inverse is None:
+            self._inverse = par.BasisInverse(self._mat)
+        sol: Any = h.getSolution()
+        hi = np.concatenate([self._upper, self._row_upper])
+        hi[: 2 * K] = np.maximum(x[: 2 * K], 0.0)
+        w = par.Walker.from_solution(
+            self._inverse,
+            h.getBasicVariables()[1],
+            x,
+            row,
+            np.asarray(sol.col_dual, dtype=np.float64),
+            np.asarray(sol.row_dual, dtype=np.float64),
+            np.concatenate([self._lower, self._row_lower]),
+            hi,
+        )
+        if w is None:
+            return none, (math.nan, math.nan), 0
+        zero = np.zeros(len(hi))
+        dhi_trade = zero.copy()
+        dhi_trade[: 2 * K] = -hi[: 2 * K]
+        shift = zero.copy()
+        shift[n : n + K] = -1.0  # row activity bounds −Y − t
+        # The interval of shifts t over which the last basis stays optimal (as
+        # _shift_interval, from the same inverse): the trades removed, then t·shift.
+        basic = w.basic
+        if np.any(self._market_cost[basic[basic < 2 * K]] != 0.0):
+            interval = (math.nan, math.nan)  # a priced market column is basic: it sets λ
+        else:
+            a = w.beta + w.slope(zero, dhi_trade)
+            slope = w.slope(shift, shift) - shift[basic]
+            interval = _ratio_interval(a, slope, w.lo[basic], w.hi[basic] + dhi_trade[basic])
+        t_lo, t_hi = interval
+        sides = none
+        todo = []
+        for i, sign in enumerate((1.0, -1.0)):
+            if t_lo <= sign * delta <= t_hi:
+                sides[i] = lam.copy()
+            else:
+                todo.append(i)
+        if not todo:
+            return sides, interval, 0
+        status, pivots = w.walk(zero, dhi_trade, max_pivots)
+        if status != par.OPTIMAL:
+            return sides, interval, pivots
+        for i in todo:
+            side = w.copy() if i != todo[-1] else w
+            step = (delta if i == 0 else -delta) * shift
+            status, p = side.walk(step, step, max_pivots)
+            pivots += p
+            if status == par.OPTIMAL:
+                sides[i] = side.y[:K].copy()
+        return sides, interval, pivots
 
     def _shift_interval(self, x: FloatArray, row: FloatArray) -> tuple[float, float]:
         """Shifts ``t`` (kWh, every position) keeping the last basis optimal without trades.

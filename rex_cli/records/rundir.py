@@ -53,6 +53,7 @@ _PACKAGES = (
     "omegaconf",
     "pyomo",
     "highspy",
+    "numba",
     "matplotlib",
     "typer",
 )

@@ -24,11 +24,15 @@ Quoting (one arrival = the plan's solve plus the one-sided values ``λ(Y ± δ)`
 δ = 0.1 kWh, :meth:`RhpoSolver.one_sided`), on the first 1,000 arrivals of the stream,
 one solver per method:
 
-* ``solves_per_arrival_basis``: LP solves per arrival when λ± come from the plan's
-  basis where it covers ±δ (re-solving the other sides);
+* ``solves_per_arrival_parametric``: HiGHS solves per arrival when λ± come from the
+  plan's basis (covered sides) and parametric dual simplex pivots
+  (:mod:`rex_cli.control.lp.parametric`), re-solving only where a walk fails;
+  ``pivots_per_arrival``: the pivots those walks made;
 * ``solves_per_arrival_resolve``: the three-solve method (always 3);
+* ``arrival_ms_median_*`` / ``arrival_ms_mean_*``: time per arrival (plan solve plus
+  λ±) of each method;
 * ``arrival_speed_ratio``: median arrival time of the three-solve method over the
-  basis method (> 1 = the basis method is faster).
+  parametric method (> 1 = the parametric method is faster).
 
 Run ``python tests/benchmarks/bench_rhpo.py`` (one JSON line per κ) or
 ``pytest -n 0 -m benchmark tests/benchmarks/bench_rhpo.py`` (asserts the bars at κ=60).
@@ -153,25 +157,39 @@ def measure(kappa: int, n_fast: int = N_FAST, n_pyomo: int = N_PYOMO) -> dict[st
 def measure_quoting(
     plant: Any, weights: Weights, kappa: int, stream: list[dict[str, Any]], delta: float = 0.1
 ) -> dict[str, Any]:
-    """Solves and time per arrival: λ± from the basis vs. the three-solve method."""
-    out: dict[str, Any] = {}
-    medians = {}
-    for name, resolve in (("basis", False), ("resolve", True)):
-        solver = RhpoSolver(plant, weights, kappa)
-        ms = np.empty(len(stream))
-        solves = 0
-        gc.collect()
-        for i, data in enumerate(stream):
+    """Solves, pivots and time per arrival: parametric λ± vs. the three-solve method.
+
+    One solver per method; the two are timed arrival by arrival, alternately (which one
+    goes first alternates too), so that a change of the machine's load hits both.
+    """
+    methods = (("parametric", False), ("resolve", True))
+    solvers = {name: RhpoSolver(plant, weights, kappa) for name, _ in methods}
+    for name, resolve in methods:
+        solvers[name].solve(**stream[0])
+        solvers[name].one_sided(delta, resolve=resolve)  # compiled code loaded first
+        solvers[name].reset()
+    ms = {name: np.empty(len(stream)) for name, _ in methods}
+    solves = dict.fromkeys(solvers, 0)
+    pivots = 0
+    gc.collect()
+    for i, data in enumerate(stream):
+        for name, resolve in methods if i % 2 == 0 else methods[::-1]:
+            solver = solvers[name]
             t0 = time.perf_counter()
             res = solver.solve(**data)
             q = solver.one_sided(delta, resolve=resolve)
-            ms[i] = (time.perf_counter() - t0) * 1e3
+            ms[name][i] = (time.perf_counter() - t0) * 1e3
             assert res.ok
-            solves += 1 + q.solves
-        medians[name] = float(np.median(ms))
-        out[f"solves_per_arrival_{name}"] = round(solves / len(stream), 4)
-        out[f"arrival_ms_median_{name}"] = round(medians[name], 4)
-    out["arrival_speed_ratio"] = round(medians["resolve"] / medians["basis"], 3)
+            solves[name] += 1 + q.solves
+            pivots += q.pivots
+    out: dict[str, Any] = {}
+    for name, _ in methods:
+        out[f"solves_per_arrival_{name}"] = round(solves[name] / len(stream), 4)
+        out[f"arrival_ms_median_{name}"] = round(float(np.median(ms[name])), 4)
+        out[f"arrival_ms_mean_{name}"] = round(float(np.mean(ms[name])), 4)
+    out["pivots_per_arrival"] = round(pivots / len(stream), 2)
+    ratio = float(np.median(ms["resolve"]) / np.median(ms["parametric"]))
+    out["arrival_speed_ratio"] = round(ratio, 3)
     return out
 
 
