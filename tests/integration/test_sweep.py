@@ -146,3 +146,21 @@ def test_a_refused_sweep_folder_stops_the_warmed_workers(tmp_path):
         run_sweep([*BASE, "seed=1,2"], taken, n_jobs=2)
     executor = reusable_executor._executor
     assert executor is None or executor._flags.shutdown
+
+
+def test_each_job_is_composed_once_in_the_sweep_process(tmp_path, monkeypatch):
+    # run_sweep validates every job (validate_many); Hydra's sweeper used to compose
+    # each one again in this process before launching, one after the other.
+    from hydra._internal.config_loader_impl import ConfigLoaderImpl
+
+    real = ConfigLoaderImpl.load_sweep_config
+    calls: list[list[str]] = []
+
+    def counting(self, master_config, sweep_overrides):
+        calls.append(list(sweep_overrides))
+        return real(self, master_config, sweep_overrides)
+
+    monkeypatch.setattr(ConfigLoaderImpl, "load_sweep_config", counting)
+    res = run_sweep([*BASE, "seed=1,2", "hydra/launcher=basic"], tmp_path / "sw")
+    assert (res.jobs["status"] == "complete").all()
+    assert sorted(c[-1] for c in calls) == ["seed=1", "seed=2"]  # once each: to run it
