@@ -16,6 +16,8 @@ import heapq
 from collections.abc import Callable
 from typing import Any
 
+from rex_cli.signals import PENDING, raise_pending
+
 __all__ = ["Engine", "EventHandle"]
 
 
@@ -101,6 +103,7 @@ class Engine:
         """
         heap = self._heap
         pop = heapq.heappop
+        pending = PENDING  # an interrupt some C callback swallowed (see rex_cli.signals)
         n = 0
         limit = float("inf") if until is None else until
         while heap and heap[0][0] <= limit:
@@ -110,6 +113,8 @@ class Engine:
             self.now = time
             callback(*args)
             n += 1
+            if pending:
+                raise_pending()
         self.processed += n
         if until is not None and until > self.now:
             self.now = until
