@@ -73,6 +73,10 @@ OPTION_SETS: dict[str, dict[str, Any]] = {
     "strategy_choose": {"simplex_strategy": 0},
     "primal": {"simplex_strategy": 4},
     "always_refactor": {"no_unnecessary_rebuild_refactor": False},
+    "no_cost_perturbation": {"dual_simplex_cost_perturbation_multiplier": 0.0},
+    "no_bound_perturbation": {"primal_simplex_bound_perturbation_multiplier": 0.0},
+    "price_col": {"simplex_price_strategy": 0},
+    "lidse_off": {"less_infeasible_DSE_check": False},
 }
 
 Key = tuple[int, int]  # (solver number, its κ)
