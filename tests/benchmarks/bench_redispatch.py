@@ -214,7 +214,8 @@ def study(seed: int, overrides: list[str] = OVERRIDES) -> dict[str, Any]:
 def test_redispatch_study():
     r = study(1)
     print(json.dumps(r))
-    assert r["planned"] + r["unplanned"] + r.get("redispatch_failed", 0) == r["gate_closures"]
+    parts = ("planned", "unplanned", "redispatch_failed")
+    assert sum(r.get(k, 0) for k in parts) == r["gate_closures"] > 0
     reasons = ("not_last_run", "window_elsewhere", "traded_in_j", "state")
     reasons += ("exogenous", "position", "book", "same_lp")
     assert sum(r.get(k, 0) for k in reasons) == r["planned"]
