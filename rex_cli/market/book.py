@@ -51,10 +51,12 @@ replace work (replace does not match). :meth:`OrderBook.uncross` ends the call:
 
 Implementation notes (for speed; none of this is visible through the API):
     * a resting order is an immutable tuple ``(qty, order_id, owner, key, time)``
-      (key: ``-price`` for a buy, ``price`` for a sell; positions indexed or unpacked
-      literally on the hot paths), shared by its level's queue and the id -> order
-      dict that serves cancel / shrink / replace / get. A queue entry is **live iff it
-      is the very object the dict holds for its id** (``index.get(id) is entry``):
+      (key: ``-price`` for a buy, ``price`` for a sell, the very int object that is
+      its level's ``key``, so a cancel's level look-up hashes an object in cache;
+      positions indexed or unpacked literally on the hot paths), shared by its
+      level's queue and the id -> order dict that serves cancel / shrink / replace /
+      get. A queue entry is **live iff it is the very object the dict holds for its
+      id** (``index.get(id) is entry``):
       a cancel only pops the id from the dict, and an order that trades in part or is
       shrunk gets a new tuple, put in its old place in the queue and in the dict
       (shrink finds that place by identity: O(position in the queue)). Tuples of
@@ -360,11 +362,11 @@ class OrderBook:
             if lvl is None:  # a price not seen lately
                 lvl = self._new_level(key, price)
             lq = lvl.qty
-            index[order_id] = o = (qty, order_id, owner, key, time)
+            index[order_id] = o = (qty, order_id, owner, lvl.key, time)
             lvl.append(o)
             lvl.qty = lq + qty
             if not lq:  # the level was empty
-                insort(self._bid_keys, key)
+                insort(self._bid_keys, lvl.key)
                 if price > self._best_bid:
                     self._best_bid = price
             return fills
@@ -393,11 +395,11 @@ class OrderBook:
         if lvl is None:  # a price not seen lately
             lvl = self._new_level(price, price)
         lq = lvl.qty
-        index[order_id] = o = (qty, order_id, owner, price, time)
+        index[order_id] = o = (qty, order_id, owner, lvl.key, time)
         lvl.append(o)
         lvl.qty = lq + qty
         if not lq:  # the level was empty
-            insort(self._ask_keys, price)
+            insort(self._ask_keys, lvl.key)
             if price < self._best_ask:
                 self._best_ask = price
         return fills
@@ -784,7 +786,7 @@ class OrderBook:
                     if not lq or not qty:
                         break
                 else:
-                    index[mid] = o = (oq - qty, mid, maker, key, o[4])
+                    index[mid] = o = (oq - qty, mid, maker, o[3], o[4])
                     lvl.appendleft(o)
                     lq -= qty
                     fills.append(_tnew(Fill, (lp, qty, mid, order_id, maker, owner, side, time)))
