@@ -344,8 +344,9 @@ class OrderBook:
                         return []
                     fills = []
                 else:
-                    fills, qty = self._take(
-                        self._asks, self._ask_keys, price, order_id, owner, _BUY, qty, time
+                    fills = []
+                    qty = self._take(
+                        fills, self._asks, self._ask_keys, price, order_id, owner, _BUY, qty, time
                     )
                     if not qty:
                         self._dropped = 0
@@ -379,8 +380,9 @@ class OrderBook:
                     return []
                 fills = []
             else:
-                fills, qty = self._take(
-                    self._bids, self._bid_keys, -price, order_id, owner, _SELL, qty, time
+                fills = []
+                qty = self._take(
+                    fills, self._bids, self._bid_keys, -price, order_id, owner, _SELL, qty, time
                 )
                 if not qty:
                     self._dropped = 0
@@ -445,10 +447,12 @@ class OrderBook:
             if best == _INF or (worst_price is not None and best > worst_price):
                 self._dropped = qty
                 return []
-            fills, qty = self._take(
-                self._asks, self._ask_keys, _INF if worst_price is None else worst_price,
+            fills: list[Fill] = []
+            self._dropped = self._take(
+                fills, self._asks, self._ask_keys, _INF if worst_price is None else worst_price,
                 order_id, owner, _BUY, qty, time,
             )  # fmt: skip
+            return fills
         elif side is _SELL:
             if self._call:
                 raise _reject(RejectReason.CALL_PHASE, "market orders wait for the auction")
@@ -456,14 +460,13 @@ class OrderBook:
             if not best or (worst_price is not None and best < worst_price):
                 self._dropped = qty
                 return []
-            fills, qty = self._take(
-                self._bids, self._bid_keys, _INF if worst_price is None else -worst_price,
+            fills = []
+            self._dropped = self._take(
+                fills, self._bids, self._bid_keys, _INF if worst_price is None else -worst_price,
                 order_id, owner, _SELL, qty, time,
             )  # fmt: skip
-        else:
-            raise _bad_side(side)
-        self._dropped = qty
-        return fills
+            return fills
+        raise _bad_side(side)
 
     def cancel(self, order_id: int) -> bool:
         """Remove a resting order.
@@ -738,6 +741,7 @@ class OrderBook:
 
     def _take(
         self,
+        fills: list[Fill],
         book: dict[int, _Level],
         keys: list[int],
         bound_key: float,
@@ -746,7 +750,7 @@ class OrderBook:
         side: Side,
         qty: int,
         time: float,
-    ) -> tuple[list[Fill], int]:
+    ) -> int:
         """Match an incoming order of ``side`` against the opposite side.
 
         ``book`` and ``keys`` are that side's levels and the sorted keys of those
@@ -755,10 +759,11 @@ class OrderBook:
         Removes filled makers, empties the levels it uses up and refreshes the
         cached best price of the side.
 
+        Appends the fills to ``fills``.
+
         Returns:
-            ``(fills, remaining_qty_lots)``.
+            The remaining quantity in lots.
         """
-        fills: list[Fill] = []
         index = self._index
         i = 0  # keys[:i]: levels left with only the owner's own orders
         key = keys[0]
@@ -812,7 +817,7 @@ class OrderBook:
             self._best_ask = keys[0] if keys else _INF
         else:
             self._best_bid = -keys[0] if keys else 0
-        return fills, qty
+        return qty
 
     def _take_level_slow(
         self,
