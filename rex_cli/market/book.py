@@ -73,8 +73,9 @@ Implementation notes (for speed; none of this is visible through the API):
       emptying costs no allocation and no dict insert or delete, only a C
       ``bisect.insort`` into / a ``del`` from a short list (near the top, where
       levels come and go, mostly its first item). Empty levels are pruned when a
-      side holds more than twice as many levels as after its last pruning plus
-      ``_LEVEL_SLACK``: memory stays bounded by the live levels;
+      new price arrives at a side that holds more than twice as many levels as
+      after its last pruning plus ``_LEVEL_SLACK``: a side never holds more than
+      twice the most levels it had live plus that many;
     * the best bid/ask are cached (a side's best is always a level with live
       orders), so the common non-marketable limit order costs one comparison;
     * cancels are lazy: the dead entry stays in its deque until matching pops it or
