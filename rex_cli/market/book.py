@@ -51,10 +51,12 @@ replace work (replace does not match). :meth:`OrderBook.uncross` ends the call:
 
 Implementation notes (for speed; none of this is visible through the API):
     * a resting order is an immutable tuple ``(qty, order_id, owner, key, time)``
-      (key: ``-price`` for a buy, ``price`` for a sell; positions indexed or unpacked
-      literally on the hot paths), shared by its level's queue and the id -> order
-      dict that serves cancel / shrink / replace / get. A queue entry is **live iff it
-      is the very object the dict holds for its id** (``index.get(id) is entry``):
+      (key: ``-price`` for a buy, ``price`` for a sell, the very int object that is
+      its level's ``key``, so a cancel's level look-up hashes an object in cache;
+      positions indexed or unpacked literally on the hot paths), shared by its
+      level's queue and the id -> order dict that serves cancel / shrink / replace /
+      get. A queue entry is **live iff it is the very object the dict holds for its
+      id** (``index.get(id) is entry``):
       a cancel only pops the id from the dict, and an order that trades in part or is
       shrunk gets a new tuple, put in its old place in the queue and in the dict
       (shrink finds that place by identity: O(position in the queue)). Tuples of
@@ -64,23 +66,24 @@ Implementation notes (for speed; none of this is visible through the API):
       a fill is a :class:`~rex_cli.market.orders.Fill` named tuple built in one C
       call (``tuple.__new__(Fill, fields)``);
     * each side is a dict ``key -> _Level`` (key = price for asks, ``-price`` for
-      bids, so the smallest key is the best on both sides) plus a binary heap of the
-      keys; a level is a FIFO deque of orders (a ``deque`` subclass) with its exact
-      live total. Adding or
-      removing a level is a dict operation and a C ``heapq`` push/pop (emptied
-      levels are kept, up to ``_SPARE_MAX``, and reused when their price returns);
-      keys of levels removed away from the top stay in the heap as stale entries
-      that are popped as soon as they surface (the heap is rebuilt when it holds
-      more than twice as many keys as live levels plus ``_HEAP_SLACK``), so the
-      heap's first entry is always the best live level;
-    * the best bid/ask are cached, so the common non-marketable limit order costs one
-      comparison and no heap access;
+      bids, so the smallest key is the best on both sides) and a sorted list of the
+      keys of its levels that hold orders (the first is the best; ``depth`` is a
+      slice of it). A level stays in its dict when it empties (total 0, queue
+      cleared) and is reused when its price returns, so a level appearing or
+      emptying costs no allocation and no dict insert or delete, only a C
+      ``bisect.insort`` into / a ``del`` from a short list (near the top, where
+      levels come and go, mostly its first item). Empty levels are pruned when a
+      new price arrives at a side that holds more than twice as many levels as
+      after its last pruning plus ``_LEVEL_SLACK``: a side never holds more than
+      twice the most levels it had live plus that many;
+    * the best bid/ask are cached (a side's best is always a level with live
+      orders), so the common non-marketable limit order costs one comparison;
     * cancels are lazy: the dead entry stays in its deque until matching pops it or
       the level is compacted (checked each time the level's count of dead entries
       reaches a multiple of ``_COMPACT_MIN_DEAD``: compacted once they are three
       quarters of its queue); the level total is updated at once, and a level whose
-      total reaches zero is removed at once, so best prices and depth are always
-      exact;
+      total reaches zero is cleared and leaves the sorted keys at once, so best
+      prices and depth are always exact;
     * arrival order (for the auction's maker rule and :meth:`OrderBook.expire_all`)
       is the insertion order of the id -> order dict: an order is inserted when it
       rests, and a replace removes and re-inserts it.
@@ -91,8 +94,8 @@ or raises :class:`~rex_cli.market.orders.OrderRejected`.
 
 from __future__ import annotations
 
+from bisect import insort
 from collections import deque
-from heapq import heapify, heappop, heappush, nsmallest
 from numbers import Integral
 
 from rex_cli.market.auction import level_price
@@ -118,13 +121,11 @@ _tnew = tuple.__new__  # _tnew(Fill, (fields...)): a Fill in one C call
 # quarters of its queue (three dead per live order): bounded memory (about three
 # dead entries per live order plus this many), and a compaction (which reads every
 # entry of the queue, mostly cold in a deep book) costs at most 4/3 entry reads per
-# cancel. cancel() tests ``dead & 31`` literally: keep the two in step.
+# cancel.
 _COMPACT_MIN_DEAD = 32
-# At most this many emptied levels are kept for reuse (their deques are empty).
-_SPARE_MAX = 1024
-# Rebuild a side's key heap when it holds more than twice its live levels plus this
-# many entries (stale keys of levels removed below the top): bounded memory.
-_HEAP_SLACK = 64
+# Empty levels (kept for reuse) are pruned when a side holds more than twice as many
+# levels as it held after the last pruning plus this many: bounded memory.
+_LEVEL_SLACK = 64
 
 # A resting order: (qty, order_id, owner, key, time), key = -price (buy) or price (sell).
 # A queue entry is live iff it *is* (identity) the id's record in the book's index.
@@ -196,31 +197,33 @@ class OrderBook:
     """
 
     __slots__ = (
-        "_ask_heap",
+        "_ask_cap",
+        "_ask_keys",
         "_asks",
         "_best_ask",
         "_best_bid",
-        "_bid_heap",
+        "_bid_cap",
+        "_bid_keys",
         "_bids",
         "_call",
         "_dropped",
         "_index",
         "_last_auction",
-        "_spare",
     )
 
     def __init__(self, call_phase: bool = False) -> None:
-        self._bids: dict[int, _Level] = {}  # -price -> level
-        self._asks: dict[int, _Level] = {}  # price -> level
-        self._bid_heap: list[int] = []  # keys of _bids (+ stale ones); [0] is live
-        self._ask_heap: list[int] = []  # keys of _asks (+ stale ones); [0] is live
+        self._bids: dict[int, _Level] = {}  # -price -> level (some may be empty)
+        self._asks: dict[int, _Level] = {}  # price -> level (some may be empty)
+        self._bid_keys: list[int] = []  # sorted keys of the levels with orders
+        self._ask_keys: list[int] = []
+        self._bid_cap = _LEVEL_SLACK  # prune _bids' empty levels when it grows past this
+        self._ask_cap = _LEVEL_SLACK
         self._index: dict[int, _Order] = {}  # order id -> order, in arrival order
         self._best_bid: int = 0  # 0 when there is no bid
         self._best_ask: float = _INF  # inf when there is no ask (an int otherwise)
         self._call = bool(call_phase)
         self._dropped = 0
         self._last_auction: AuctionQuote | None = None
-        self._spare: dict[int, _Level] = {}  # emptied levels by key, reused when it returns
 
     # ------------------------------------------------------------------ queries
 
@@ -270,18 +273,17 @@ class OrderBook:
             lowest ask); every total is > 0.
         """
         if side is _BUY:
-            book, heap = self._bids, self._bid_heap
+            book, keys = self._bids, self._bid_keys
         elif side is _SELL:
-            book, heap = self._asks, self._ask_heap
+            book, keys = self._asks, self._ask_keys
         else:
             raise _bad_side(side)
         if isinstance(levels, bool) or not isinstance(levels, int) or levels < 0:
             raise ValueError(f"levels must be an integer >= 0, got {levels!r}")
-        if levels == 1 and heap:
-            lvl = book[heap[0]]
+        if levels == 1 and keys:
+            lvl = book[keys[0]]
             return [(lvl.price, lvl.qty)]
-        keys = sorted(book) if levels >= len(book) else nsmallest(levels, book)
-        return [(lvl.price, lvl.qty) for lvl in map(book.__getitem__, keys)]
+        return [(lvl.price, lvl.qty) for lvl in map(book.__getitem__, keys[:levels])]
 
     def get(self, order_id: int) -> OrderView | None:
         """Snapshot of a resting order, or None if it is not resting (unknown or gone)."""
@@ -343,8 +345,9 @@ class OrderBook:
                         return []
                     fills = []
                 else:
-                    fills, qty = self._take(
-                        self._asks, self._ask_heap, price, order_id, owner, _BUY, qty, time
+                    fills = []
+                    qty = self._take(
+                        fills, self._asks, self._ask_keys, price, order_id, owner, _BUY, qty, time
                     )
                     if not qty:
                         self._dropped = 0
@@ -356,25 +359,18 @@ class OrderBook:
             else:
                 fills = []
             self._dropped = 0
-            bids = self._bids
             key = -price
-            lvl = bids.get(key)
-            if lvl is None:  # a new level
-                lvl = self._spare.pop(key, None)
-                if lvl is None:
-                    lvl = _Level(key, price)
-                bids[key] = lvl
-                heap = self._bid_heap
-                if len(heap) > 2 * len(bids) + _HEAP_SLACK:  # mostly stale keys: rebuild
-                    heap[:] = bids
-                    heapify(heap)
-                else:
-                    heappush(heap, key)
+            lvl = self._bids.get(key)
+            if lvl is None:  # a price not seen lately
+                lvl = self._new_level(key, price)
+            lq = lvl.qty
+            index[order_id] = o = (qty, order_id, owner, lvl.key, time)
+            lvl.append(o)
+            lvl.qty = lq + qty
+            if not lq:  # the level was empty
+                insort(self._bid_keys, lvl.key)
                 if price > self._best_bid:
                     self._best_bid = price
-            index[order_id] = o = (qty, order_id, owner, key, time)
-            lvl.append(o)
-            lvl.qty += qty
             return fills
         if side is not _SELL:
             raise _bad_side(side)
@@ -385,8 +381,9 @@ class OrderBook:
                     return []
                 fills = []
             else:
-                fills, qty = self._take(
-                    self._bids, self._bid_heap, -price, order_id, owner, _SELL, qty, time
+                fills = []
+                qty = self._take(
+                    fills, self._bids, self._bid_keys, -price, order_id, owner, _SELL, qty, time
                 )
                 if not qty:
                     self._dropped = 0
@@ -397,24 +394,17 @@ class OrderBook:
         else:
             fills = []
         self._dropped = 0
-        asks = self._asks
-        lvl = asks.get(price)
-        if lvl is None:  # a new level
-            lvl = self._spare.pop(price, None)
-            if lvl is None:
-                lvl = _Level(price, price)
-            asks[price] = lvl
-            heap = self._ask_heap
-            if len(heap) > 2 * len(asks) + _HEAP_SLACK:  # mostly stale keys: rebuild
-                heap[:] = asks
-                heapify(heap)
-            else:
-                heappush(heap, price)
+        lvl = self._asks.get(price)
+        if lvl is None:  # a price not seen lately
+            lvl = self._new_level(price, price)
+        lq = lvl.qty
+        index[order_id] = o = (qty, order_id, owner, lvl.key, time)
+        lvl.append(o)
+        lvl.qty = lq + qty
+        if not lq:  # the level was empty
+            insort(self._ask_keys, lvl.key)
             if price < self._best_ask:
                 self._best_ask = price
-        index[order_id] = o = (qty, order_id, owner, price, time)
-        lvl.append(o)
-        lvl.qty += qty
         return fills
 
     def market(
@@ -454,27 +444,30 @@ class OrderBook:
         if side is _BUY:
             if self._call:
                 raise _reject(RejectReason.CALL_PHASE, "market orders wait for the auction")
-            bound = _INF if worst_price is None else worst_price
-            if self._best_ask > bound:
+            best = self._best_ask
+            if best == _INF or (worst_price is not None and best > worst_price):
                 self._dropped = qty
                 return []
-            fills, qty = self._take(
-                self._asks, self._ask_heap, bound, order_id, owner, _BUY, qty, time
-            )
+            fills: list[Fill] = []
+            self._dropped = self._take(
+                fills, self._asks, self._ask_keys, _INF if worst_price is None else worst_price,
+                order_id, owner, _BUY, qty, time,
+            )  # fmt: skip
+            return fills
         elif side is _SELL:
             if self._call:
                 raise _reject(RejectReason.CALL_PHASE, "market orders wait for the auction")
-            bound = _INF if worst_price is None else -worst_price
-            if self._best_bid == 0 or -self._best_bid > bound:
+            best = self._best_bid
+            if not best or (worst_price is not None and best < worst_price):
                 self._dropped = qty
                 return []
-            fills, qty = self._take(
-                self._bids, self._bid_heap, bound, order_id, owner, _SELL, qty, time
-            )
-        else:
-            raise _bad_side(side)
-        self._dropped = qty
-        return fills
+            fills = []
+            self._dropped = self._take(
+                fills, self._bids, self._bid_keys, _INF if worst_price is None else -worst_price,
+                order_id, owner, _SELL, qty, time,
+            )  # fmt: skip
+            return fills
+        raise _bad_side(side)
 
     def cancel(self, order_id: int) -> bool:
         """Remove a resting order.
@@ -495,10 +488,25 @@ class OrderBook:
             lvl.qty = lq
             dead = lvl.dead + 1
             lvl.dead = dead
-            if not dead & 31 and 4 * dead >= 3 * len(lvl):
+            if not dead % _COMPACT_MIN_DEAD and 4 * dead >= 3 * len(lvl):
                 self._compact(lvl)
             return True
-        self._drop_level(lvl)
+        lvl.clear()  # the level is empty: drop its dead entries
+        lvl.qty = lvl.dead = 0
+        if key < 0:
+            keys = self._bid_keys
+            if key == keys[0]:  # the best level went
+                del keys[0]
+                self._best_bid = -keys[0] if keys else 0
+            else:
+                keys.remove(key)
+        else:
+            keys = self._ask_keys
+            if key == keys[0]:
+                del keys[0]
+                self._best_ask = keys[0] if keys else _INF
+            else:
+                keys.remove(key)
         return True
 
     def shrink(self, order_id: int, new_qty: int) -> bool:
@@ -592,8 +600,8 @@ class OrderBook:
         self._index.clear()
         self._bids.clear()
         self._asks.clear()
-        self._bid_heap.clear()
-        self._ask_heap.clear()
+        self._bid_keys.clear()
+        self._ask_keys.clear()
         self._best_bid = 0
         self._best_ask = _INF
         return views
@@ -616,9 +624,9 @@ class OrderBook:
             return None
         lo = int(lo)
         # Levels that can trade at some price in [lo, hi], ascending by price.
-        bids = [(lvl.price, lvl.qty) for lvl in self._bids.values() if lvl.price >= lo]
+        bids = [(lvl.price, lvl.qty) for lvl in self._bids.values() if lvl.qty and lvl.price >= lo]
         bids.sort()
-        asks = [(lvl.price, lvl.qty) for lvl in self._asks.values() if lvl.price <= hi]
+        asks = [(lvl.price, lvl.qty) for lvl in self._asks.values() if lvl.qty and lvl.price <= hi]
         asks.sort()
         return AuctionQuote(*level_price(bids, asks, lo, hi))
 
@@ -694,9 +702,9 @@ class OrderBook:
         filled); called before the index is updated with them.
         """
         if side is _BUY:
-            book, heap, bound = self._bids, self._bid_heap, -price
+            book, bound = self._bids, -price
         else:
-            book, heap, bound = self._asks, self._ask_heap, price
+            book, bound = self._asks, price
         iget = self._index.get
         for key in [k for k in book if k <= bound]:
             lvl = book[key]
@@ -710,19 +718,17 @@ class OrderBook:
                             continue
                         o = n
                     live.append(o)
-            if live:
-                lvl.clear()
-                lvl.extend(live)
-                lvl.qty = sum(o[0] for o in live)
-                lvl.dead = 0
-            else:
-                del book[key]
-        heap[:] = book
-        heapify(heap)
+            lvl.clear()
+            lvl.extend(live)
+            lvl.qty = sum(o[0] for o in live)
+            lvl.dead = 0
+        keys = sorted([k for k, lvl in book.items() if lvl.qty])
         if side is _BUY:
-            self._best_bid = -heap[0] if heap else 0
+            self._bid_keys[:] = keys
+            self._best_bid = -keys[0] if keys else 0
         else:
-            self._best_ask = heap[0] if heap else _INF
+            self._ask_keys[:] = keys
+            self._best_ask = keys[0] if keys else _INF
 
     def _owner_crosses(self, book: dict[int, _Level], bound_key: int, owner: int) -> bool:
         """True if ``owner`` rests an order on ``book`` at a key ``<= bound_key``."""
@@ -736,40 +742,40 @@ class OrderBook:
 
     def _take(
         self,
+        fills: list[Fill],
         book: dict[int, _Level],
-        heap: list[int],
+        keys: list[int],
         bound_key: float,
         order_id: int,
         owner: int,
         side: Side,
         qty: int,
         time: float,
-    ) -> tuple[list[Fill], int]:
-        """Match an incoming order of ``side`` against the opposite ``book``.
+    ) -> int:
+        """Match an incoming order of ``side`` against the opposite side.
 
-        Walks the levels whose key is ``<= bound_key`` best first, skipping the
-        owner's own orders (STP). Removes filled makers and emptied levels and
-        refreshes the cached best price of ``book``.
+        ``book`` and ``keys`` are that side's levels and the sorted keys of those
+        with orders (not empty, and ``keys[0] <= bound_key``). Walks the levels whose
+        key is ``<= bound_key`` best first, skipping the owner's own orders (STP).
+        Removes filled makers, empties the levels it uses up and refreshes the
+        cached best price of the side.
+
+        Appends the fills to ``fills``.
 
         Returns:
-            ``(fills, remaining_qty_lots)``.
+            The remaining quantity in lots.
         """
-        fills: list[Fill] = []
-        append = fills.append
         index = self._index
-        iget = index.get
-        held: list[int] | None = None  # keys taken off the heap: only own orders left there
-        while heap:
-            key = heap[0]  # a live level: stale keys are popped as soon as they surface
-            if key > bound_key:
-                break
+        i = 0  # keys[:i]: levels left with only the owner's own orders
+        key = keys[0]
+        while True:
             lvl = book[key]
             lp = lvl.price
             lq = lvl.qty
             while True:
                 o = lvl.popleft()
                 oq, mid, maker, _, _ = o
-                if iget(mid) is not o:  # lazily cancelled
+                if index.get(mid) is not o:  # lazily cancelled
                     lvl.dead -= 1
                     continue
                 if maker == owner:
@@ -780,45 +786,39 @@ class OrderBook:
                     break
                 if oq <= qty:
                     del index[mid]
-                    append(_tnew(Fill, (lp, oq, mid, order_id, maker, owner, side, time)))
+                    fills.append(_tnew(Fill, (lp, oq, mid, order_id, maker, owner, side, time)))
                     qty -= oq
                     lq -= oq
                     if not lq or not qty:
                         break
                 else:
-                    index[mid] = o = (oq - qty, mid, maker, key, o[4])
+                    index[mid] = o = (oq - qty, mid, maker, o[3], o[4])
                     lvl.appendleft(o)
                     lq -= qty
-                    append(_tnew(Fill, (lp, qty, mid, order_id, maker, owner, side, time)))
+                    fills.append(_tnew(Fill, (lp, qty, mid, order_id, maker, owner, side, time)))
                     qty = 0
                     break
-            if lq:
+            if lq:  # the order is filled, or only the owner's own orders are left here
                 lvl.qty = lq
                 if not qty:
                     break
-                if held is None:
-                    held = []
-                held.append(heappop(heap))  # only the owner's own orders are left here
-            else:
-                del book[key]
-                heappop(heap)
-                lvl.clear()  # retire the level (as _retire does)
+                i += 1
+            else:  # the level is used up
+                lvl.clear()
                 lvl.qty = lvl.dead = 0
-                spare = self._spare
-                if len(spare) < _SPARE_MAX:
-                    spare[key] = lvl
-            while heap and heap[0] not in book:  # surface the next live level
-                heappop(heap)
-            if not qty:
+                del keys[i]
+                if not qty:
+                    break
+            if i == len(keys):
                 break
-        if held:
-            for key in held:
-                heappush(heap, key)
+            key = keys[i]
+            if key > bound_key:
+                break
         if side is _BUY:
-            self._best_ask = heap[0] if heap else _INF
+            self._best_ask = keys[0] if keys else _INF
         else:
-            self._best_bid = -heap[0] if heap else 0
-        return fills, qty
+            self._best_bid = -keys[0] if keys else 0
+        return qty
 
     def _take_level_slow(
         self,
@@ -864,28 +864,23 @@ class OrderBook:
         lvl.extend(live)
         lvl.dead = 0
 
-    def _retire(self, lvl: _Level) -> None:
-        """Empty a level just removed from its side and keep it for reuse at its key."""
-        lvl.clear()  # dead entries (they point back at the level)
-        lvl.qty = lvl.dead = 0
-        spare = self._spare
-        if len(spare) < _SPARE_MAX:
-            spare[lvl.key] = lvl
-
-    def _drop_level(self, lvl: _Level) -> None:
-        """Remove a level whose live total reached zero; refresh the best price if needed."""
-        key = lvl.key
+    def _new_level(self, key: int, price: int) -> _Level:
+        """Add an empty level at ``key`` (pruning the side's empty levels if many)."""
         if key < 0:
-            book, heap = self._bids, self._bid_heap
+            book = self._bids
+            if len(book) >= self._bid_cap:
+                self._prune(book)
+                self._bid_cap = 2 * len(book) + _LEVEL_SLACK
         else:
-            book, heap = self._asks, self._ask_heap
-        del book[key]
-        self._retire(lvl)
-        if heap[0] == key:  # the best level went: surface the next live one
-            heappop(heap)
-            while heap and heap[0] not in book:
-                heappop(heap)
-            if key < 0:
-                self._best_bid = -heap[0] if heap else 0
-            else:
-                self._best_ask = heap[0] if heap else _INF
+            book = self._asks
+            if len(book) >= self._ask_cap:
+                self._prune(book)
+                self._ask_cap = 2 * len(book) + _LEVEL_SLACK
+        lvl = book[key] = _Level(key, price)
+        return lvl
+
+    @staticmethod
+    def _prune(book: dict[int, _Level]) -> None:
+        """Drop the empty levels of one side (their queues are empty)."""
+        for key in [k for k, lvl in book.items() if not lvl.qty]:
+            del book[key]

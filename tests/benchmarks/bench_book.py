@@ -7,17 +7,24 @@ prevention never changes the outcome and all books must produce the same trades
 (checked before timing).
 
 The plain book is the baseline: the tightest structure we could write, per side a
-dict ``price -> collections.deque`` of ``(order_id, qty)`` tuples plus a C ``heapq``
-of its prices, lazy deletion of cancelled ids (skipped when they reach a queue
-front), cached best prices and tuple fills. It does no validation, no self-trade
-prevention, no depth bookkeeping and no ``Fill`` objects, all of which ``OrderBook``
-does. Until December 2026 the baseline kept its levels in a
-``sortedcontainers.SortedDict`` (pure Python: every level added or emptied cost a
-Python-level insort / delete); the dict + heap book runs the stream about 1.7x as
-fast. The SortedDict book is still run and reported (``sorted_plain_events_per_s``,
-``ratio_vs_sorteddict``) because the figures in issue 16 were measured against it.
+dict ``price -> collections.deque`` of ``(order_id, qty)`` tuples and a sorted list
+of the prices whose deque is not empty (``bisect.insort``; a drained deque stays in
+the dict for reuse), one set of live ids with lazy deletion (a cancel is one set
+removal; a cancelled id is skipped when it reaches a queue front), cached best
+prices and tuple fills. It does no validation, no self-trade prevention, no depth
+bookkeeping and no ``Fill`` objects, all of which ``OrderBook`` does. Nothing in it
+depends on prices being integer ticks.
 
-Timing: ``REPEATS`` rounds, each running the three books back to back (the order
+Two earlier baselines are still run and reported, because figures were quoted
+against them: ``HeapPlainBook`` (the baseline of early December 2026: a ``heapq`` of
+prices instead of the sorted list, a deque allocated per new level and deleted when
+drained, and a second set of cancelled ids; ``heap_plain_events_per_s``,
+``ratio_vs_heap``; the plain book runs the stream about 1.3x as fast) and
+``SortedPlainBook`` (until December 2026: a ``sortedcontainers.SortedDict`` of
+levels, pure Python, every level added or emptied a Python-level insort / delete;
+``sorted_plain_events_per_s``, ``ratio_vs_sorteddict``; the figures in issue 16).
+
+Timing: ``REPEATS`` rounds, each running the four books back to back (the order
 reverses every round) and timing each run in CPU time of this process (``time.process_time``:
 time spent descheduled on a busy machine is not counted); the reported rates are
 medians over the rounds and ``ratio`` is the median of the per-round ratios
@@ -36,6 +43,7 @@ import random
 import statistics
 import sys
 import time
+from bisect import insort
 from collections import deque
 from heapq import heappop, heappush
 from operator import truediv
@@ -66,6 +74,140 @@ class PlainBook:
     """Price-time priority, fills at the resting price, no self-trade prevention.
 
     The tightest plain structure we could write for this stream: per side a dict
+    ``price -> deque`` of ``(order_id, qty)`` tuples (bids keyed by ``-price``) and
+    a sorted list of the keys whose deque is not empty (``bisect.insort``; the first
+    is the best). A deque stays in its dict when matching drains it and is reused
+    when its price returns (no allocation, no dict insert or delete); a level is
+    only ever drained at the top of its side, so removing it from the list is
+    ``del keys[0]``. One set of live ids: a cancel is one set removal, and an entry
+    whose id is not in the set is skipped (and dropped) when it reaches a queue
+    front (lazy deletion; ids are unique for the whole run, as the exchange's are).
+    The best price of each side is cached (it may name a level holding only
+    cancelled entries, which matching drains). Fills are ``(price, qty, maker_id,
+    taker_id, time)`` tuples.
+    """
+
+    __slots__ = ("ask_keys", "asks", "best_ask", "best_bid", "bid_keys", "bids", "live")
+
+    def __init__(self) -> None:
+        self.bids: dict[int, deque[tuple[int, int]]] = {}  # -price -> queue
+        self.asks: dict[int, deque[tuple[int, int]]] = {}  # price -> queue
+        self.bid_keys: list[int] = []  # sorted keys of the non-empty bid queues
+        self.ask_keys: list[int] = []  # sorted keys of the non-empty ask queues
+        self.best_bid: int = 0  # 0: no bid level
+        self.best_ask: float = _INF  # inf: no ask level
+        self.live: set[int] = set()
+
+    def _buy(self, bound: int, oid: int, qty: int, t: float, fills: list) -> int:
+        asks, live = self.asks, self.live
+        p = self.best_ask
+        while p <= bound:
+            dq = asks[p]
+            while dq:
+                moid, mq = dq.popleft()
+                if moid not in live:
+                    continue
+                if mq <= qty:
+                    live.remove(moid)
+                    fills.append((p, mq, moid, oid, t))
+                    qty -= mq
+                    if not qty:
+                        break
+                else:
+                    dq.appendleft((moid, mq - qty))
+                    fills.append((p, qty, moid, oid, t))
+                    qty = 0
+                    break
+            if dq:
+                break
+            keys = self.ask_keys
+            del keys[0]
+            p = keys[0] if keys else _INF
+            if not qty:
+                break
+        self.best_ask = p
+        return qty
+
+    def _sell(self, bound: int, oid: int, qty: int, t: float, fills: list) -> int:
+        bids, live = self.bids, self.live
+        p = self.best_bid
+        while p >= bound:
+            dq = bids[-p]
+            while dq:
+                moid, mq = dq.popleft()
+                if moid not in live:
+                    continue
+                if mq <= qty:
+                    live.remove(moid)
+                    fills.append((p, mq, moid, oid, t))
+                    qty -= mq
+                    if not qty:
+                        break
+                else:
+                    dq.appendleft((moid, mq - qty))
+                    fills.append((p, qty, moid, oid, t))
+                    qty = 0
+                    break
+            if dq:
+                break
+            keys = self.bid_keys
+            del keys[0]
+            p = -keys[0] if keys else 0
+            if not qty:
+                break
+        self.best_bid = p
+        return qty
+
+    def limit(self, oid: int, owner: int, side: Side, price: int, qty: int, t: float) -> list:
+        fills: list = []
+        if side is BUY:
+            if price >= self.best_ask:
+                qty = self._buy(price, oid, qty, t, fills)
+                if not qty:
+                    return fills
+            dq = self.bids.get(-price)
+            if not dq:  # a new or drained level
+                if dq is None:
+                    dq = self.bids[-price] = deque()
+                insort(self.bid_keys, -price)
+                if price > self.best_bid:
+                    self.best_bid = price
+        else:
+            if price <= self.best_bid:
+                qty = self._sell(price, oid, qty, t, fills)
+                if not qty:
+                    return fills
+            dq = self.asks.get(price)
+            if not dq:
+                if dq is None:
+                    dq = self.asks[price] = deque()
+                insort(self.ask_keys, price)
+                if price < self.best_ask:
+                    self.best_ask = price
+        dq.append((oid, qty))
+        self.live.add(oid)
+        return fills
+
+    def market(self, oid: int, owner: int, side: Side, qty: int, t: float) -> list:
+        fills: list = []
+        if side is BUY:
+            self._buy(_MARKET_BUY_BOUND, oid, qty, t, fills)
+        else:
+            self._sell(_MARKET_SELL_BOUND, oid, qty, t, fills)
+        return fills
+
+    def cancel(self, oid: int) -> bool:
+        try:
+            self.live.remove(oid)  # one probe for the common hit (try is free in 3.11)
+        except KeyError:
+            return False
+        return True
+
+
+class HeapPlainBook:
+    """The baseline of the previous round: :class:`PlainBook` with a heap of keys.
+
+    Per side a dict
     ``price -> deque`` of ``(order_id, qty)`` tuples (bids keyed by ``-price``) and a
     binary heap of those keys, so the heap's first key is the best level; a set of
     live ids and a set of cancelled ids that are skipped (and forgotten) when they
@@ -387,35 +529,35 @@ def _run(book: Any, events: list[Event]) -> float:
 
 
 def check_same_trades(events: list[Event]) -> None:
-    """The three books must trade identically on the stream (no STP effect by design)."""
-    rex, plain, sorted_plain = OrderBook(), PlainBook(), SortedPlainBook()
+    """The four books must trade identically on the stream (no STP effect by design)."""
+    rex = OrderBook()
+    plains = [PlainBook(), HeapPlainBook(), SortedPlainBook()]
     for kind, oid, side, price, qty, t in events:
         if kind == LIMIT:
             a = rex.limit(oid, oid, side, price, qty, t)
-            b = plain.limit(oid, oid, side, price, qty, t)
-            c = sorted_plain.limit(oid, oid, side, price, qty, t)
+            b, *c = (p.limit(oid, oid, side, price, qty, t) for p in plains)
         elif kind == CANCEL:
-            assert rex.cancel(oid) is plain.cancel(oid) is sorted_plain.cancel(oid) is True
+            assert rex.cancel(oid) is True
+            assert all(p.cancel(oid) is True for p in plains)
             continue
         else:
             a = rex.market(oid, oid, side, qty, t)
-            b = plain.market(oid, oid, side, qty, t)
-            c = sorted_plain.market(oid, oid, side, qty, t)
+            b, *c = (p.market(oid, oid, side, qty, t) for p in plains)
         assert [(f.price, f.qty, f.maker_id, f.taker_id) for f in a] == [x[:4] for x in b]
-        assert b == c
-    assert rex.order_count == len(plain.live) == len(sorted_plain.live)
+        assert c == [b, b]
+    assert all(rex.order_count == len(p.live) for p in plains)
 
 
 def measure(events: list[Event] | None = None, repeats: int = REPEATS) -> dict[str, float]:
     """Median throughputs and median per-round ratios (see the module docstring)."""
     if events is None:
         events = make_events()
-    books: list[Any] = [OrderBook, PlainBook, SortedPlainBook]
+    books: list[Any] = [OrderBook, PlainBook, HeapPlainBook, SortedPlainBook]
     times: dict[Any, list[float]] = {book: [] for book in books}
     for i in range(repeats):
         for book in books if i % 2 == 0 else books[::-1]:  # who goes first alternates
             times[book].append(_run(book(), events))
-    rex_times, plain_times, sorted_times = (times[book] for book in books)
+    rex_times, plain_times, heap_times, sorted_times = (times[book] for book in books)
     n = len(events)
     ratios = list(map(truediv, plain_times, rex_times))
     return {
@@ -426,6 +568,8 @@ def measure(events: list[Event] | None = None, repeats: int = REPEATS) -> dict[s
         "ratio": round(statistics.median(ratios), 3),
         "ratio_min": round(min(ratios), 3),
         "ratio_max": round(max(ratios), 3),
+        "heap_plain_events_per_s": round(n / statistics.median(heap_times)),
+        "ratio_vs_heap": round(statistics.median(map(truediv, heap_times, rex_times)), 3),
         "sorted_plain_events_per_s": round(n / statistics.median(sorted_times)),
         "ratio_vs_sorteddict": round(statistics.median(map(truediv, sorted_times, rex_times)), 3),
     }
