@@ -47,6 +47,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import highspy
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
@@ -65,6 +66,7 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int32]
 
 _INF = math.inf
+_HIGHS_OPTIMAL = highspy.HighsModelStatus.kOptimal
 FEASIBILITY_TOL = 1e-9
 """Largest bound violation (kWh or the row's unit) at which the last basis still counts
 as feasible for a shifted position: far below HiGHS's own primal tolerance (1e-7), so
@@ -275,6 +277,8 @@ class RhpoSolver:
         self._r_ramp_first = b.r_ramp_first + K
         self._dec = np.asarray(b.dec, dtype=np.intp)  # inputs of u: decision, exogenous
         self._exo = np.asarray(b.exo, dtype=np.intp)
+        self._n_inputs, self._n_states = self.plant.n_inputs, self.plant.n_states
+        self._u_is_dec = not b.exo and np.array_equal(self._dec, np.arange(self._n_inputs))
         self._terminal = self.weights.terminal is TerminalCondition.REQUEST and b.nt > 0
         n_term = b.nt if self._terminal else 0
         self._r_term = np.arange(K + b.n_rows, K + b.n_rows + n_term, dtype=np.int32)
@@ -674,19 +678,23 @@ class RhpoSolver:
 
     def _extract(self, data: RhpoData, sigma: float) -> RhpoResult:
         h = self._h
-        status = status_of_highs(h.getModelStatus())
-        if status is not LpStatus.OPTIMAL:
+        model_status = h.getModelStatus()
+        if model_status != _HIGHS_OPTIMAL:
+            status = status_of_highs(model_status)
             self._last = None
             return RhpoResult.failed(self.plant, self.kappa, status, "highs")
         sol: Any = h.getSolution()
         x = np.array(sol.col_value, dtype=np.float64)
         K = self.kappa
-        plant, b = self.plant, self.block
-        u = np.empty((K, plant.n_inputs))
-        u[:, self._dec] = x[self._c_u]
-        if b.exo:
-            u[:, self._exo] = data.exogenous
-        w = np.empty((K + 1, plant.n_states))
+        b = self.block
+        if self._u_is_dec:
+            u = x[self._c_u]  # every input is a decision input, in order
+        else:
+            u = np.empty((K, self._n_inputs))
+            u[:, self._dec] = x[self._c_u]
+            if b.exo:
+                u[:, self._exo] = data.exogenous
+        w = np.empty((K + 1, self._n_states))
         w[:K] = x[self._c_w]
         w[K] = self._A @ w[K - 1] + self._B @ u[K - 1]
         objective = -float(h.getObjectiveValue())
@@ -696,10 +704,10 @@ class RhpoSolver:
         res = RhpoResult(
             status=LpStatus.OPTIMAL,
             objective=objective,
-            buy=x[self._c_ep],
-            sell=x[self._c_em],
-            surplus=x[self._c_h],
-            shortfall=x[self._c_s],
+            buy=x[:K].copy(),  # the columns E⁺, E⁻, H, S: 0 … 4κ−1
+            sell=x[K : 2 * K].copy(),
+            surplus=x[2 * K : 3 * K].copy(),
+            shortfall=x[3 * K : 4 * K].copy(),
             u=u,
             v=x[self._c_v],
             w=w,
