@@ -5,9 +5,13 @@
 it to HiGHS; each :meth:`RhpoSolver.solve` changes only data (objective costs, column
 bounds, row bounds) and re-runs the simplex from the previous basis (warm start). The
 data goes to HiGHS from buffers laid out like the data columns and rows; a part of them
-is recomputed only when the data holds other arrays than the last solve's (the one-sided
-re-solves share everything but the position and the empty book), and every solve hands
-HiGHS the whole buffers, so the LP it holds does not depend on the order of solves.
+is recomputed only when the data holds other arrays than the last solve's with other
+values, bit for bit (the one-sided re-solves share everything but the position and the
+empty book; successive arrivals mostly move prices, depths and positions), and HiGHS is
+handed only the entries that differ bit for bit from what it holds. So the LP it holds
+does not depend on the order of solves: it is the one a hand-over of every data column
+and row would give, and each solve re-runs the simplex as after one (at least one entry
+is handed over; re-setting unchanged bounds would not change a nonbasic status).
 
 Layout (minimisation of ``cost = −objective``). Columns, unit ``k = 0..κ−1``:
 ``E⁺_k, E⁻_k, H_k, S_k`` (κ each), then the plant block (decision inputs ``u_k``,
