@@ -457,7 +457,7 @@ class RhpoSolver:
         The data's arrays are read, never written, and must not be changed afterwards:
         the row bounds computed from ``exogenous``, ``request`` and ``u_prev`` are reused
         while the next data holds the same array objects (as the one-sided re-solves'
-        data does).
+        data does) or arrays with the same values.
         """
         if data.kappa != self.kappa:
             raise ValueError(

@@ -633,19 +633,18 @@ class Exchange:
         a["orders"].append(n_orders)
 
     def _note_top(self, unit: int, book: OrderBook, time: float) -> None:
-        bid = book.best_bid()
-        ask = book.best_ask()
-        top = (bid or 0, ask or 0)
+        bid, bid_lots, ask, ask_lots = book.top()  # 0, 0 for an empty side
+        top = (bid, ask)
         if self._top.get(unit) == top:
             return
         self._top[unit] = top
         q = self.quotes
         q["time"].append(time)
         q["target_unit"].append(unit)
-        q["bid_ticks"].append(bid if bid is not None else -1)
-        q["ask_ticks"].append(ask if ask is not None else -1)
-        q["bid_lots"].append(book.depth(Side.BUY, 1)[0][1] if bid is not None else 0)
-        q["ask_lots"].append(book.depth(Side.SELL, 1)[0][1] if ask is not None else 0)
+        q["bid_ticks"].append(bid if bid else -1)
+        q["ask_ticks"].append(ask if ask else -1)
+        q["bid_lots"].append(bid_lots)
+        q["ask_lots"].append(ask_lots)
 
     def _log(
         self,
