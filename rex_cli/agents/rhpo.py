@@ -72,6 +72,12 @@ _BUY, _SELL = Side.BUY, Side.SELL
 log = logging.getLogger(__name__)
 
 
+def _own_qty(book: OrderBook, oid: int, price: int) -> int:
+    """Lots of our resting order ``oid`` at ``price``, else 0 (one order per unit and side)."""
+    o = book.peek(oid)  # (side, price, qty)
+    return o[2] if o is not None and o[1] == price else 0
+
+
 @dataclass(frozen=True, kw_only=True)
 class PlantData:
     """Per-unit data of a plant over the whole run (index = delivery unit).
@@ -166,10 +172,11 @@ class PlantCoordinator(PoissonArrivals):
         self.plan: dict[int, np.ndarray] = {}  # unit -> decision inputs
         self.committed: dict[int, np.ndarray] = {}  # unit -> decision inputs at gate closure
         self.lam: dict[int, float] = {}  # unit -> λ of the latest solve
-        self.orders: dict[tuple[int, Side], int] = {}
-        # Limit price (ticks) each order of ``orders`` was given: it changes only when
-        # we replace it, so the book is asked for our order only when it is at the top.
-        self._order_ticks: dict[tuple[int, Side], int] = {}
+        # Our resting order per side: unit -> (order id, limit price in ticks). The price
+        # changes only when we replace the order, so the book is asked for our order only
+        # when it is at the top. One dict per side: no ``Side`` is hashed on the hot path.
+        self.bids: dict[int, tuple[int, int]] = {}
+        self.asks: dict[int, tuple[int, int]] = {}
         self.w_next = np.asarray(data.w_init, dtype=float).copy()  # state at start of next unit
         self.u_last = np.full(plant.n_inputs, np.nan)
         self.arrivals = 0
@@ -259,9 +266,10 @@ class PlantCoordinator(PoissonArrivals):
         first = max(math.floor(now / self.eps) + 1, 0)
         units = np.arange(first, first + self.kappa)
         self._solve_and_trade(ex, now, units)
-        for key in [k for k in self.orders if not ex.is_open(k[0])]:
-            del self.orders[key]
-            self._order_ticks.pop(key, None)
+        books = ex.books
+        for mine in (self.bids, self.asks):
+            for unit in [u for u in mine if u not in books]:
+                del mine[unit]
         self._schedule_next()
 
     def _market_data(self, ex: Exchange, units: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -280,37 +288,29 @@ class PlantCoordinator(PoissonArrivals):
         mine = ex.positions[self.agent_id]  # what ex.position(me, j) reads
         pos = [mine[j] * lot for j in ulist]
         books = ex.books
-        orders = self.orders
-        order_ticks = self._order_ticks
+        batch = ex.batch
+        my_bids, my_asks = self.bids, self.asks
         for i, j in enumerate(ulist):
             book = books.get(j)
-            if book is None or (book.in_call_phase and not ex.batch):
+            if book is None or (not batch and book.in_call_phase):
                 continue  # no market orders during the call: no trade at known prices
             # Periodic calls (batch mode): the resting book is the market; the planned
             # trades are quoted below as limit orders that rest until the next call.
-            b, a = book.best_bid(), book.best_ask()
+            b, qty_b, a, qty_a = book.top()  # 0 = empty side
             # Our own resting orders are not liquidity for us (self-trade prevention).
-            if b is not None:
-                key = (j, _BUY)
-                oid = orders.get(key) if order_ticks.get(key) == b else None
-                qty = book.depth(_BUY, 1)[0][1] - self._own_qty(book, oid, b)
-                if qty > 0:
-                    bid[i], bid_d[i] = b * tick, qty * lot
-            if a is not None:
-                key = (j, _SELL)
-                oid = orders.get(key) if order_ticks.get(key) == a else None
-                qty = book.depth(_SELL, 1)[0][1] - self._own_qty(book, oid, a)
-                if qty > 0:
-                    ask[i], ask_d[i] = a * tick, qty * lot
+            if b:
+                mine_b = my_bids.get(j)
+                if mine_b is not None and mine_b[1] == b:
+                    qty_b -= _own_qty(book, mine_b[0], b)
+                if qty_b > 0:
+                    bid[i], bid_d[i] = b * tick, qty_b * lot
+            if a:
+                mine_a = my_asks.get(j)
+                if mine_a is not None and mine_a[1] == a:
+                    qty_a -= _own_qty(book, mine_a[0], a)
+                if qty_a > 0:
+                    ask[i], ask_d[i] = a * tick, qty_a * lot
         return np.array(bid), np.array(ask), np.array(bid_d), np.array(ask_d), np.array(pos)
-
-    @staticmethod
-    def _own_qty(book: OrderBook, oid: int | None, price: int) -> int:
-        """Lots of our resting order ``oid`` at ``price``, else 0 (one order per unit and side)."""
-        if oid is None:
-            return 0
-        o = book.get(oid)
-        return o.qty if o is not None and o.price == price else 0
 
     def delivered_decision(self, unit: int, dec: np.ndarray) -> np.ndarray:
         """The decision inputs delivered in ``unit`` given the chosen ones (here: unchanged)."""
@@ -424,45 +424,53 @@ class PlantCoordinator(PoissonArrivals):
                 self.rejections += not sub.ok
             # Make: quote the remaining plan and δ of flexibility around λ±.
             need = round((u_mkt[i] - mine[j] * lot) / lot)
-            self._quote(ex, now, j, _BUY, max(need, 0) + flex, up_l[i] - margin)
-            self._quote(ex, now, j, _SELL, max(-need, 0) + flex, dn_l[i] + margin)
+            book = books[j]
+            self._quote(ex, book, now, j, _BUY, self.bids, max(need, 0) + flex, up_l[i] - margin)
+            self._quote(ex, book, now, j, _SELL, self.asks, max(-need, 0) + flex, dn_l[i] + margin)
 
     def _quote(
-        self, ex: Exchange, now: float, unit: int, side: Side, qty: int, price: float
+        self,
+        ex: Exchange,
+        book: OrderBook,
+        now: float,
+        unit: int,
+        side: Side,
+        mine: dict[int, tuple[int, int]],
+        qty: int,
+        price: float,
     ) -> None:
-        key = (unit, side)
-        orders = self.orders
-        oid = orders.get(key)
+        """Keep one limit order of ``side`` (ours: ``mine``) in ``unit``'s open ``book``."""
+        held = mine.get(unit)
         ticks = round(price / self.tick) if math.isfinite(price) else 0
         ok_price = 1 <= ticks <= self.max_ticks
         # ``unit`` is open: our order rests in its book, or it is gone (filled,
         # cancelled, dropped), which is what ``ex.remaining(oid) == 0`` says.
-        order = ex.books[unit].get(oid) if oid is not None else None
-        if oid is not None and order is None:
-            del orders[key]
-            oid = None
+        order = book.peek(held[0]) if held is not None else None  # (side, price, qty)
+        if held is not None and order is None:
+            del mine[unit]
+            held = None
         if qty <= 0 or not ok_price:
-            if oid is not None:
-                ex.cancel(self.agent_id, oid, now)
-                del orders[key]
+            if held is not None:
+                ex.cancel(self.agent_id, held[0], now)
+                del mine[unit]
             return
-        if oid is not None:
+        if held is not None:
             assert order is not None
-            if order.price == ticks and order.qty == qty:
+            oid = held[0]
+            if order[1] == ticks and order[2] == qty:
                 return
-            if order.price == ticks and qty < order.qty:
+            if order[1] == ticks and qty < order[2]:
                 sub = ex.shrink(self.agent_id, oid, qty, now)
             else:
                 sub = ex.replace(self.agent_id, oid, now, price=ticks, qty=qty)
                 if sub.ok:
-                    self._order_ticks[key] = ticks
+                    mine[unit] = (oid, ticks)
             self.rejections += not sub.ok
             if ex.remaining(oid) == 0:
-                del orders[key]
+                del mine[unit]
             return
         sub = ex.submit_limit(self.agent_id, unit, side, ticks, qty, now)
         if not sub.ok:
             self.rejections += 1
         elif ex.remaining(sub.order_id) > 0:
-            orders[key] = sub.order_id
-            self._order_ticks[key] = ticks
+            mine[unit] = (sub.order_id, ticks)

@@ -42,6 +42,7 @@ __all__ = [
 ]
 
 REQUEST_PRIORITY = 9
+_BUY, _SELL = Side.BUY, Side.SELL
 
 
 class AgentKind(Enum):
@@ -204,9 +205,14 @@ class QuotingCoordinator(PoissonArrivals):
         # Units within the horizon κε (all open books under Rex; after a day-ahead
         # auction the books of the whole day are open, and each is worked from κε on).
         last = (now + self.horizon) / self.unit_minutes
+        target = self.client.target_lots
+        mine = ex.positions[me]  # what ex.position(me, unit) reads
+        orders = self.orders
         for unit in sorted(ex.books):
             if unit > last:
                 break
+            if unit not in orders and target(unit, now) == mine[unit]:
+                continue  # balanced, nothing resting: what _trade_unit would conclude
             side = self._trade_unit(ex, me, unit, now)
             if side is not None:
                 active.add(side)
@@ -260,9 +266,9 @@ class QuotingCoordinator(PoissonArrivals):
         """Best price of ``side`` in ``unit``'s book without this coordinator's order."""
         levels = ex.depth(unit, side, 2)
         oid = self.orders.get(unit)
-        order = ex.books[unit].get(oid) if oid is not None else None
-        if levels and order is not None and order.side is side and order.price == levels[0][0]:
-            if levels[0][1] == order.qty:
+        order = ex.books[unit].peek(oid) if oid is not None else None  # (side, price, qty)
+        if levels and order is not None and order[0] is side and order[1] == levels[0][0]:
+            if levels[0][1] == order[2]:
                 levels = levels[1:]
         return float(levels[0][0]) if levels else None
 
@@ -273,7 +279,7 @@ class QuotingCoordinator(PoissonArrivals):
         oid = self.orders.get(unit)
         # ``unit`` is open: our order rests in its book, or it is gone (filled,
         # cancelled, dropped), which is what ``ex.remaining(oid) == 0`` says.
-        order = ex.books[unit].get(oid) if oid is not None else None
+        order = ex.books[unit].peek(oid) if oid is not None else None  # (side, price, qty)
         if oid is not None and order is None:
             del self.orders[unit]
             oid = None
@@ -282,7 +288,7 @@ class QuotingCoordinator(PoissonArrivals):
                 ex.cancel(me, oid, now)
                 del self.orders[unit]
             return None
-        side = Side.BUY if open_lots > 0 else Side.SELL
+        side = _BUY if open_lots > 0 else _SELL
         qty = abs(open_lots)
         v = self.values[side]
         if self.client.must_balance and lead <= self.take_lead and not ex.in_call(unit):
@@ -298,22 +304,22 @@ class QuotingCoordinator(PoissonArrivals):
             quote = self.strategy.quote(
                 side,
                 lead_frac=min(max(frac, 0.0), 1.0),
-                bid=self._best_excluding_own(ex, unit, Side.BUY) if reads else None,
-                ask=self._best_excluding_own(ex, unit, Side.SELL) if reads else None,
+                bid=self._best_excluding_own(ex, unit, _BUY) if reads else None,
+                ask=self._best_excluding_own(ex, unit, _SELL) if reads else None,
             )
             if quote is None:
                 if oid is not None:
                     ex.cancel(me, oid, now)
                     del self.orders[unit]
                 return side
-            price = min(round(quote), v) if side is Side.BUY else max(round(quote), v)
+            price = min(round(quote), v) if side is _BUY else max(round(quote), v)
         price = int(min(max(price, 1), self.max_ticks))
         if oid is not None:
             assert order is not None
-            if order.side is side:
-                if order.price == price and order.qty == qty:
+            if order[0] is side:
+                if order[1] == price and order[2] == qty:
                     return side
-                if order.price == price and qty < order.qty:
+                if order[1] == price and qty < order[2]:
                     sub = ex.shrink(me, oid, qty, now)
                 else:
                     sub = ex.replace(me, oid, now, price=price, qty=qty)

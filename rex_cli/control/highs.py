@@ -5,9 +5,13 @@
 it to HiGHS; each :meth:`RhpoSolver.solve` changes only data (objective costs, column
 bounds, row bounds) and re-runs the simplex from the previous basis (warm start). The
 data goes to HiGHS from buffers laid out like the data columns and rows; a part of them
-is recomputed only when the data holds other arrays than the last solve's (the one-sided
-re-solves share everything but the position and the empty book), and every solve hands
-HiGHS the whole buffers, so the LP it holds does not depend on the order of solves.
+is recomputed only when the data holds other arrays than the last solve's with other
+values, bit for bit (the one-sided re-solves share everything but the position and the
+empty book; successive arrivals mostly move prices, depths and positions), and HiGHS is
+handed only the entries that differ bit for bit from what it holds. So the LP it holds
+does not depend on the order of solves: it is the one a hand-over of every data column
+and row would give, and each solve re-runs the simplex as after one (at least one entry
+is handed over; re-setting unchanged bounds would not change a nonbasic status).
 
 Layout (minimisation of ``cost = −objective``). Columns, unit ``k = 0..κ−1``:
 ``E⁺_k, E⁻_k, H_k, S_k`` (κ each), then the plant block (decision inputs ``u_k``,
@@ -47,6 +51,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import highspy
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
@@ -65,6 +70,7 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int32]
 
 _INF = math.inf
+_HIGHS_OPTIMAL = highspy.HighsModelStatus.kOptimal
 FEASIBILITY_TOL = 1e-9
 """Largest bound violation (kWh or the row's unit) at which the last basis still counts
 as feasible for a shifted position: far below HiGHS's own primal tolerance (1e-7), so
@@ -160,19 +166,32 @@ class _Views:
 
 
 class _Seen:
-    """The data arrays each part of :class:`RhpoSolver`'s buffers was last written from."""
+    """What each part of :class:`RhpoSolver`'s buffers was last written from.
+
+    For each part: the data arrays (``ask`` …, compared by identity) and the bytes of
+    their values (``*_key``, compared when the arrays are other objects: equal bytes
+    give equal buffers, so the part is not recomputed).
+    """
 
     __slots__ = (
         "ask",
         "ask_depth",
+        "ask_key",
         "bid",
         "bid_depth",
+        "bid_key",
         "exogenous",
+        "exogenous_key",
         "long_price",
+        "long_price_key",
         "request",
+        "request_key",
         "short_price",
+        "short_price_key",
         "u_prev",
+        "u_prev_key",
         "w0",
+        "w0_key",
     )
 
     def __init__(self) -> None:
@@ -181,14 +200,22 @@ class _Seen:
 
     ask: object
     ask_depth: object
+    ask_key: bytes | None
     bid: object
     bid_depth: object
+    bid_key: bytes | None
     exogenous: object
+    exogenous_key: bytes | None
     long_price: object
+    long_price_key: bytes | None
     request: object
+    request_key: bytes | None
     short_price: object
+    short_price_key: bytes | None
     u_prev: object
+    u_prev_key: bytes | None
     w0: object
+    w0_key: bytes | None
 
 
 class RhpoSolver:
@@ -254,6 +281,8 @@ class RhpoSolver:
         self._r_ramp_first = b.r_ramp_first + K
         self._dec = np.asarray(b.dec, dtype=np.intp)  # inputs of u: decision, exogenous
         self._exo = np.asarray(b.exo, dtype=np.intp)
+        self._n_inputs, self._n_states = self.plant.n_inputs, self.plant.n_states
+        self._u_is_dec = not b.exo and np.array_equal(self._dec, np.arange(self._n_inputs))
         self._terminal = self.weights.terminal is TerminalCondition.REQUEST and b.nt > 0
         n_term = b.nt if self._terminal else 0
         self._r_term = np.arange(K + b.n_rows, K + b.n_rows + n_term, dtype=np.int32)
@@ -308,7 +337,7 @@ class RhpoSolver:
         n_term = len(self._r_term)
         self._row_lower0 = np.concatenate([np.zeros(K), b.row_lower, np.zeros(n_term)])
         self._row_upper0 = np.concatenate([np.zeros(K), b.row_upper, np.zeros(n_term)])
-        # Current bounds (kept for the one-sided ranging).
+        # Current bounds (kept for the one-sided ranging): what HiGHS holds.
         self._lower, self._upper = self._lower0.copy(), self._upper0.copy()
         self._row_lower, self._row_upper = self._row_lower0.copy(), self._row_upper0.copy()
 
@@ -348,12 +377,21 @@ class RhpoSolver:
             setattr(v, f"rlo_{name}", self._r_lo[sl])
             setattr(v, f"rhi_{name}", self._r_hi[sl])
         self._views = v
+        self._row_parts = rows
+        # What HiGHS holds for the market columns' costs and upper bounds (their ids are
+        # their positions 0 … 2κ−1 in the buffers), and for the balance rows (ids 0 … κ−1,
+        # lower = upper), as compared by _update.
+        self._held_market_cost = self._cost0[: 2 * K].copy()
+        self._held_market_hi = self._upper0[: 2 * K].copy()
+        self._held_balance = self._row_lower0[:K].copy()
+        self._held_term = self._cost0[self._c_term].copy()
         # Both book sides empty (the one-sided re-solves' data; read-only, shared).
         self._no_price = np.full(K, np.nan)
         self._no_depth = np.zeros(K)
         self._no_price.flags.writeable = False
         self._no_depth.flags.writeable = False
         self._seen = _Seen()
+        self._market_cost = self._c_cost[: 2 * K].copy()
 
     def _terminal_value(self) -> None:
         """Cost per unit of ``σ`` of the energy stored after the last unit.
@@ -369,6 +407,8 @@ class RhpoSolver:
         self._has_store = bool(np.any(s_vec != 0.0))
         self._c_term = np.concatenate([self._c_w[K - 1], self._c_u[K - 1]]).astype(np.int32)
         self._term_unit = -np.concatenate([s_vec @ A, s_vec @ B[:, b.dec]])
+        # κ = 1: w_0 is both a data column (cost 0) and a terminal one.
+        self._term_in_data = np.isin(self._c_term, self._c_data)
         self._term_exo = s_vec @ b.B_exo
 
     # ---- solving -------------------------------------------------------------------
@@ -417,7 +457,7 @@ class RhpoSolver:
         The data's arrays are read, never written, and must not be changed afterwards:
         the row bounds computed from ``exogenous``, ``request`` and ``u_prev`` are reused
         while the next data holds the same array objects (as the one-sided re-solves'
-        data does).
+        data does) or arrays with the same values.
         """
         if data.kappa != self.kappa:
             raise ValueError(
@@ -461,102 +501,204 @@ class RhpoSolver:
         return np.array(h.getSolution().row_dual[:K], dtype=np.float64)
 
     def _update(self, data: RhpoData) -> float:
-        """Hand ``data``'s costs and bounds to HiGHS; returns the ``σ`` in force."""
+        """Hand ``data``'s costs and bounds to HiGHS; returns the ``σ`` in force.
+
+        Only what differs from what HiGHS holds is handed over, and the LP HiGHS holds
+        afterwards is the one a hand-over of every data column and row would give:
+
+        * a part of the buffers is recomputed only when the data holds other arrays than
+          the last solve's with other values (bit for bit), and then handed over whole;
+        * of the parts that follow every arrival (the market columns' costs and caps,
+          the balance rows) only the entries that differ bit for bit (``-0.0`` is not
+          ``0.0``) from what HiGHS holds are handed over.
+
+        At least one entry is handed over per solve, so HiGHS drops its last solution
+        and re-solves from its basis exactly as after a full hand-over (re-setting a
+        nonbasic variable's unchanged bounds leaves its status as it is).
+        """
         b = self.block
         h = self._h
         v = self._views
+        K = self.kappa
+        i8 = np.int64
+        calls = 0
 
         # Columns: E⁺/E⁻ costs l·A, −l·B and caps (an empty side is fixed at 0 at cost 0),
-        # H/S costs, w_0 fixed by its bounds. The rest of the buffers is static; a part is
-        # rewritten only when the data holds other arrays than the last solve's.
+        # H/S costs, w_0 fixed by its bounds. The rest of the buffers is static.
         seen = self._seen
         l_ = self.weights.l
-        if data.ask is not seen.ask or data.ask_depth is not seen.ask_depth:
-            ask_nan = np.isnan(data.ask)
-            np.multiply(l_, data.ask, out=v.cost_ask)
-            v.cost_ask[ask_nan] = 0.0
-            v.hi_ask[:] = data.ask_depth
-            v.hi_ask[ask_nan] = 0.0
-            seen.ask, seen.ask_depth = data.ask, data.ask_depth
-        if data.bid is not seen.bid or data.bid_depth is not seen.bid_depth:
-            bid_nan = np.isnan(data.bid)
-            np.multiply(-l_, data.bid, out=v.cost_bid)
-            v.cost_bid[bid_nan] = 0.0
-            v.hi_bid[:] = data.bid_depth
-            v.hi_bid[bid_nan] = 0.0
-            seen.bid, seen.bid_depth = data.bid, data.bid_depth
+        market = False
+        ask, ask_d = data.ask, data.ask_depth
+        if ask is not seen.ask or ask_d is not seen.ask_depth:
+            seen.ask, seen.ask_depth = ask, ask_d
+            key = ask.tobytes() + ask_d.tobytes()
+            if key != seen.ask_key:
+                seen.ask_key = key
+                ask_nan = np.isnan(ask)
+                np.multiply(l_, ask, out=v.cost_ask)
+                v.cost_ask[ask_nan] = 0.0
+                v.hi_ask[:] = ask_d
+                v.hi_ask[ask_nan] = 0.0
+                market = True
+        bid, bid_d = data.bid, data.bid_depth
+        if bid is not seen.bid or bid_d is not seen.bid_depth:
+            seen.bid, seen.bid_depth = bid, bid_d
+            key = bid.tobytes() + bid_d.tobytes()
+            if key != seen.bid_key:
+                seen.bid_key = key
+                bid_nan = np.isnan(bid)
+                np.multiply(-l_, bid, out=v.cost_bid)
+                v.cost_bid[bid_nan] = 0.0
+                v.hi_bid[:] = bid_d
+                v.hi_bid[bid_nan] = 0.0
+                market = True
+        if market:
+            c_cost, c_hi = self._c_cost, self._c_hi
+            cost, held = c_cost[: 2 * K], self._held_market_cost
+            changed = (cost.view(i8) != held.view(i8)).nonzero()[0]
+            if len(changed):
+                new = cost[changed]
+                h.changeColsCost(len(changed), changed, new)
+                held[changed] = new
+                calls += 1
+            self._market_cost = cost.copy()
+            hi, held = c_hi[: 2 * K], self._held_market_hi
+            changed = (hi.view(i8) != held.view(i8)).nonzero()[0]
+            if len(changed):
+                new = hi[changed]
+                h.changeColsBounds(len(changed), changed, self._c_lo[changed], new)
+                held[changed] = new
+                self._upper[changed] = new
+                calls += 1
+        hs = False
         if data.long_price is not seen.long_price:
-            np.subtract(self._Q, data.long_price, out=v.cost_h)
             seen.long_price = data.long_price
+            key = data.long_price.tobytes()
+            if key != seen.long_price_key:
+                seen.long_price_key = key
+                np.subtract(self._Q, data.long_price, out=v.cost_h)
+                hs = True
         if data.short_price is not seen.short_price:
-            v.cost_s[:] = data.short_price
             seen.short_price = data.short_price
+            key = data.short_price.tobytes()
+            if key != seen.short_price_key:
+                seen.short_price_key = key
+                v.cost_s[:] = data.short_price
+                hs = True
+        if hs:
+            cols = self._c_data[2 * K : 4 * K]
+            h.changeColsCost(2 * K, cols, self._c_cost[2 * K : 4 * K])
+            calls += 1
         if data.w0 is not seen.w0:
-            v.lo_w0[:] = data.w0
-            v.hi_w0[:] = data.w0
             seen.w0 = data.w0
+            key = data.w0.tobytes()
+            if key != seen.w0_key:
+                seen.w0_key = key
+                v.lo_w0[:] = data.w0
+                v.hi_w0[:] = data.w0
+                cols = self._c_data[4 * K :]
+                h.changeColsBounds(len(cols), cols, v.lo_w0, v.hi_w0)
+                self._lower[cols] = v.lo_w0
+                self._upper[cols] = v.hi_w0
+                calls += 1
 
         # Rows: balance rhs −Y, exogenous contributions, requests, first ramp, terminal.
-        np.negative(data.position, out=v.rlo_bal)
-        v.rhi_bal[:] = v.rlo_bal
+        bal, held = v.rlo_bal, self._held_balance
+        np.negative(data.position, out=bal)
+        v.rhi_bal[:] = bal
+        changed = (bal.view(i8) != held.view(i8)).nonzero()[0]
+        if len(changed):
+            new = bal[changed]
+            h.changeRowsBounds(len(changed), changed, new, new)
+            held[changed] = new
+            self._row_lower[changed] = new
+            self._row_upper[changed] = new
+            calls += 1
+        parts = []
         if b.exo and data.exogenous is not seen.exogenous:
-            dyn, out = b.exogenous_rhs(data.exogenous)
-            v.rlo_dyn[:] = dyn
-            v.rhi_dyn[:] = dyn
-            v.rlo_out[:] = out
-            v.rhi_out[:] = out
             seen.exogenous = data.exogenous
+            key = data.exogenous.tobytes()
+            if key != seen.exogenous_key:
+                seen.exogenous_key = key
+                dyn, out = b.exogenous_rhs(data.exogenous)
+                v.rlo_dyn[:] = dyn
+                v.rhi_dyn[:] = dyn
+                v.rlo_out[:] = out
+                v.rhi_out[:] = out
+                parts += ["dyn", "out"]
         if data.request is not seen.request:
-            lo, hi = b.request_bounds(data.request)
-            v.rlo_trk[:] = lo
-            v.rhi_trk[:] = hi
-            if self._terminal:
-                xk = data.request[self.kappa - 1]
-                tol = self.weights.terminal_tolerance
-                v.rlo_term[:] = np.where(np.isnan(xk), -_INF, xk - tol)
-                v.rhi_term[:] = np.where(np.isnan(xk), _INF, xk + tol)
             seen.request = data.request
+            key = data.request.tobytes()
+            if key != seen.request_key:
+                seen.request_key = key
+                lo, hi = b.request_bounds(data.request)
+                v.rlo_trk[:] = lo
+                v.rhi_trk[:] = hi
+                parts.append("trk")
+                if self._terminal:
+                    xk = data.request[K - 1]
+                    tol = self.weights.terminal_tolerance
+                    v.rlo_term[:] = np.where(np.isnan(xk), -_INF, xk - tol)
+                    v.rhi_term[:] = np.where(np.isnan(xk), _INF, xk + tol)
+                    parts.append("term")
         if b.nr and data.u_prev is not seen.u_prev:
-            lo, hi = b.first_ramp_bounds(data.u_prev)
-            v.rlo_ramp[:] = lo
-            v.rhi_ramp[:] = hi
             seen.u_prev = data.u_prev
+            key = data.u_prev.tobytes()
+            if key != seen.u_prev_key:
+                seen.u_prev_key = key
+                lo, hi = b.first_ramp_bounds(data.u_prev)
+                v.rlo_ramp[:] = lo
+                v.rhi_ramp[:] = hi
+                parts.append("ramp")
+        for name in parts:
+            sl = self._row_parts[name]
+            rows, lo, hi = self._r_data[sl], self._r_lo[sl], self._r_hi[sl]
+            if len(rows):
+                h.changeRowsBounds(len(rows), rows, lo, hi)
+                self._row_lower[rows] = lo
+                self._row_upper[rows] = hi
+                calls += 1
 
-        c_cost, c_lo, c_hi = self._c_cost, self._c_lo, self._c_hi
-        r_lo, r_hi = self._r_lo, self._r_hi
-        nc, nr = len(self._c_data), len(self._r_data)
-        h.changeColsCost(nc, self._c_data, c_cost)
-        h.changeColsBounds(nc, self._c_data, c_lo, c_hi)
-        h.changeRowsBounds(nr, self._r_data, r_lo, r_hi)
-        self._market_cost = c_cost[: 2 * self.kappa].copy()
-        self._lower[self._c_data] = c_lo
-        self._upper[self._c_data] = c_hi
-        self._row_lower[self._r_data] = r_lo
-        self._row_upper[self._r_data] = r_hi
+        # The value of the stored energy: set after the data columns (for κ = 1 the
+        # column w_0 is one of them, at the data cost 0, as every state's base cost).
         sigma = data.stored_value if self._has_store else 0.0
-        if self._has_store and (sigma != 0.0 or self._sigma_set != 0.0):
-            # Set after the data columns: for κ = 1 the column w_0 is one of them (its
-            # base cost, like every state's, is 0).
-            ct = self._c_term
-            h.changeColsCost(len(ct), ct, self._cost0[ct] + sigma * self._term_unit)
-            self._sigma_set = sigma
+        if self._has_store:
+            ct, held = self._c_term, self._held_term
+            if sigma != 0.0 or self._sigma_set != 0.0:
+                new = self._cost0[ct] + sigma * self._term_unit
+                self._sigma_set = sigma
+            else:
+                new = np.where(self._term_in_data, self._cost0[ct], held)  # κ = 1: w_0's data cost
+            changed = (new.view(i8) != held.view(i8)).nonzero()[0]
+            if len(changed):
+                cols = ct[changed]
+                h.changeColsCost(len(cols), cols, new[changed])
+                held[changed] = new[changed]
+                calls += 1
+        if not calls:
+            # Nothing differs: hand over one unchanged balance row so HiGHS re-solves.
+            h.changeRowsBounds(1, self._r_data[:1], bal[:1], bal[:1])
         return sigma
 
     def _extract(self, data: RhpoData, sigma: float) -> RhpoResult:
         h = self._h
-        status = status_of_highs(h.getModelStatus())
-        if status is not LpStatus.OPTIMAL:
+        model_status = h.getModelStatus()
+        if model_status != _HIGHS_OPTIMAL:
+            status = status_of_highs(model_status)
             self._last = None
             return RhpoResult.failed(self.plant, self.kappa, status, "highs")
         sol: Any = h.getSolution()
         x = np.array(sol.col_value, dtype=np.float64)
         K = self.kappa
-        plant, b = self.plant, self.block
-        u = np.empty((K, plant.n_inputs))
-        u[:, self._dec] = x[self._c_u]
-        if b.exo:
-            u[:, self._exo] = data.exogenous
-        w = np.empty((K + 1, plant.n_states))
+        b = self.block
+        if self._u_is_dec:
+            u = x[self._c_u]  # every input is a decision input, in order
+        else:
+            u = np.empty((K, self._n_inputs))
+            u[:, self._dec] = x[self._c_u]
+            if b.exo:
+                u[:, self._exo] = data.exogenous
+        w = np.empty((K + 1, self._n_states))
         w[:K] = x[self._c_w]
         w[K] = self._A @ w[K - 1] + self._B @ u[K - 1]
         objective = -float(h.getObjectiveValue())
@@ -566,10 +708,10 @@ class RhpoSolver:
         res = RhpoResult(
             status=LpStatus.OPTIMAL,
             objective=objective,
-            buy=x[self._c_ep],
-            sell=x[self._c_em],
-            surplus=x[self._c_h],
-            shortfall=x[self._c_s],
+            buy=x[:K].copy(),  # the columns E⁺, E⁻, H, S: 0 … 4κ−1
+            sell=x[K : 2 * K].copy(),
+            surplus=x[2 * K : 3 * K].copy(),
+            shortfall=x[3 * K : 4 * K].copy(),
             u=u,
             v=x[self._c_v],
             w=w,

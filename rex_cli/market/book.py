@@ -292,6 +292,36 @@ class OrderBook:
             return None
         return _view(o)
 
+    def peek(self, order_id: int) -> tuple[Side, int, int] | None:
+        """``(side, price, qty)`` of a resting order, or None: :meth:`get` without the view.
+
+        For hot paths that read only these fields (no :class:`OrderView` is built).
+        """
+        o = self._index.get(order_id)
+        if o is None:
+            return None
+        key = o[3]
+        if key < 0:
+            return (_BUY, -key, o[0])
+        return (_SELL, key, o[0])
+
+    def top(self) -> tuple[int, int, int, int]:
+        """``(best bid, its lots, best ask, its lots)``; ``(0, 0)`` for an empty side.
+
+        What :meth:`best_bid`, :meth:`best_ask` and ``depth(side, 1)`` say, in one call.
+        """
+        heap = self._bid_heap
+        if heap:
+            lvl = self._bids[heap[0]]
+            bid, bid_qty = lvl.price, lvl.qty
+        else:
+            bid = bid_qty = 0
+        heap = self._ask_heap
+        if heap:
+            lvl = self._asks[heap[0]]
+            return bid, bid_qty, lvl.price, lvl.qty
+        return bid, bid_qty, 0, 0
+
     @property
     def order_count(self) -> int:
         """Number of resting orders.

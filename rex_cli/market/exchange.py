@@ -76,6 +76,7 @@ class Submission:
 
 
 _SIDE_CODE = {Side.BUY: 1, Side.SELL: -1}
+_BUY = Side.BUY
 
 
 class Exchange:
@@ -376,7 +377,7 @@ class Exchange:
         self._next_id += 1
         if self.record_orders:
             self._log(time, EventKind.LIMIT, oid, owner, unit, side, price, qty, "")
-        if book.get(oid) is not None:
+        if oid in book:  # it rests
             self._order_unit[oid] = unit
         self._apply_fills(unit, fills, time)
         self._note_top(unit, book, time)
@@ -435,9 +436,9 @@ class Exchange:
             return self._refuse(
                 time, EventKind.CANCEL, order_id, owner, unit, None, -1, 0, str(why)
             )
-        order = book.get(order_id)
+        order = book.peek(order_id)
         assert order is not None
-        side, price, qty = order.side, order.price, order.qty
+        side, price, qty = order
         book.cancel(order_id)
         self._order_unit.pop(order_id, None)
         if self.record_orders:
@@ -452,9 +453,9 @@ class Exchange:
             return self._refuse(
                 time, EventKind.SHRINK, order_id, owner, unit, None, -1, new_qty, str(why)
             )
-        order = book.get(order_id)
+        order = book.peek(order_id)
         assert order is not None
-        side, price = order.side, order.price
+        side, price, _ = order
         try:
             ok = book.shrink(order_id, new_qty)
         except OrderRejected as exc:
@@ -490,11 +491,11 @@ class Exchange:
                 time, EventKind.REPLACE, order_id, owner, unit, None,
                 -1 if price is None else price, 0 if qty is None else qty, str(why),
             )  # fmt: skip
-        order = book.get(order_id)
+        order = book.peek(order_id)
         assert order is not None
-        side = order.side
-        new_price = order.price if price is None else price
-        new_qty = order.qty if qty is None else qty
+        side, old_price, old_qty = order
+        new_price = old_price if price is None else price
+        new_qty = old_qty if qty is None else qty
         if isinstance(new_price, int) and new_price > self.max_price_ticks:
             return self._refuse(
                 time, EventKind.REPLACE, order_id, owner, unit, side, new_price, new_qty,
@@ -509,7 +510,7 @@ class Exchange:
             )  # fmt: skip
         if self.record_orders:
             self._log(time, EventKind.REPLACE, order_id, owner, unit, side, new_price, new_qty, "")
-        if book.get(order_id) is None:
+        if order_id not in book:
             self._order_unit.pop(order_id, None)
         self._apply_fills(unit, fills, time)
         self._note_top(unit, book, time)
@@ -547,8 +548,8 @@ class Exchange:
         if unit is None:
             return 0
         book = self.books.get(unit)
-        order = None if book is None else book.get(order_id)
-        return 0 if order is None else order.qty
+        order = None if book is None else book.peek(order_id)  # (side, price, qty)
+        return 0 if order is None else order[2]
 
     def position(self, owner: int, unit: int) -> int:
         """Lots bought minus lots sold by ``owner`` for ``unit``."""
@@ -598,7 +599,7 @@ class Exchange:
             t["seller"].append(seller)
             t["maker_id"].append(f.maker_id)
             t["taker_id"].append(f.taker_id)
-            t["aggressor"].append(_SIDE_CODE[f.taker_side])
+            t["aggressor"].append(1 if f.taker_side is _BUY else -1)  # _SIDE_CODE
             t["auction"].append(auction)
             if self.record_orders:
                 self._log(
@@ -632,19 +633,18 @@ class Exchange:
         a["orders"].append(n_orders)
 
     def _note_top(self, unit: int, book: OrderBook, time: float) -> None:
-        bid = book.best_bid()
-        ask = book.best_ask()
-        top = (bid or 0, ask or 0)
+        bid, bid_lots, ask, ask_lots = book.top()  # 0, 0 for an empty side
+        top = (bid, ask)
         if self._top.get(unit) == top:
             return
         self._top[unit] = top
         q = self.quotes
         q["time"].append(time)
         q["target_unit"].append(unit)
-        q["bid_ticks"].append(bid if bid is not None else -1)
-        q["ask_ticks"].append(ask if ask is not None else -1)
-        q["bid_lots"].append(book.depth(Side.BUY, 1)[0][1] if bid is not None else 0)
-        q["ask_lots"].append(book.depth(Side.SELL, 1)[0][1] if ask is not None else 0)
+        q["bid_ticks"].append(bid if bid else -1)
+        q["ask_ticks"].append(ask if ask else -1)
+        q["bid_lots"].append(bid_lots)
+        q["ask_lots"].append(ask_lots)
 
     def _log(
         self,
