@@ -310,15 +310,15 @@ class OrderBook:
 
         What :meth:`best_bid`, :meth:`best_ask` and ``depth(side, 1)`` say, in one call.
         """
-        heap = self._bid_heap
-        if heap:
-            lvl = self._bids[heap[0]]
+        keys = self._bid_keys
+        if keys:
+            lvl = self._bids[keys[0]]
             bid, bid_qty = lvl.price, lvl.qty
         else:
             bid = bid_qty = 0
-        heap = self._ask_heap
-        if heap:
-            lvl = self._asks[heap[0]]
+        keys = self._ask_keys
+        if keys:
+            lvl = self._asks[keys[0]]
             return bid, bid_qty, lvl.price, lvl.qty
         return bid, bid_qty, 0, 0
 
