@@ -71,6 +71,7 @@ IntArray = NDArray[np.int32]
 
 _INF = math.inf
 _HIGHS_OPTIMAL = highspy.HighsModelStatus.kOptimal
+_HIGHS_ERROR = highspy.HighsStatus.kError  # run() failed: the model status is stale
 FEASIBILITY_TOL = 1e-9
 """Largest bound violation (kWh or the row's unit) at which the last basis still counts
 as feasible for a shifted position: far below HiGHS's own primal tolerance (1e-7), so
@@ -464,8 +465,11 @@ class RhpoSolver:
                 f"data.kappa is {data.kappa} but the solver was built for {self.kappa}"
             )
         sigma = self._update(data)
-        self._h.run()
+        ran = self._h.run()
         self.n_solves += 1
+        if ran == _HIGHS_ERROR:  # HiGHS keeps the last status and solution: not this LP's
+            self._last = None
+            return RhpoResult.failed(self.plant, self.kappa, LpStatus.ERROR, "highs")
         return self._extract(data, sigma)
 
     def _solve_shifted(self, data: RhpoData, shift: float) -> FloatArray | None:
@@ -493,10 +497,10 @@ class RhpoSolver:
         )
         self._update(shifted)
         h = self._h
-        h.run()
+        ran = h.run()
         self.n_solves += 1
         self._last = None
-        if status_of_highs(h.getModelStatus()) is not LpStatus.OPTIMAL:
+        if ran == _HIGHS_ERROR or status_of_highs(h.getModelStatus()) is not LpStatus.OPTIMAL:
             return None
         return np.array(h.getSolution().row_dual[:K], dtype=np.float64)
 

@@ -58,6 +58,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import highspy
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
@@ -575,9 +576,11 @@ class PlannerLP:
         h.changeRowsBounds(self.n_rows, self._all_rows, lo_rows, hi_rows)
         h.changeColsCost(self.n_cols, self._all_cols, cost)
         h.changeColsBounds(self.n_cols, self._all_cols, lo, hi)
-        h.run()
+        ran = h.run()
         self.n_solves += 1
         status = status_of_highs(h.getModelStatus())
+        if ran == highspy.HighsStatus.kError:  # the model status is the last run's
+            status = LpStatus.ERROR
         iters = int(h.getInfo().simplex_iteration_count)
         if status is not LpStatus.OPTIMAL:
             return WindowSolution(status=status, decisions=(), objective=math.nan, iterations=iters)

@@ -108,3 +108,20 @@ def test_threads_do_not_change_a_bit_of_warm_started_streams() -> None:
         one = _in_new_thread(lambda seed=seed: _stream(seed, 1))
         zero = _in_new_thread(lambda seed=seed: _stream(seed, 0))
         assert one == zero, seed
+
+
+def test_a_failed_run_is_an_error_not_the_last_solution() -> None:
+    """A run HiGHS refuses (here: another scheduler size than the thread's) is ERROR."""
+
+    def scenario() -> tuple[str, str, str]:
+        inst = random_instance(np.random.default_rng([3, 16]), kappa=8)
+        s = RhpoSolver(inst.plant, inst.weights, inst.kappa)
+        first = s.solve(**inst.kwargs)
+        s._h.setOptionValue("threads", 2)  # the thread's scheduler was fixed at 1
+        kw = dict(inst.kwargs)
+        kw["position"] = inst.kwargs["position"] + 1.0
+        failed = s.solve(**kw)
+        side = s.one_sided(0.1, resolve=True).up if failed.ok else None
+        return first.status.value, failed.status.value, str(side)
+
+    assert _in_new_thread(scenario) == ("optimal", "error", "None")
