@@ -48,6 +48,8 @@ that the caller can fall back to a solver.
 
 from __future__ import annotations
 
+import math
+import threading
 from typing import Any
 
 import numba
@@ -66,7 +68,10 @@ __all__ = [
     "BasisInverse",
     "Walker",
     "basic_slope",
+    "one_sided",
+    "ratio_interval",
     "rebasis",
+    "spares",
     "walk",
 ]
 
@@ -91,6 +96,8 @@ END_TOL = 1e-9
 reached at the end, within the rounding of the ratio test."""
 EXCHANGE_TOL = 1e-9
 """Smallest pivot element accepted when exchanging towards a known basis."""
+RESIDUAL_TOL = 1e-6
+"""Largest relative residual of a solution's basic values recomputed with the inverse."""
 
 _jit: Any = numba.njit(cache=True, nogil=True)
 
@@ -167,6 +174,114 @@ def rebasis(
 
 
 @_jit
+def _identity(binv: FloatArray, basic: IntArray, n: int) -> None:
+    """``B⁻¹ = −I`` (the logicals' basis, ``−np.eye``: off-diagonal ``−0.0``), in place."""
+    m = binv.shape[0]
+    for i in range(m):
+        for j in range(m):
+            binv[i, j] = -0.0
+        binv[i, i] = -1.0
+        basic[i] = n + i
+
+
+@_jit
+def _inverse_for(
+    keep: FloatArray,
+    keep_basic: IntArray,
+    state: IntArray,
+    target: BoolArray,
+    mp: IntArray,
+    mi: IntArray,
+    mx: FloatArray,
+    n: int,
+) -> bool:
+    """Bring the kept inverse ``keep``/``keep_basic`` to the basis ``target``.
+
+    ``state`` = ``[valid, exchanges, refresh]``: the kept inverse is rebuilt from ``−I``
+    when it is not valid or has taken ``refresh`` exchanges, and once more when the
+    exchanges from the kept one meet a tiny pivot. False (and ``valid = 0``) if both fail.
+    """
+    for attempt in range(2):
+        if state[0] == 0 or state[1] >= state[2] or attempt == 1:
+            _identity(keep, keep_basic, n)
+            state[0] = 1
+            state[1] = 0
+        done = rebasis(keep, keep_basic, target, mp, mi, mx)
+        if done >= 0:
+            state[1] += done
+            return True
+    state[0] = 0
+    return False
+
+
+@_jit
+def _start(
+    binv: FloatArray,
+    basic: IntArray,
+    target: BoolArray,
+    zfull: FloatArray,
+    d: FloatArray,
+    lo: FloatArray,
+    hi: FloatArray,
+    mp: IntArray,
+    mi: IntArray,
+    mx: FloatArray,
+    tol: float,
+) -> tuple[bool, NDArray[np.int8], FloatArray, FloatArray]:
+    """The walker's statuses and values at a solution (:meth:`Walker.from_solution`).
+
+    ``zfull`` (N,) the solution, ``d`` (N,) its reduced costs (set to 0 on the basis,
+    in place). Returns ``(ok, at, beta, z)``; ``ok`` is False when the basic values
+    recomputed from the nonbasic ones with ``binv`` differ from the solution's by more
+    than ``tol`` (relative).
+    """
+    m = binv.shape[0]
+    n_all = target.shape[0]
+    for j in range(n_all):
+        if target[j]:
+            d[j] = 0.0
+    beta = np.empty(m)
+    for i in range(m):
+        beta[i] = zfull[basic[i]]
+    # Nonbasic: at the nearer bound (HiGHS's values are at a bound to 1e-9).
+    at = np.empty(n_all, dtype=np.int8)
+    z = np.empty(n_all)
+    for j in range(n_all):
+        lj, hj, vj = lo[j], hi[j], zfull[j]
+        free = math.isinf(lj) and math.isinf(hj)
+        near_hi = math.isfinite(hj) and abs(vj - hj) < abs(vj - lj)
+        if free:
+            at[j], zj = FREE, 0.0
+        elif math.isinf(lj) or near_hi:
+            at[j], zj = UPPER, hj
+        else:
+            at[j], zj = LOWER, lo[j]
+        z[j] = 0.0 if target[j] else zj
+    # Residual of B β + N z_N = 0 through the inverse: |β + B⁻¹ (M z)| (NaN-propagating
+    # maxima, like np.max).
+    v = np.zeros(m)
+    for j in range(n_all):
+        zj = z[j]
+        if zj != 0.0:
+            for k in range(mp[j], mp[j + 1]):
+                v[mi[k]] += mx[k] * zj
+    big_r = 0.0
+    big_b = 0.0
+    for i in range(m):
+        acc = 0.0
+        for k in range(m):
+            acc += binv[i, k] * v[k]
+        r = abs(beta[i] + acc)
+        b = abs(beta[i])
+        if big_r == big_r and (r > big_r or r != r):
+            big_r = r
+        if big_b == big_b and (b > big_b or b != b):
+            big_b = b
+    ok = not big_r > tol * (1.0 + big_b)
+    return ok, at, beta, z
+
+
+@_jit
 def basic_slope(
     binv: FloatArray,
     basic: IntArray,
@@ -181,6 +296,8 @@ def basic_slope(
     """``γ = −B⁻¹ M Δz_N``: the rates of the basic variables on a bound path.
 
     The bounds move by ``(Δl, Δu)`` and every nonbasic variable follows its bound.
+    Only the nonzero entries of ``v = M Δz_N`` enter the product (a sum from ``+0.0``
+    gains nothing from a term ``±0.0``: the result is that of the dense product).
     """
     m = binv.shape[0]
     n_all = at.shape[0]
@@ -192,18 +309,27 @@ def basic_slope(
         if s != 0.0:
             for k in range(mp[j], mp[j + 1]):
                 v[mi[k]] += mx[k] * s
+    nz = np.empty(m, dtype=np.int64)
+    n_nz = 0
+    for k in range(m):
+        if v[k] != 0.0:
+            nz[n_nz] = k
+            n_nz += 1
     g = np.zeros(m)
     for i in range(m):
         acc = 0.0
-        for k in range(m):
+        for t in range(n_nz):
+            k = nz[t]
             acc += binv[i, k] * v[k]
         g[i] = -acc
     return g
 
 
 @_jit
-def walk(
+def _walk(
     binv: FloatArray,
+    spare: FloatArray,
+    owned: bool,
     basic: IntArray,
     is_basic: BoolArray,
     at: NDArray[np.int8],
@@ -219,14 +345,11 @@ def walk(
     mi: IntArray,
     mx: FloatArray,
     max_pivots: int,
-) -> tuple[int, int]:
-    """Walk the bounds from ``(l, u)`` to ``(l + Δl, u + Δu)`` (module docstring).
+) -> tuple[int, int, FloatArray]:
+    """:func:`walk`, copy-on-write: ``binv`` is written only if ``owned``.
 
-    Arrays are updated in place: ``binv`` (m, m), ``basic`` (m,) positions → variables,
-    ``is_basic``/``at`` (N,), ``beta`` (m,) basic values, ``z`` (N,) nonbasic values,
-    ``d`` (N,) reduced costs, ``y`` (m,) duals; on :data:`OPTIMAL` they describe the
-    optimal basis at ``τ = 1`` and ``lo``/``hi`` are moved to the end of the path.
-    Returns ``(status, pivots)``.
+    Otherwise it is copied to ``spare`` before the first pivot, and the pivots update
+    the copy. Returns ``(status, pivots, the inverse at the end)``.
     """
     m = binv.shape[0]
     n_all = at.shape[0]
@@ -339,6 +462,10 @@ def walk(
         is_basic[jr] = False
         is_basic[q] = True
         basic[r] = q
+        if not owned:
+            spare[:, :] = binv
+            binv = spare
+            owned = True
         _eta(binv, w, r)
         pivots += 1
     if status == OPTIMAL:
@@ -348,16 +475,329 @@ def walk(
             z[j] += zs[j]
             lo[j] += dlo[j]
             hi[j] += dhi[j]
+    return status, pivots, binv
+
+
+@_jit
+def walk(
+    binv: FloatArray,
+    basic: IntArray,
+    is_basic: BoolArray,
+    at: NDArray[np.int8],
+    beta: FloatArray,
+    z: FloatArray,
+    d: FloatArray,
+    y: FloatArray,
+    lo: FloatArray,
+    hi: FloatArray,
+    dlo: FloatArray,
+    dhi: FloatArray,
+    mp: IntArray,
+    mi: IntArray,
+    mx: FloatArray,
+    max_pivots: int,
+) -> tuple[int, int]:
+    """Walk the bounds from ``(l, u)`` to ``(l + Δl, u + Δu)`` (module docstring).
+
+    Arrays are updated in place: ``binv`` (m, m), ``basic`` (m,) positions → variables,
+    ``is_basic``/``at`` (N,), ``beta`` (m,) basic values, ``z`` (N,) nonbasic values,
+    ``d`` (N,) reduced costs, ``y`` (m,) duals; on :data:`OPTIMAL` they describe the
+    optimal basis at ``τ = 1`` and ``lo``/``hi`` are moved to the end of the path.
+    Returns ``(status, pivots)``.
+    """
+    status, pivots, _ = _walk(
+        binv,
+        binv,
+        True,
+        basic,
+        is_basic,
+        at,
+        beta,
+        z,
+        d,
+        y,
+        lo,
+        hi,
+        dlo,
+        dhi,
+        mp,
+        mi,
+        mx,
+        max_pivots,
+    )
     return status, pivots
+
+
+@_jit
+def ratio_interval(
+    a: FloatArray, slope: FloatArray, lo: FloatArray, hi: FloatArray, tol: float
+) -> tuple[float, float]:
+    """The interval of ``t`` with ``lo − tol ≤ a + t·slope ≤ hi + tol`` for every entry.
+
+    Entries with ``|slope| ≤ 1e-12`` must hold at every ``t``; an empty interval is
+    ``(nan, nan)``. (The compiled twin of ``rex_cli.control.highs._ratio_interval``,
+    same operations, same results.)
+    """
+    nan = np.nan
+    for i in range(a.shape[0]):
+        if abs(slope[i]) <= 1e-12 and (a[i] < lo[i] - tol or a[i] > hi[i] + tol):
+            return nan, nan
+    low = -np.inf
+    high = np.inf
+    for i in range(a.shape[0]):
+        s = slope[i]
+        if abs(s) <= 1e-12:
+            continue
+        t1 = (lo[i] - tol - a[i]) / s
+        t2 = (hi[i] + tol - a[i]) / s
+        t_lo = t1 if s > 0 else t2
+        t_hi = t2 if s > 0 else t1
+        # NaN-propagating max/min, as np.max/np.min.
+        if low == low and (t_lo > low or t_lo != t_lo):
+            low = t_lo
+        if high == high and (t_hi < high or t_hi != t_hi):
+            high = t_hi
+    if not low <= high:
+        return nan, nan
+    return low, high
+
+
+@_jit
+def one_sided(
+    keep: FloatArray,
+    keep_basic: IntArray,
+    state: IntArray,
+    spare0: FloatArray,
+    spare1: FloatArray,
+    mp: IntArray,
+    mi: IntArray,
+    mx: FloatArray,
+    basic_variables: NDArray[Any],
+    col_value: FloatArray,
+    row_value: FloatArray,
+    col_dual: FloatArray,
+    row_dual: FloatArray,
+    lower: FloatArray,
+    upper: FloatArray,
+    row_lower: FloatArray,
+    row_upper: FloatArray,
+    trade_cost: FloatArray,
+    n_shift: int,
+    delta: float,
+    max_pivots: int,
+    tol: float,
+    feasibility_tol: float,
+    y_up: FloatArray,
+    y_down: FloatArray,
+) -> tuple[bool, float, float, int, int, int]:
+    """The duals of the first ``n_shift`` rows at ``±δ``, from a solution's basis, in one call.
+
+    The LP's first ``len(trade_cost)`` columns are trades: the first path moves their
+    upper bounds from their values (``max(x, 0)``) to 0; the side paths then move both
+    bounds of the logicals of the first ``n_shift`` rows by ``∓δ`` (row activity
+    ``−Y ∓ δ``). Steps, with :class:`Walker`'s arithmetic throughout: the kept inverse
+    ``keep``/``keep_basic`` (``state`` as in :func:`_inverse_for`) is brought to the
+    solution's basis (``basic_variables`` in HiGHS's convention) and checked against the
+    solution (``tol``); unless a basic trade column has a nonzero cost, the interval of
+    shifts keeping the basis optimal is ranged (:func:`ratio_interval`,
+    ``feasibility_tol``); a side it covers is not walked; the others are walked from the
+    end of the first path. ``keep`` is never written: the walks pivot on copies in the
+    work buffers ``spare0``/``spare1`` (made at a walk's first pivot).
+
+    Returns ``(ok, t_lo, t_hi, pivots, up, down)``: ``ok`` False when the inverse
+    cannot be formed or does not reproduce the solution (nothing else is valid then);
+    ``up``/``down`` are 0 for a side the interval covers, 1 for a side walked to its
+    optimum (its duals written to ``y_up``/``y_down``), 2 for a failed walk.
+    """
+    m = keep.shape[0]
+    n = col_value.shape[0]
+    n_all = n + m
+    n_trade = trade_cost.shape[0]
+    target = np.zeros(n_all, dtype=np.bool_)
+    for i in range(basic_variables.shape[0]):
+        hb = basic_variables[i]
+        target[hb if hb >= 0 else n - hb - 1] = True
+    nan = np.nan
+    if not _inverse_for(keep, keep_basic, state, target, mp, mi, mx, n):
+        return False, nan, nan, 0, 2, 2
+    basic = keep_basic.copy()
+    lo = np.empty(n_all)
+    hi = np.empty(n_all)
+    zfull = np.empty(n_all)
+    d = np.empty(n_all)
+    for j in range(n):
+        lo[j] = lower[j]
+        hi[j] = upper[j]
+        zfull[j] = col_value[j]
+        d[j] = col_dual[j]
+    for i in range(m):
+        lo[n + i] = row_lower[i]
+        hi[n + i] = row_upper[i]
+        zfull[n + i] = row_value[i]
+        d[n + i] = row_dual[i]
+    y = row_dual.copy()
+    # Trades: upper bound tightened to the value (as np.maximum(x, 0.0)), then to 0.
+    dhi_trade = np.zeros(n_all)
+    for j in range(n_trade):
+        v = col_value[j]
+        hi[j] = v if v > 0.0 or v != v else 0.0
+        dhi_trade[j] = -hi[j]
+    ok, at, beta, z = _start(keep, basic, target, zfull, d, lo, hi, mp, mi, mx, tol)
+    if not ok:
+        state[0] = 0
+        return False, nan, nan, 0, 2, 2
+    zero = np.zeros(n_all)
+    shift = np.zeros(n_all)
+    for i in range(n_shift):
+        shift[n + i] = -1.0  # row activity bounds −Y − t
+    # The interval of shifts t over which the basis stays optimal: the trades removed,
+    # then t·shift.
+    priced = False
+    for i in range(m):
+        j = basic[i]
+        if j < n_trade and trade_cost[j] != 0.0:
+            priced = True  # a priced trade column is basic: it sets the duals
+    t_lo, t_hi = nan, nan
+    if not priced:
+        g0 = basic_slope(keep, basic, at, zero, dhi_trade, mp, mi, mx, target)
+        g1 = basic_slope(keep, basic, at, shift, shift, mp, mi, mx, target)
+        a = np.empty(m)
+        slope = np.empty(m)
+        blo = np.empty(m)
+        bhi = np.empty(m)
+        for i in range(m):
+            j = basic[i]
+            a[i] = beta[i] + g0[i]
+            slope[i] = g1[i] - shift[j]
+            blo[i] = lo[j]
+            bhi[i] = hi[j] + dhi_trade[j]
+        t_lo, t_hi = ratio_interval(a, slope, blo, bhi, feasibility_tol)
+    up = 0 if t_lo <= delta <= t_hi else 2
+    down = 0 if t_lo <= -delta <= t_hi else 2
+    if up == 0 and down == 0:
+        return True, t_lo, t_hi, 0, 0, 0
+    is_basic = target
+    status, pivots, binv = _walk(
+        keep,
+        spare0,
+        False,
+        basic,
+        is_basic,
+        at,
+        beta,
+        z,
+        d,
+        y,
+        lo,
+        hi,
+        zero,
+        dhi_trade,
+        mp,
+        mi,
+        mx,
+        max_pivots,
+    )
+    if status != OPTIMAL:
+        return True, t_lo, t_hi, pivots, up, down
+    owned = pivots > 0  # binv is spare0 (copied at the first pivot), else keep
+    both = up != 0 and down != 0
+    for side in range(2):
+        if (up if side == 0 else down) == 0:
+            continue
+        sign = delta if side == 0 else -delta
+        step = np.empty(n_all)
+        for j in range(n_all):
+            step[j] = sign * shift[j]
+        if both and side == 0:  # the other side walks from the same basis: copies
+            ys = y.copy()
+            status, p, _ = _walk(
+                binv,
+                spare1,
+                False,
+                basic.copy(),
+                is_basic.copy(),
+                at.copy(),
+                beta.copy(),
+                z.copy(),
+                d.copy(),
+                ys,
+                lo.copy(),
+                hi.copy(),
+                step,
+                step,
+                mp,
+                mi,
+                mx,
+                max_pivots,
+            )
+        else:
+            ys = y
+            status, p, _ = _walk(
+                binv,
+                spare0,
+                owned,
+                basic,
+                is_basic,
+                at,
+                beta,
+                z,
+                d,
+                y,
+                lo,
+                hi,
+                step,
+                step,
+                mp,
+                mi,
+                mx,
+                max_pivots,
+            )
+        pivots += p
+        if status == OPTIMAL:
+            out = y_up if side == 0 else y_down
+            for k in range(out.shape[0]):
+                out[k] = ys[k]
+            if side == 0:
+                up = 1
+            else:
+                down = 1
+    return True, t_lo, t_hi, pivots, up, down
+
+
+_local = threading.local()
+
+
+def spares(m: int) -> tuple[FloatArray, FloatArray]:
+    """Two ``(m, m)`` work buffers for :func:`one_sided`, shared by every LP of ``m`` rows.
+
+    The walks copy the kept inverse into them; nothing stays in them between calls, so
+    one pair per size (and thread) serves all the LPs: a plant keeps one ``m × m``
+    inverse instead of three. Warm pages also copy faster than fresh ones.
+    """
+    pool: dict[int, tuple[FloatArray, FloatArray]] | None = getattr(_local, "pool", None)
+    if pool is None:
+        pool = _local.pool = {}
+    got = pool.get(m)
+    if got is None:
+        got = pool[m] = (np.empty((m, m)), np.empty((m, m)))
+    return got
 
 
 class BasisInverse:
     """The dense inverse of the last basis of one LP, reached by exchanges (:func:`rebasis`).
 
+    The LP's matrix is kept as ``M = [A, −I]`` in CSC arrays (``mp, mi, mx``), built once:
+    the matrix does not change between solves, only bounds, costs and the basis do.
+
     Args:
-        matrix: ``A`` (m, n); the object keeps ``M = [A, −I]`` in CSC arrays.
+        matrix: ``A`` (m, n).
         refresh: Exchanges after which the inverse is rebuilt from ``−I`` (bounds the
             growth of rounding in the product-form updates).
+
+    Attributes:
+        keep: The kept inverse (m, m) of the basis ``keep_basic`` (m,) (positions →
+            variables), valid while ``state[0]`` is 1; ``state = [valid, exchanges,
+            refresh]`` (:func:`one_sided` updates all three in place).
     """
 
     def __init__(self, matrix: sp.spmatrix, refresh: int = 2000) -> None:
@@ -365,18 +805,19 @@ class BasisInverse:
         self.m, self.n = int(m), int(n)
         full = sp.hstack([matrix, -sp.identity(m, format="csc")], format="csc")
         full.sort_indices()
-        self.full = full.tocsr()
         self.mp = full.indptr.astype(np.int64)
         self.mi = full.indices.astype(np.int64)
         self.mx = full.data.astype(np.float64)
         self.refresh = int(refresh)
-        self._binv: FloatArray | None = None
-        self._basic: IntArray | None = None
-        self._exchanges = 0
-        self._work = (np.empty((self.m, self.m)), np.empty((self.m, self.m)))
+        self.keep = np.empty((self.m, self.m))
+        self.keep_basic = np.empty(self.m, dtype=np.int64)
+        self.state = np.array([0, 0, self.refresh], dtype=np.int64)
+        self._work: tuple[FloatArray, FloatArray] | None = None  # Walker's, on first use
 
-    def _identity(self) -> tuple[FloatArray, IntArray]:
-        return -np.eye(self.m), np.arange(self.n, self.n + self.m, dtype=np.int64)
+    def _buffers(self) -> tuple[FloatArray, FloatArray]:
+        if self._work is None:
+            self._work = (np.empty((self.m, self.m)), np.empty((self.m, self.m)))
+        return self._work
 
     def inverse(self, target: NDArray[np.bool_]) -> tuple[FloatArray, IntArray] | None:
         """``(B⁻¹, basic)`` for the basis ``target`` (bool over the N variables).
@@ -385,31 +826,24 @@ class BasisInverse:
         until the next call (:meth:`spare` gives the other one, for a copy). ``None``
         if the basis looks singular.
         """
-        for attempt in range(2):
-            if self._binv is None or self._exchanges >= self.refresh or attempt == 1:
-                self._binv, self._basic = self._identity()
-                self._exchanges = 0
-            assert self._basic is not None
-            done = rebasis(self._binv, self._basic, target, self.mp, self.mi, self.mx)
-            if done >= 0:
-                self._exchanges += done
-                np.copyto(self._work[0], self._binv)
-                return self._work[0], self._basic.copy()
-        self.forget()
-        return None
+        if not _inverse_for(
+            self.keep, self.keep_basic, self.state, target, self.mp, self.mi, self.mx, self.n
+        ):
+            return None
+        work = self._buffers()[0]
+        np.copyto(work, self.keep)
+        return work, self.keep_basic.copy()
 
     def spare(self, binv: FloatArray) -> FloatArray:
-        """A copy of ``binv`` in the work buffer that ``binv`` is not.
-
-        No allocation: fresh pages of a large array cost more than copying into warm ones.
-        """
-        buf = self._work[1] if binv is self._work[0] else self._work[0]
+        """A copy of ``binv`` in the work buffer that ``binv`` is not."""
+        work = self._buffers()
+        buf = work[1] if binv is work[0] else work[0]
         np.copyto(buf, binv)
         return buf
 
     def forget(self) -> None:
         """Drop the kept inverse (the next one is built from ``−I``)."""
-        self._binv = self._basic = None
+        self.state[0] = 0
 
 
 class Walker:
@@ -419,7 +853,8 @@ class Walker:
     Attributes: ``binv`` (m, m), ``basic`` (m,) positions → variables (``j < n`` column
     ``j``, ``n + i`` the logical of row ``i``), ``is_basic``/``at`` (N,), ``beta`` (m,)
     basic values, ``z`` (N,) nonbasic values, ``d`` (N,) reduced costs, ``y`` (m,) duals,
-    ``lo``/``hi`` (N,) current bounds.
+    ``lo``/``hi`` (N,) current bounds. (:func:`one_sided` does the RHPO coordinator's
+    walks in one compiled call, with the same arithmetic.)
     """
 
     _ARRAYS = ("binv", "basic", "is_basic", "at", "beta", "z", "d", "y", "lo", "hi")
@@ -451,7 +886,7 @@ class Walker:
         lower: FloatArray,
         upper: FloatArray,
         *,
-        tol: float = 1e-6,
+        tol: float = RESIDUAL_TOL,
     ) -> Walker | None:
         """The walker at an optimal solution of the LP (HiGHS's conventions).
 
@@ -486,17 +921,10 @@ class Walker:
         zfull = np.concatenate([col_value, row_value]).astype(np.float64)
         d = np.concatenate([col_dual, row_dual]).astype(np.float64)
         y = np.array(row_dual, dtype=np.float64)
-        d[target] = 0.0
-        beta = zfull[basic]
-        # Nonbasic: at the nearer bound (HiGHS's values are at a bound to 1e-9).
-        free = np.isinf(lo) & np.isinf(hi)
-        near_hi = np.isfinite(hi) & (np.abs(zfull - hi) < np.abs(zfull - lo))
-        upper_ = ~free & (np.isinf(lo) | near_hi)
-        at = np.where(free, FREE, np.where(upper_, UPPER, LOWER)).astype(np.int8)
-        z = np.where(free, 0.0, np.where(upper_, hi, lo))
-        z[target] = 0.0
-        resid = np.abs(beta + binv @ (inverse.full @ z))
-        if np.max(resid, initial=0.0) > tol * (1.0 + np.max(np.abs(beta), initial=0.0)):
+        ok, at, beta, z = _start(
+            binv, basic, target, zfull, d, lo, hi, inverse.mp, inverse.mi, inverse.mx, tol
+        )
+        if not ok:
             inverse.forget()
             return None
         arrays = dict(
