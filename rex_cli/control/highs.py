@@ -646,17 +646,20 @@ class RhpoSolver:
         if inv is None:
             inv = self._inverse = par.BasisInverse(self._mat)
         sol: Any = h.getSolution()
-        spare0, spare1 = par.spares(inv.m)
+        work0, work1 = par.spares(inv.m)
         y_up, y_down = np.empty(K), np.empty(K)
         ok, t_lo, t_hi, pivots, up, down = par.one_sided(
             inv.keep,
             inv.keep_basic,
             inv.state,
-            spare0,
-            spare1,
+            work0,
+            work1,
             inv.mp,
             inv.mi,
             inv.mx,
+            inv.rp,
+            inv.rj,
+            inv.rx,
             h.getBasicVariables()[1],
             x,
             row,
@@ -678,8 +681,7 @@ class RhpoSolver:
         if not ok:
             return [None, None], (math.nan, math.nan), 0
         sides: list[FloatArray | None] = [
-            lam.copy() if s == 0 else y if s == 1 else None
-            for s, y in ((up, y_up), (down, y_down))
+            lam.copy() if s == 0 else y if s == 1 else None for s, y in ((up, y_up), (down, y_down))
         ]
         return sides, (t_lo, t_hi), pivots
 

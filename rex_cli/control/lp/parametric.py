@@ -265,11 +265,18 @@ def _start(
         if zj != 0.0:
             for k in range(mp[j], mp[j + 1]):
                 v[mi[k]] += mx[k] * zj
+    nz = np.empty(m, dtype=np.int64)
+    n_nz = 0
+    for k in range(m):
+        if v[k] != 0.0:
+            nz[n_nz] = k
+            n_nz += 1
     big_r = 0.0
     big_b = 0.0
     for i in range(m):
         acc = 0.0
-        for k in range(m):
+        for t in range(n_nz):
+            k = nz[t]
             acc += binv[i, k] * v[k]
         r = abs(beta[i] + acc)
         b = abs(beta[i])
@@ -328,8 +335,10 @@ def basic_slope(
 @_jit
 def _walk(
     binv: FloatArray,
-    spare: FloatArray,
-    owned: bool,
+    log: bool,
+    saved_rows: FloatArray,
+    saved_at: IntArray,
+    saved: BoolArray,
     basic: IntArray,
     is_basic: BoolArray,
     at: NDArray[np.int8],
@@ -344,12 +353,19 @@ def _walk(
     mp: IntArray,
     mi: IntArray,
     mx: FloatArray,
+    rp: IntArray,
+    rj: IntArray,
+    rx: FloatArray,
     max_pivots: int,
-) -> tuple[int, int, FloatArray]:
-    """:func:`walk`, copy-on-write: ``binv`` is written only if ``owned``.
+) -> tuple[int, int, int]:
+    """:func:`walk`, optionally keeping an undo log of ``binv``.
 
-    Otherwise it is copied to ``spare`` before the first pivot, and the pivots update
-    the copy. Returns ``(status, pivots, the inverse at the end)``.
+    With ``log``, the first time a pivot changes a row of ``binv`` the row is saved
+    (``saved_rows[k]`` the row ``saved_at[k]``; ``saved`` (m,) marks saved rows, all
+    False on entry): :func:`_restore` then puts ``binv`` back as it was. A pivot
+    changes the rows where its column ``B⁻¹a_q`` is nonzero, a few of a sparse
+    inverse, so the log is much cheaper than a copy of ``binv``. Returns ``(status,
+    pivots, rows saved)``.
     """
     m = binv.shape[0]
     n_all = at.shape[0]
@@ -367,6 +383,7 @@ def _walk(
     alpha = np.zeros(n_all)
     tau = 0.0
     pivots = 0
+    n_saved = 0
     status = OPTIMAL
     while True:
         # Primal ratio test: the first basic variable to reach a (moving) bound.
@@ -394,11 +411,22 @@ def _walk(
             break
         tau += step
         jr = basic[r]
+        # The tableau row α_r = ρᵀM, ρ = e_rᵀB⁻¹, from the rows of M where ρ is nonzero
+        # (ρ is sparse): every α_j gets its terms in the order of a column-wise sum over
+        # increasing rows, and a sum from +0.0 gains nothing from a term ±0.0, so each
+        # α_j is the column-wise sum, to the bit.
+        for j in range(n_all):
+            alpha[j] = 0.0
         for k in range(m):
-            rho[k] = binv[r, k]
-        # Dual ratio test over the tableau row α_r = ρᵀM. Leaving at its upper bound
-        # needs θ ≥ 0 (its reduced cost becomes −θ ≤ 0), at its lower bound θ ≤ 0;
-        # with θ = sgn·t, t ≥ 0, a nonbasic j keeps the sign of d_j − t·sgn·α_j.
+            rk = binv[r, k]
+            rho[k] = rk
+            if rk != 0.0:
+                for t in range(rp[k], rp[k + 1]):
+                    alpha[rj[t]] += rk * rx[t]
+        # Dual ratio test over α_r. Leaving at its upper bound needs θ ≥ 0 (its reduced
+        # cost becomes −θ ≤ 0), at its lower bound θ ≤ 0; with θ = sgn·t, t ≥ 0, a
+        # nonbasic j keeps the sign of d_j − t·sgn·α_j. (α_j = 0 never passes the
+        # tests below.)
         sgn = 1.0 if leave_upper else -1.0
         q = -1
         best = np.inf
@@ -406,10 +434,9 @@ def _walk(
         for j in range(n_all):
             if is_basic[j]:
                 continue
-            acc = 0.0
-            for k in range(mp[j], mp[j + 1]):
-                acc += rho[mi[k]] * mx[k]
-            alpha[j] = acc
+            acc = alpha[j]
+            if acc == 0.0:
+                continue
             if hi[j] - lo[j] <= 0.0 and dhi[j] == dlo[j]:
                 continue  # fixed along the path: never enters
             a = sgn * acc
@@ -462,10 +489,14 @@ def _walk(
         is_basic[jr] = False
         is_basic[q] = True
         basic[r] = q
-        if not owned:
-            spare[:, :] = binv
-            binv = spare
-            owned = True
+        if log:
+            for i in range(m):
+                if (i == r or w[i] != 0.0) and not saved[i]:
+                    saved[i] = True
+                    saved_at[n_saved] = i
+                    for k in range(m):
+                        saved_rows[n_saved, k] = binv[i, k]
+                    n_saved += 1
         _eta(binv, w, r)
         pivots += 1
     if status == OPTIMAL:
@@ -475,7 +506,17 @@ def _walk(
             z[j] += zs[j]
             lo[j] += dlo[j]
             hi[j] += dhi[j]
-    return status, pivots, binv
+    return status, pivots, n_saved
+
+
+@_jit
+def _restore(binv: FloatArray, saved_rows: FloatArray, saved_at: IntArray, n_saved: int) -> None:
+    """Undo the pivots logged by :func:`_walk` (the saved rows back into ``binv``)."""
+    m = binv.shape[0]
+    for t in range(n_saved):
+        i = saved_at[t]
+        for k in range(m):
+            binv[i, k] = saved_rows[t, k]
 
 
 @_jit
@@ -495,6 +536,9 @@ def walk(
     mp: IntArray,
     mi: IntArray,
     mx: FloatArray,
+    rp: IntArray,
+    rj: IntArray,
+    rx: FloatArray,
     max_pivots: int,
 ) -> tuple[int, int]:
     """Walk the bounds from ``(l, u)`` to ``(l + Δl, u + Δu)`` (module docstring).
@@ -505,10 +549,13 @@ def walk(
     optimal basis at ``τ = 1`` and ``lo``/``hi`` are moved to the end of the path.
     Returns ``(status, pivots)``.
     """
+    none = np.empty((0, 0))
     status, pivots, _ = _walk(
         binv,
-        binv,
-        True,
+        False,
+        none,
+        np.empty(0, dtype=np.int64),
+        np.empty(0, dtype=np.bool_),
         basic,
         is_basic,
         at,
@@ -523,6 +570,9 @@ def walk(
         mp,
         mi,
         mx,
+        rp,
+        rj,
+        rx,
         max_pivots,
     )
     return status, pivots
@@ -567,11 +617,14 @@ def one_sided(
     keep: FloatArray,
     keep_basic: IntArray,
     state: IntArray,
-    spare0: FloatArray,
-    spare1: FloatArray,
+    work0: FloatArray,
+    work1: FloatArray,
     mp: IntArray,
     mi: IntArray,
     mx: FloatArray,
+    rp: IntArray,
+    rj: IntArray,
+    rx: FloatArray,
     basic_variables: NDArray[Any],
     col_value: FloatArray,
     row_value: FloatArray,
@@ -601,8 +654,10 @@ def one_sided(
     solution (``tol``); unless a basic trade column has a nonzero cost, the interval of
     shifts keeping the basis optimal is ranged (:func:`ratio_interval`,
     ``feasibility_tol``); a side it covers is not walked; the others are walked from the
-    end of the first path. ``keep`` is never written: the walks pivot on copies in the
-    work buffers ``spare0``/``spare1`` (made at a walk's first pivot).
+    end of the first path. The walks pivot on ``keep`` itself and undo their pivots
+    (undo logs of the rows they change in the work buffers ``work0``/``work1``), so
+    that on return ``keep`` is the inverse of the solution's basis, to the bit.
+    ``M = [A, −I]`` is given column-wise (``mp, mi, mx``) and row-wise (``rp, rj, rx``).
 
     Returns ``(ok, t_lo, t_hi, pivots, up, down)``: ``ok`` False when the inverse
     cannot be formed or does not reproduce the solution (nothing else is valid then);
@@ -677,10 +732,16 @@ def one_sided(
     if up == 0 and down == 0:
         return True, t_lo, t_hi, 0, 0, 0
     is_basic = target
-    status, pivots, binv = _walk(
+    # The walks pivot on the kept inverse itself, with undo logs: the trade removal's
+    # in work0, each side's in work1 (undone before the other side walks).
+    saved0 = np.zeros(m, dtype=np.bool_)
+    at0 = np.empty(m, dtype=np.int64)
+    status, pivots, n0 = _walk(
         keep,
-        spare0,
-        False,
+        True,
+        work0,
+        at0,
+        saved0,
         basic,
         is_basic,
         at,
@@ -695,72 +756,89 @@ def one_sided(
         mp,
         mi,
         mx,
+        rp,
+        rj,
+        rx,
         max_pivots,
     )
-    if status != OPTIMAL:
-        return True, t_lo, t_hi, pivots, up, down
-    owned = pivots > 0  # binv is spare0 (copied at the first pivot), else keep
-    both = up != 0 and down != 0
-    for side in range(2):
-        if (up if side == 0 else down) == 0:
-            continue
-        sign = delta if side == 0 else -delta
-        step = np.empty(n_all)
-        for j in range(n_all):
-            step[j] = sign * shift[j]
-        if both and side == 0:  # the other side walks from the same basis: copies
-            ys = y.copy()
-            status, p, _ = _walk(
-                binv,
-                spare1,
-                False,
-                basic.copy(),
-                is_basic.copy(),
-                at.copy(),
-                beta.copy(),
-                z.copy(),
-                d.copy(),
-                ys,
-                lo.copy(),
-                hi.copy(),
-                step,
-                step,
-                mp,
-                mi,
-                mx,
-                max_pivots,
-            )
-        else:
-            ys = y
-            status, p, _ = _walk(
-                binv,
-                spare0,
-                owned,
-                basic,
-                is_basic,
-                at,
-                beta,
-                z,
-                d,
-                y,
-                lo,
-                hi,
-                step,
-                step,
-                mp,
-                mi,
-                mx,
-                max_pivots,
-            )
-        pivots += p
-        if status == OPTIMAL:
-            out = y_up if side == 0 else y_down
-            for k in range(out.shape[0]):
-                out[k] = ys[k]
-            if side == 0:
-                up = 1
+    if status == OPTIMAL:
+        both = up != 0 and down != 0
+        saved1 = np.zeros(m, dtype=np.bool_)
+        at1 = np.empty(m, dtype=np.int64)
+        for side in range(2):
+            if (up if side == 0 else down) == 0:
+                continue
+            sign = delta if side == 0 else -delta
+            step = np.empty(n_all)
+            for j in range(n_all):
+                step[j] = sign * shift[j]
+            if both and side == 0:  # the other side walks from the same basis: copies
+                ys = y.copy()
+                status, p, n1 = _walk(
+                    keep,
+                    True,
+                    work1,
+                    at1,
+                    saved1,
+                    basic.copy(),
+                    is_basic.copy(),
+                    at.copy(),
+                    beta.copy(),
+                    z.copy(),
+                    d.copy(),
+                    ys,
+                    lo.copy(),
+                    hi.copy(),
+                    step,
+                    step,
+                    mp,
+                    mi,
+                    mx,
+                    rp,
+                    rj,
+                    rx,
+                    max_pivots,
+                )
             else:
-                down = 1
+                ys = y
+                status, p, n1 = _walk(
+                    keep,
+                    True,
+                    work1,
+                    at1,
+                    saved1,
+                    basic,
+                    is_basic,
+                    at,
+                    beta,
+                    z,
+                    d,
+                    y,
+                    lo,
+                    hi,
+                    step,
+                    step,
+                    mp,
+                    mi,
+                    mx,
+                    rp,
+                    rj,
+                    rx,
+                    max_pivots,
+                )
+            _restore(keep, work1, at1, n1)
+            for t in range(n1):
+                saved1[at1[t]] = False
+            pivots += p
+            if status == OPTIMAL:
+                out = y_up if side == 0 else y_down
+                for k in range(out.shape[0]):
+                    out[k] = ys[k]
+                if side == 0:
+                    up = 1
+                else:
+                    down = 1
+    _restore(keep, work0, at0, n0)
     return True, t_lo, t_hi, pivots, up, down
 
 
@@ -808,6 +886,13 @@ class BasisInverse:
         self.mp = full.indptr.astype(np.int64)
         self.mi = full.indices.astype(np.int64)
         self.mx = full.data.astype(np.float64)
+        # Row-wise (CSR) copy: entries by row, in column order within a row.
+        cols = np.repeat(np.arange(self.n + self.m, dtype=np.int64), np.diff(self.mp))
+        order = np.argsort(self.mi, kind="stable")
+        self.rp = np.zeros(self.m + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self.mi, minlength=self.m), out=self.rp[1:])
+        self.rj = cols[order]
+        self.rx = self.mx[order]
         self.refresh = int(refresh)
         self.keep = np.empty((self.m, self.m))
         self.keep_basic = np.empty(self.m, dtype=np.int64)
@@ -958,6 +1043,9 @@ class Walker:
             inv.mp,
             inv.mi,
             inv.mx,
+            inv.rp,
+            inv.rj,
+            inv.rx,
             int(max_pivots),
         )
 
