@@ -214,6 +214,16 @@ def _inverse_for(
     return False
 
 
+@numba.njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
+def _matvec_fast(a: FloatArray, v: FloatArray, out: FloatArray) -> None:
+    """``out = a @ v`` in any order of the sums (SIMD): for checks, not for results."""
+    for i in range(a.shape[0]):
+        acc = 0.0
+        for k in range(a.shape[1]):
+            acc += a[i, k] * v[k]
+        out[i] = acc
+
+
 @_jit
 def _start(
     binv: FloatArray,
@@ -265,20 +275,12 @@ def _start(
         if zj != 0.0:
             for k in range(mp[j], mp[j + 1]):
                 v[mi[k]] += mx[k] * zj
-    nz = np.empty(m, dtype=np.int64)
-    n_nz = 0
-    for k in range(m):
-        if v[k] != 0.0:
-            nz[n_nz] = k
-            n_nz += 1
+    acc = np.empty(m)
+    _matvec_fast(binv, v, acc)
     big_r = 0.0
     big_b = 0.0
     for i in range(m):
-        acc = 0.0
-        for t in range(n_nz):
-            k = nz[t]
-            acc += binv[i, k] * v[k]
-        r = abs(beta[i] + acc)
+        r = abs(beta[i] + acc[i])
         b = abs(beta[i])
         if big_r == big_r and (r > big_r or r != r):
             big_r = r
@@ -322,12 +324,17 @@ def basic_slope(
         if v[k] != 0.0:
             nz[n_nz] = k
             n_nz += 1
-    g = np.zeros(m)
+    # Row by row over the nonzeros of v and of B⁻¹ (sparse): a term with a zero factor
+    # is ±0.0, which a sum from +0.0 ignores, so this is the dense product to the bit
+    # (v is finite).
+    g = np.empty(m)
     for i in range(m):
         acc = 0.0
         for t in range(n_nz):
             k = nz[t]
-            acc += binv[i, k] * v[k]
+            b = binv[i, k]
+            if b != 0.0:
+                acc += b * v[k]
         g[i] = -acc
     return g
 
