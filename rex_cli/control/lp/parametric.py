@@ -94,6 +94,8 @@ RATE_TOL = 1e-12
 END_TOL = 1e-9
 """A breakpoint this close to the end of the path (in τ) is left alone: the bound is
 reached at the end, within the rounding of the ratio test."""
+_NOT_BELOW = 1.000001
+"""Margin of the primal ratio test's shortcut (:func:`_walk`)."""
 EXCHANGE_TOL = 1e-9
 """Smallest pivot element accepted when exchanging towards a known basis."""
 RESIDUAL_TOL = 1e-6
@@ -388,6 +390,8 @@ def _walk(
     rho = np.empty(m)
     w = np.empty(m)
     alpha = np.zeros(n_all)
+    mark = np.zeros(n_all, dtype=np.bool_)
+    touched = np.empty(n_all, dtype=np.int64)
     tau = 0.0
     pivots = 0
     n_saved = 0
@@ -397,20 +401,27 @@ def _walk(
         step = np.inf
         r = -1
         leave_upper = False
+        # (A slack above step·|rate|·(1 + 1e-6), as computed, has slack/|rate| above
+        # step, and so has its rounded quotient: the division is skipped, the outcome
+        # is that of dividing.)
         for i in range(m):
             j = basic[i]
             rate = gamma[i] - dlo[j]
             if rate < -RATE_TOL and lo[j] > -np.inf:
                 slack = beta[i] - lo[j] + tau * rate
-                t = (slack if slack > 0.0 else 0.0) / -rate
-                if t < step:
-                    step, r, leave_upper = t, i, False
+                bound = step * -rate * _NOT_BELOW
+                if not (slack > bound and bound > 0.0):
+                    t = (slack if slack > 0.0 else 0.0) / -rate
+                    if t < step:
+                        step, r, leave_upper = t, i, False
             rate = dhi[j] - gamma[i]
             if rate < -RATE_TOL and hi[j] < np.inf:
                 slack = hi[j] - beta[i] + tau * rate
-                t = (slack if slack > 0.0 else 0.0) / -rate
-                if t < step:
-                    step, r, leave_upper = t, i, True
+                bound = step * -rate * _NOT_BELOW
+                if not (slack > bound and bound > 0.0):
+                    t = (slack if slack > 0.0 else 0.0) / -rate
+                    if t < step:
+                        step, r, leave_upper = t, i, True
         if r < 0 or tau + step >= 1.0 - END_TOL:
             break
         if pivots >= max_pivots:
@@ -422,14 +433,27 @@ def _walk(
         # (ρ is sparse): every α_j gets its terms in the order of a column-wise sum over
         # increasing rows, and a sum from +0.0 gains nothing from a term ±0.0, so each
         # α_j is the column-wise sum, to the bit.
-        for j in range(n_all):
-            alpha[j] = 0.0
+        # The columns touched (α_j = +0.0 elsewhere) are listed in increasing order, so
+        # that the ratio test meets its candidates in the order of a scan over all j.
+        n_t = 0
         for k in range(m):
             rk = binv[r, k]
             rho[k] = rk
             if rk != 0.0:
                 for t in range(rp[k], rp[k + 1]):
-                    alpha[rj[t]] += rk * rx[t]
+                    j = rj[t]
+                    if not mark[j]:
+                        mark[j] = True
+                        touched[n_t] = j
+                        n_t += 1
+                    alpha[j] += rk * rx[t]
+        for t in range(1, n_t):  # insertion sort: a few tens of columns
+            j = touched[t]
+            u = t - 1
+            while u >= 0 and touched[u] > j:
+                touched[u + 1] = touched[u]
+                u -= 1
+            touched[u + 1] = j
         # Dual ratio test over α_r. Leaving at its upper bound needs θ ≥ 0 (its reduced
         # cost becomes −θ ≤ 0), at its lower bound θ ≤ 0; with θ = sgn·t, t ≥ 0, a
         # nonbasic j keeps the sign of d_j − t·sgn·α_j. (α_j = 0 never passes the
@@ -438,7 +462,8 @@ def _walk(
         q = -1
         best = np.inf
         best_a = 0.0
-        for j in range(n_all):
+        for t in range(n_t):
+            j = touched[t]
             if is_basic[j]:
                 continue
             acc = alpha[j]
@@ -470,10 +495,15 @@ def _walk(
             status = NUMERICAL
             break
         theta = d[q] / alpha[q]
-        # Duals: d ← d − θα (basic entries stay 0), y ← y + θρ.
+        # Duals: d ← d − θα (basic entries stay 0), y ← y + θρ. (Every nonbasic d_j,
+        # α_j = +0.0 included: that turns a −0.0 into +0.0 when θ < 0, as it did.)
         for j in range(n_all):
             if not is_basic[j]:
                 d[j] -= theta * alpha[j]
+        for t in range(n_t):
+            j = touched[t]
+            alpha[j] = 0.0
+            mark[j] = False
         d[q] = 0.0
         d[jr] = -theta
         for k in range(m):
