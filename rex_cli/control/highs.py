@@ -97,7 +97,7 @@ class OneSided:
         interval: ``(lo, hi)``, kWh: the shifts ``t`` of every position over which the
             last basis stays optimal for the LP without trades (``(nan, nan)`` when not
             computed: a market column was basic, or the re-solve method was asked for).
-        pivots: Parametric dual simplex pivots (in Python) this took
+        pivots: Parametric dual simplex pivots (compiled) this took
             (:mod:`rex_cli.control.lp.parametric`).
     """
 
@@ -638,7 +638,10 @@ class RhpoSolver:
         tightened to the value, which keeps the basis optimal and allows an unlimited
         depth); the shift moves both bounds of every balance logical (the row activity,
         bounds ``−Y``) by ``∓δ``. ``None`` marks a side whose walk failed (the caller
-        re-solves it).
+        re-solves it). One compiled call (:func:`~rex_cli.control.lp.parametric.one_sided`)
+        does the set-up, the ranging and the walks; the plant's
+        :class:`~rex_cli.control.lp.parametric.BasisInverse`
+        keeps the matrix (built on the first call) and the last basis's inverse.
         """
         h = self._h
         K = self.kappa

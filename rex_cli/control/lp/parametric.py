@@ -35,13 +35,30 @@ Analyses, Parametric Programming and Related Topics* (de Gruyter, 1995), ch. 3-4
 **Linear algebra.** The problems this is used for (a coordinator's RHPO LP between two
 of its own solves) have tens to a few hundred rows and the walks make tens of pivots,
 so the basis inverse is kept dense and updated in product form (``B⁻¹ ← E·B⁻¹``, ``E``
-the eta matrix of the pivot column, one rank-one update per pivot). A new basis's
-inverse is reached by exchanges from a known one (:func:`rebasis`): from ``−I`` (all
-logicals) on the first call, from the previous basis afterwards (successive warm
--started solves differ in a few columns), each exchange choosing the leaving position
-with the largest pivot element. The loops are compiled with numba: a pivot in NumPy
-calls costs tens of array operations of a few microseconds each, more than a
-compiled simplex iteration of HiGHS, so interpreted pivots would be slower than
+the eta matrix of the pivot column: the rows where ``B⁻¹a_q`` is nonzero change). A
+new basis's inverse is reached by exchanges from a known one (:func:`rebasis`): from
+``−I`` (all logicals) on the first call, from the previous basis afterwards
+(successive warm-started solves differ in a few columns), each exchange choosing the
+leaving position with the largest pivot element. ``M`` is kept column-wise and
+row-wise (:class:`BasisInverse`, built once per LP: only bounds, costs and the basis
+change between solves).
+
+The inverses of these LPs are sparse (a few percent nonzero; the plant's dynamics
+make them block triangular in time), and the loops use it without changing a bit of
+the dense arithmetic: a sum that starts at ``+0.0`` never becomes ``−0.0`` and gains
+nothing from a term ``±0.0``, so a product skips the zero factors and gets the dense
+result exactly. The tableau row ``α_r = ρᵀM`` is summed from the rows of ``M`` where
+``ρ = e_rᵀB⁻¹`` is nonzero (each ``α_j`` gets its terms in the order of the
+column-wise sum), the dual ratio test visits only the columns it touches (in column
+order), ``γ = −B⁻¹v`` skips the zeros of ``v`` and of ``B⁻¹``. The walks of one
+arrival pivot on the kept inverse itself and undo their pivots from a log of the rows
+they changed (:func:`_walk`, :func:`_restore`; the buffers come from :func:`spares`,
+shared by all LPs of one size), so a plant keeps one ``m × m`` matrix and no arrival
+copies one. :func:`one_sided` does an RHPO coordinator's arrival (set-up from HiGHS's
+solution, ranging, the walks) in one compiled call; :class:`Walker` offers the same
+steps one at a time, with the same arithmetic. The loops are compiled with numba: a
+pivot in NumPy calls costs tens of array operations of a few microseconds each, more
+than a compiled simplex iteration of HiGHS, so interpreted pivots would be slower than
 re-solving. A walk is capped (``max_pivots``) and reports a tiny pivot element, so
 that the caller can fall back to a solver.
 """
@@ -216,14 +233,24 @@ def _inverse_for(
     return False
 
 
-@numba.njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
-def _matvec_fast(a: FloatArray, v: FloatArray, out: FloatArray) -> None:
-    """``out = a @ v`` in any order of the sums (SIMD): for checks, not for results."""
+@_jit
+def _matvec4(a: FloatArray, v: FloatArray, out: FloatArray) -> None:
+    """``out = a @ v`` with four partial sums per row, for a check (not for results).
+
+    The sums' order differs from a plain row sum, which lets them run in parallel.
+    """
+    n = a.shape[1]
+    n4 = n - n % 4
     for i in range(a.shape[0]):
-        acc = 0.0
-        for k in range(a.shape[1]):
-            acc += a[i, k] * v[k]
-        out[i] = acc
+        s0 = s1 = s2 = s3 = 0.0
+        for k in range(0, n4, 4):
+            s0 += a[i, k] * v[k]
+            s1 += a[i, k + 1] * v[k + 1]
+            s2 += a[i, k + 2] * v[k + 2]
+            s3 += a[i, k + 3] * v[k + 3]
+        for k in range(n4, n):
+            s0 += a[i, k] * v[k]
+        out[i] = (s0 + s1) + (s2 + s3)
 
 
 @_jit
@@ -278,7 +305,7 @@ def _start(
             for k in range(mp[j], mp[j + 1]):
                 v[mi[k]] += mx[k] * zj
     acc = np.empty(m)
-    _matvec_fast(binv, v, acc)
+    _matvec4(binv, v, acc)
     big_r = 0.0
     big_b = 0.0
     for i in range(m):
