@@ -141,13 +141,19 @@ def _eta(binv: FloatArray, w: FloatArray, r: int) -> None:
     """``B⁻¹ ← E·B⁻¹``: the basic column at position ``r`` replaced by one with ``B⁻¹a = w``."""
     m = binv.shape[0]
     wr = w[r]
+    # The new pivot row goes to a separate array too: reading it from ``binv`` while
+    # writing other rows of ``binv`` makes the compiler's overlap check fail and the
+    # row updates run unvectorised (same operations either way).
+    prow = np.empty(m)
     for j in range(m):
-        binv[r, j] /= wr
+        v = binv[r, j] / wr
+        binv[r, j] = v
+        prow[j] = v
     for i in range(m):
         f = w[i]
         if i != r and f != 0.0:
             for j in range(m):
-                binv[i, j] -= f * binv[r, j]
+                binv[i, j] -= f * prow[j]
 
 
 @_jit
