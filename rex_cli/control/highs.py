@@ -104,7 +104,7 @@ class OneSided:
         interval: ``(lo, hi)``, kWh: the shifts ``t`` of every position over which the
             last basis stays optimal for the LP without trades (``(nan, nan)`` when not
             computed: a market column was basic, or the re-solve method was asked for).
-        pivots: Parametric dual simplex pivots (in Python) this took
+        pivots: Parametric dual simplex pivots (compiled) this took
             (:mod:`rex_cli.control.lp.parametric`).
     """
 
@@ -784,63 +784,55 @@ class RhpoSolver:
         tightened to the value, which keeps the basis optimal and allows an unlimited
         depth); the shift moves both bounds of every balance logical (the row activity,
         bounds ``−Y``) by ``∓δ``. ``None`` marks a side whose walk failed (the caller
-        re-solves it).
+        re-solves it). One compiled call (:func:`~rex_cli.control.lp.parametric.one_sided`)
+        does the set-up, the ranging and the walks; the plant's
+        :class:`~rex_cli.control.lp.parametric.BasisInverse`
+        keeps the matrix (built on the first call) and the last basis's inverse.
         """
         h = self._h
-        K, n = self.kappa, self.n_cols
-        none: list[FloatArray | None] = [None, None]
-        if self._inverse is None:
-            self._inverse = par.BasisInverse(self._mat)
+        K = self.kappa
+        inv = self._inverse
+        if inv is None:
+            inv = self._inverse = par.BasisInverse(self._mat)
         sol: Any = h.getSolution()
-        hi = np.concatenate([self._upper, self._row_upper])
-        hi[: 2 * K] = np.maximum(x[: 2 * K], 0.0)
-        w = par.Walker.from_solution(
-            self._inverse,
+        work0, work1 = par.spares(inv.m)
+        y_up, y_down = np.empty(K), np.empty(K)
+        ok, t_lo, t_hi, pivots, up, down = par.one_sided(
+            inv.keep,
+            inv.keep_basic,
+            inv.state,
+            work0,
+            work1,
+            inv.mp,
+            inv.mi,
+            inv.mx,
+            inv.rp,
+            inv.rj,
+            inv.rx,
             h.getBasicVariables()[1],
             x,
             row,
             np.asarray(sol.col_dual, dtype=np.float64),
             np.asarray(sol.row_dual, dtype=np.float64),
-            np.concatenate([self._lower, self._row_lower]),
-            hi,
+            self._lower,
+            self._upper,
+            self._row_lower,
+            self._row_upper,
+            self._market_cost,
+            K,
+            float(delta),
+            int(max_pivots),
+            par.RESIDUAL_TOL,
+            FEASIBILITY_TOL,
+            y_up,
+            y_down,
         )
-        if w is None:
-            return none, (math.nan, math.nan), 0
-        zero = np.zeros(len(hi))
-        dhi_trade = zero.copy()
-        dhi_trade[: 2 * K] = -hi[: 2 * K]
-        shift = zero.copy()
-        shift[n : n + K] = -1.0  # row activity bounds −Y − t
-        # The interval of shifts t over which the last basis stays optimal (as
-        # _shift_interval, from the same inverse): the trades removed, then t·shift.
-        basic = w.basic
-        if np.any(self._market_cost[basic[basic < 2 * K]] != 0.0):
-            interval = (math.nan, math.nan)  # a priced market column is basic: it sets λ
-        else:
-            a = w.beta + w.slope(zero, dhi_trade)
-            slope = w.slope(shift, shift) - shift[basic]
-            interval = _ratio_interval(a, slope, w.lo[basic], w.hi[basic] + dhi_trade[basic])
-        t_lo, t_hi = interval
-        sides = none
-        todo = []
-        for i, sign in enumerate((1.0, -1.0)):
-            if t_lo <= sign * delta <= t_hi:
-                sides[i] = lam.copy()
-            else:
-                todo.append(i)
-        if not todo:
-            return sides, interval, 0
-        status, pivots = w.walk(zero, dhi_trade, max_pivots)
-        if status != par.OPTIMAL:
-            return sides, interval, pivots
-        for i in todo:
-            side = w.copy() if i != todo[-1] else w
-            step = (delta if i == 0 else -delta) * shift
-            status, p = side.walk(step, step, max_pivots)
-            pivots += p
-            if status == par.OPTIMAL:
-                sides[i] = side.y[:K].copy()
-        return sides, interval, pivots
+        if not ok:
+            return [None, None], (math.nan, math.nan), 0
+        sides: list[FloatArray | None] = [
+            lam.copy() if s == 0 else y if s == 1 else None for s, y in ((up, y_up), (down, y_down))
+        ]
+        return sides, (t_lo, t_hi), pivots
 
     def _shift_interval(self, x: FloatArray, row: FloatArray) -> tuple[float, float]:
         """Shifts ``t`` (kWh, every position) keeping the last basis optimal without trades.

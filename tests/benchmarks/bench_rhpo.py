@@ -32,7 +32,9 @@ one solver per method:
 * ``arrival_ms_median_*`` / ``arrival_ms_mean_*``: time per arrival (plan solve plus
   λ±) of each method;
 * ``arrival_speed_ratio``: median arrival time of the three-solve method over the
-  parametric method (> 1 = the parametric method is faster).
+  parametric method (> 1 = the parametric method is faster);
+* ``one_sided_ms_median_*`` / ``one_sided_ms_mean_*``: the time of
+  :meth:`RhpoSolver.one_sided` alone (λ± after the plan's solve) of each method.
 
 Run ``python tests/benchmarks/bench_rhpo.py`` (one JSON line per κ) or
 ``pytest -n 0 -m benchmark tests/benchmarks/bench_rhpo.py`` (asserts the bars at κ=60).
@@ -169,6 +171,7 @@ def measure_quoting(
         solvers[name].one_sided(delta, resolve=resolve)  # compiled code loaded first
         solvers[name].reset()
     ms = {name: np.empty(len(stream)) for name, _ in methods}
+    sided = {name: np.empty(len(stream)) for name, _ in methods}
     solves = dict.fromkeys(solvers, 0)
     pivots = 0
     gc.collect()
@@ -177,8 +180,11 @@ def measure_quoting(
             solver = solvers[name]
             t0 = time.perf_counter()
             res = solver.solve(**data)
+            t1 = time.perf_counter()
             q = solver.one_sided(delta, resolve=resolve)
-            ms[name][i] = (time.perf_counter() - t0) * 1e3
+            t2 = time.perf_counter()
+            ms[name][i] = (t2 - t0) * 1e3
+            sided[name][i] = (t2 - t1) * 1e3
             assert res.ok
             solves[name] += 1 + q.solves
             pivots += q.pivots
@@ -187,6 +193,8 @@ def measure_quoting(
         out[f"solves_per_arrival_{name}"] = round(solves[name] / len(stream), 4)
         out[f"arrival_ms_median_{name}"] = round(float(np.median(ms[name])), 4)
         out[f"arrival_ms_mean_{name}"] = round(float(np.mean(ms[name])), 4)
+        out[f"one_sided_ms_median_{name}"] = round(float(np.median(sided[name])), 4)
+        out[f"one_sided_ms_mean_{name}"] = round(float(np.mean(sided[name])), 4)
     out["pivots_per_arrival"] = round(pivots / len(stream), 2)
     ratio = float(np.median(ms["resolve"]) / np.median(ms["parametric"]))
     out["arrival_speed_ratio"] = round(ratio, 3)

@@ -35,19 +35,38 @@ Analyses, Parametric Programming and Related Topics* (de Gruyter, 1995), ch. 3-4
 **Linear algebra.** The problems this is used for (a coordinator's RHPO LP between two
 of its own solves) have tens to a few hundred rows and the walks make tens of pivots,
 so the basis inverse is kept dense and updated in product form (``B⁻¹ ← E·B⁻¹``, ``E``
-the eta matrix of the pivot column, one rank-one update per pivot). A new basis's
-inverse is reached by exchanges from a known one (:func:`rebasis`): from ``−I`` (all
-logicals) on the first call, from the previous basis afterwards (successive warm
--started solves differ in a few columns), each exchange choosing the leaving position
-with the largest pivot element. The loops are compiled with numba: a pivot in NumPy
-calls costs tens of array operations of a few microseconds each, more than a
-compiled simplex iteration of HiGHS, so interpreted pivots would be slower than
+the eta matrix of the pivot column: the rows where ``B⁻¹a_q`` is nonzero change). A
+new basis's inverse is reached by exchanges from a known one (:func:`rebasis`): from
+``−I`` (all logicals) on the first call, from the previous basis afterwards
+(successive warm-started solves differ in a few columns), each exchange choosing the
+leaving position with the largest pivot element. ``M`` is kept column-wise and
+row-wise (:class:`BasisInverse`, built once per LP: only bounds, costs and the basis
+change between solves).
+
+The inverses of these LPs are sparse (a few percent nonzero; the plant's dynamics
+make them block triangular in time), and the loops use it without changing a bit of
+the dense arithmetic: a sum that starts at ``+0.0`` never becomes ``−0.0`` and gains
+nothing from a term ``±0.0``, so a product skips the zero factors and gets the dense
+result exactly. The tableau row ``α_r = ρᵀM`` is summed from the rows of ``M`` where
+``ρ = e_rᵀB⁻¹`` is nonzero (each ``α_j`` gets its terms in the order of the
+column-wise sum), the dual ratio test visits only the columns it touches (in column
+order), ``γ = −B⁻¹v`` skips the zeros of ``v`` and of ``B⁻¹``. The walks of one
+arrival pivot on the kept inverse itself and undo their pivots from a log of the rows
+they changed (:func:`_walk`, :func:`_restore`; the buffers come from :func:`spares`,
+shared by all LPs of one size), so a plant keeps one ``m × m`` matrix and no arrival
+copies one. :func:`one_sided` does an RHPO coordinator's arrival (set-up from HiGHS's
+solution, ranging, the walks) in one compiled call; :class:`Walker` offers the same
+steps one at a time, with the same arithmetic. The loops are compiled with numba: a
+pivot in NumPy calls costs tens of array operations of a few microseconds each, more
+than a compiled simplex iteration of HiGHS, so interpreted pivots would be slower than
 re-solving. A walk is capped (``max_pivots``) and reports a tiny pivot element, so
 that the caller can fall back to a solver.
 """
 
 from __future__ import annotations
 
+import math
+import threading
 from typing import Any
 
 import numba
@@ -66,7 +85,10 @@ __all__ = [
     "BasisInverse",
     "Walker",
     "basic_slope",
+    "one_sided",
+    "ratio_interval",
     "rebasis",
+    "spares",
     "walk",
 ]
 
@@ -89,8 +111,12 @@ RATE_TOL = 1e-12
 END_TOL = 1e-9
 """A breakpoint this close to the end of the path (in τ) is left alone: the bound is
 reached at the end, within the rounding of the ratio test."""
+_NOT_BELOW = 1.000001
+"""Margin of the primal ratio test's shortcut (:func:`_walk`)."""
 EXCHANGE_TOL = 1e-9
 """Smallest pivot element accepted when exchanging towards a known basis."""
+RESIDUAL_TOL = 1e-6
+"""Largest relative residual of a solution's basic values recomputed with the inverse."""
 
 _jit: Any = numba.njit(cache=True, nogil=True)
 
@@ -115,13 +141,19 @@ def _eta(binv: FloatArray, w: FloatArray, r: int) -> None:
     """``B⁻¹ ← E·B⁻¹``: the basic column at position ``r`` replaced by one with ``B⁻¹a = w``."""
     m = binv.shape[0]
     wr = w[r]
+    # The new pivot row goes to a separate array too: reading it from ``binv`` while
+    # writing other rows of ``binv`` makes the compiler's overlap check fail and the
+    # row updates run unvectorised (same operations either way).
+    prow = np.empty(m)
     for j in range(m):
-        binv[r, j] /= wr
+        v = binv[r, j] / wr
+        binv[r, j] = v
+        prow[j] = v
     for i in range(m):
         f = w[i]
         if i != r and f != 0.0:
             for j in range(m):
-                binv[i, j] -= f * binv[r, j]
+                binv[i, j] -= f * prow[j]
 
 
 @_jit
@@ -167,6 +199,133 @@ def rebasis(
 
 
 @_jit
+def _identity(binv: FloatArray, basic: IntArray, n: int) -> None:
+    """``B⁻¹ = −I`` (the logicals' basis, ``−np.eye``: off-diagonal ``−0.0``), in place."""
+    m = binv.shape[0]
+    for i in range(m):
+        for j in range(m):
+            binv[i, j] = -0.0
+        binv[i, i] = -1.0
+        basic[i] = n + i
+
+
+@_jit
+def _inverse_for(
+    keep: FloatArray,
+    keep_basic: IntArray,
+    state: IntArray,
+    target: BoolArray,
+    mp: IntArray,
+    mi: IntArray,
+    mx: FloatArray,
+    n: int,
+) -> bool:
+    """Bring the kept inverse ``keep``/``keep_basic`` to the basis ``target``.
+
+    ``state`` = ``[valid, exchanges, refresh]``: the kept inverse is rebuilt from ``−I``
+    when it is not valid or has taken ``refresh`` exchanges, and once more when the
+    exchanges from the kept one meet a tiny pivot. False (and ``valid = 0``) if both fail.
+    """
+    for attempt in range(2):
+        if state[0] == 0 or state[1] >= state[2] or attempt == 1:
+            _identity(keep, keep_basic, n)
+            state[0] = 1
+            state[1] = 0
+        done = rebasis(keep, keep_basic, target, mp, mi, mx)
+        if done >= 0:
+            state[1] += done
+            return True
+    state[0] = 0
+    return False
+
+
+@_jit
+def _matvec4(a: FloatArray, v: FloatArray, out: FloatArray) -> None:
+    """``out = a @ v`` with four partial sums per row, for a check (not for results).
+
+    The sums' order differs from a plain row sum, which lets them run in parallel.
+    """
+    n = a.shape[1]
+    n4 = n - n % 4
+    for i in range(a.shape[0]):
+        s0 = s1 = s2 = s3 = 0.0
+        for k in range(0, n4, 4):
+            s0 += a[i, k] * v[k]
+            s1 += a[i, k + 1] * v[k + 1]
+            s2 += a[i, k + 2] * v[k + 2]
+            s3 += a[i, k + 3] * v[k + 3]
+        for k in range(n4, n):
+            s0 += a[i, k] * v[k]
+        out[i] = (s0 + s1) + (s2 + s3)
+
+
+@_jit
+def _start(
+    binv: FloatArray,
+    basic: IntArray,
+    target: BoolArray,
+    zfull: FloatArray,
+    d: FloatArray,
+    lo: FloatArray,
+    hi: FloatArray,
+    mp: IntArray,
+    mi: IntArray,
+    mx: FloatArray,
+    tol: float,
+) -> tuple[bool, NDArray[np.int8], FloatArray, FloatArray]:
+    """The walker's statuses and values at a solution (:meth:`Walker.from_solution`).
+
+    ``zfull`` (N,) the solution, ``d`` (N,) its reduced costs (set to 0 on the basis,
+    in place). Returns ``(ok, at, beta, z)``; ``ok`` is False when the basic values
+    recomputed from the nonbasic ones with ``binv`` differ from the solution's by more
+    than ``tol`` (relative).
+    """
+    m = binv.shape[0]
+    n_all = target.shape[0]
+    for j in range(n_all):
+        if target[j]:
+            d[j] = 0.0
+    beta = np.empty(m)
+    for i in range(m):
+        beta[i] = zfull[basic[i]]
+    # Nonbasic: at the nearer bound (HiGHS's values are at a bound to 1e-9).
+    at = np.empty(n_all, dtype=np.int8)
+    z = np.empty(n_all)
+    for j in range(n_all):
+        lj, hj, vj = lo[j], hi[j], zfull[j]
+        free = math.isinf(lj) and math.isinf(hj)
+        near_hi = math.isfinite(hj) and abs(vj - hj) < abs(vj - lj)
+        if free:
+            at[j], zj = FREE, 0.0
+        elif math.isinf(lj) or near_hi:
+            at[j], zj = UPPER, hj
+        else:
+            at[j], zj = LOWER, lo[j]
+        z[j] = 0.0 if target[j] else zj
+    # Residual of B β + N z_N = 0 through the inverse: |β + B⁻¹ (M z)| (NaN-propagating
+    # maxima, like np.max).
+    v = np.zeros(m)
+    for j in range(n_all):
+        zj = z[j]
+        if zj != 0.0:
+            for k in range(mp[j], mp[j + 1]):
+                v[mi[k]] += mx[k] * zj
+    acc = np.empty(m)
+    _matvec4(binv, v, acc)
+    big_r = 0.0
+    big_b = 0.0
+    for i in range(m):
+        r = abs(beta[i] + acc[i])
+        b = abs(beta[i])
+        if big_r == big_r and (r > big_r or r != r):
+            big_r = r
+        if big_b == big_b and (b > big_b or b != b):
+            big_b = b
+    ok = not big_r > tol * (1.0 + big_b)
+    return ok, at, beta, z
+
+
+@_jit
 def basic_slope(
     binv: FloatArray,
     basic: IntArray,
@@ -181,6 +340,8 @@ def basic_slope(
     """``γ = −B⁻¹ M Δz_N``: the rates of the basic variables on a bound path.
 
     The bounds move by ``(Δl, Δu)`` and every nonbasic variable follows its bound.
+    Only the nonzero entries of ``v = M Δz_N`` enter the product (a sum from ``+0.0``
+    gains nothing from a term ``±0.0``: the result is that of the dense product).
     """
     m = binv.shape[0]
     n_all = at.shape[0]
@@ -192,18 +353,34 @@ def basic_slope(
         if s != 0.0:
             for k in range(mp[j], mp[j + 1]):
                 v[mi[k]] += mx[k] * s
-    g = np.zeros(m)
+    nz = np.empty(m, dtype=np.int64)
+    n_nz = 0
+    for k in range(m):
+        if v[k] != 0.0:
+            nz[n_nz] = k
+            n_nz += 1
+    # Row by row over the nonzeros of v and of B⁻¹ (sparse): a term with a zero factor
+    # is ±0.0, which a sum from +0.0 ignores, so this is the dense product to the bit
+    # (v is finite).
+    g = np.empty(m)
     for i in range(m):
         acc = 0.0
-        for k in range(m):
-            acc += binv[i, k] * v[k]
+        for t in range(n_nz):
+            k = nz[t]
+            b = binv[i, k]
+            if b != 0.0:
+                acc += b * v[k]
         g[i] = -acc
     return g
 
 
 @_jit
-def walk(
+def _walk(
     binv: FloatArray,
+    log: bool,
+    saved_rows: FloatArray,
+    saved_at: IntArray,
+    saved: BoolArray,
     basic: IntArray,
     is_basic: BoolArray,
     at: NDArray[np.int8],
@@ -218,15 +395,19 @@ def walk(
     mp: IntArray,
     mi: IntArray,
     mx: FloatArray,
+    rp: IntArray,
+    rj: IntArray,
+    rx: FloatArray,
     max_pivots: int,
-) -> tuple[int, int]:
-    """Walk the bounds from ``(l, u)`` to ``(l + Δl, u + Δu)`` (module docstring).
+) -> tuple[int, int, int]:
+    """:func:`walk`, optionally keeping an undo log of ``binv``.
 
-    Arrays are updated in place: ``binv`` (m, m), ``basic`` (m,) positions → variables,
-    ``is_basic``/``at`` (N,), ``beta`` (m,) basic values, ``z`` (N,) nonbasic values,
-    ``d`` (N,) reduced costs, ``y`` (m,) duals; on :data:`OPTIMAL` they describe the
-    optimal basis at ``τ = 1`` and ``lo``/``hi`` are moved to the end of the path.
-    Returns ``(status, pivots)``.
+    With ``log``, the first time a pivot changes a row of ``binv`` the row is saved
+    (``saved_rows[k]`` the row ``saved_at[k]``; ``saved`` (m,) marks saved rows, all
+    False on entry): :func:`_restore` then puts ``binv`` back as it was. A pivot
+    changes the rows where its column ``B⁻¹a_q`` is nonzero, a few of a sparse
+    inverse, so the log is much cheaper than a copy of ``binv``. Returns ``(status,
+    pivots, rows saved)``.
     """
     m = binv.shape[0]
     n_all = at.shape[0]
@@ -242,28 +423,38 @@ def walk(
     rho = np.empty(m)
     w = np.empty(m)
     alpha = np.zeros(n_all)
+    mark = np.zeros(n_all, dtype=np.bool_)
+    touched = np.empty(n_all, dtype=np.int64)
     tau = 0.0
     pivots = 0
+    n_saved = 0
     status = OPTIMAL
     while True:
         # Primal ratio test: the first basic variable to reach a (moving) bound.
         step = np.inf
         r = -1
         leave_upper = False
+        # (A slack above step·|rate|·(1 + 1e-6), as computed, has slack/|rate| above
+        # step, and so has its rounded quotient: the division is skipped, the outcome
+        # is that of dividing.)
         for i in range(m):
             j = basic[i]
             rate = gamma[i] - dlo[j]
             if rate < -RATE_TOL and lo[j] > -np.inf:
                 slack = beta[i] - lo[j] + tau * rate
-                t = (slack if slack > 0.0 else 0.0) / -rate
-                if t < step:
-                    step, r, leave_upper = t, i, False
+                bound = step * -rate * _NOT_BELOW
+                if not (slack > bound and bound > 0.0):
+                    t = (slack if slack > 0.0 else 0.0) / -rate
+                    if t < step:
+                        step, r, leave_upper = t, i, False
             rate = dhi[j] - gamma[i]
             if rate < -RATE_TOL and hi[j] < np.inf:
                 slack = hi[j] - beta[i] + tau * rate
-                t = (slack if slack > 0.0 else 0.0) / -rate
-                if t < step:
-                    step, r, leave_upper = t, i, True
+                bound = step * -rate * _NOT_BELOW
+                if not (slack > bound and bound > 0.0):
+                    t = (slack if slack > 0.0 else 0.0) / -rate
+                    if t < step:
+                        step, r, leave_upper = t, i, True
         if r < 0 or tau + step >= 1.0 - END_TOL:
             break
         if pivots >= max_pivots:
@@ -271,22 +462,46 @@ def walk(
             break
         tau += step
         jr = basic[r]
+        # The tableau row α_r = ρᵀM, ρ = e_rᵀB⁻¹, from the rows of M where ρ is nonzero
+        # (ρ is sparse): every α_j gets its terms in the order of a column-wise sum over
+        # increasing rows, and a sum from +0.0 gains nothing from a term ±0.0, so each
+        # α_j is the column-wise sum, to the bit.
+        # The columns touched (α_j = +0.0 elsewhere) are listed in increasing order, so
+        # that the ratio test meets its candidates in the order of a scan over all j.
+        n_t = 0
         for k in range(m):
-            rho[k] = binv[r, k]
-        # Dual ratio test over the tableau row α_r = ρᵀM. Leaving at its upper bound
-        # needs θ ≥ 0 (its reduced cost becomes −θ ≤ 0), at its lower bound θ ≤ 0;
-        # with θ = sgn·t, t ≥ 0, a nonbasic j keeps the sign of d_j − t·sgn·α_j.
+            rk = binv[r, k]
+            rho[k] = rk
+            if rk != 0.0:
+                for t in range(rp[k], rp[k + 1]):
+                    j = rj[t]
+                    if not mark[j]:
+                        mark[j] = True
+                        touched[n_t] = j
+                        n_t += 1
+                    alpha[j] += rk * rx[t]
+        for t in range(1, n_t):  # insertion sort: a few tens of columns
+            j = touched[t]
+            u = t - 1
+            while u >= 0 and touched[u] > j:
+                touched[u + 1] = touched[u]
+                u -= 1
+            touched[u + 1] = j
+        # Dual ratio test over α_r. Leaving at its upper bound needs θ ≥ 0 (its reduced
+        # cost becomes −θ ≤ 0), at its lower bound θ ≤ 0; with θ = sgn·t, t ≥ 0, a
+        # nonbasic j keeps the sign of d_j − t·sgn·α_j. (α_j = 0 never passes the
+        # tests below.)
         sgn = 1.0 if leave_upper else -1.0
         q = -1
         best = np.inf
         best_a = 0.0
-        for j in range(n_all):
+        for t in range(n_t):
+            j = touched[t]
             if is_basic[j]:
                 continue
-            acc = 0.0
-            for k in range(mp[j], mp[j + 1]):
-                acc += rho[mi[k]] * mx[k]
-            alpha[j] = acc
+            acc = alpha[j]
+            if acc == 0.0:
+                continue
             if hi[j] - lo[j] <= 0.0 and dhi[j] == dlo[j]:
                 continue  # fixed along the path: never enters
             a = sgn * acc
@@ -313,10 +528,15 @@ def walk(
             status = NUMERICAL
             break
         theta = d[q] / alpha[q]
-        # Duals: d ← d − θα (basic entries stay 0), y ← y + θρ.
+        # Duals: d ← d − θα (basic entries stay 0), y ← y + θρ. (Every nonbasic d_j,
+        # α_j = +0.0 included: that turns a −0.0 into +0.0 when θ < 0, as it did.)
         for j in range(n_all):
             if not is_basic[j]:
                 d[j] -= theta * alpha[j]
+        for t in range(n_t):
+            j = touched[t]
+            alpha[j] = 0.0
+            mark[j] = False
         d[q] = 0.0
         d[jr] = -theta
         for k in range(m):
@@ -339,6 +559,14 @@ def walk(
         is_basic[jr] = False
         is_basic[q] = True
         basic[r] = q
+        if log:
+            for i in range(m):
+                if (i == r or w[i] != 0.0) and not saved[i]:
+                    saved[i] = True
+                    saved_at[n_saved] = i
+                    for k in range(m):
+                        saved_rows[n_saved, k] = binv[i, k]
+                    n_saved += 1
         _eta(binv, w, r)
         pivots += 1
     if status == OPTIMAL:
@@ -348,16 +576,376 @@ def walk(
             z[j] += zs[j]
             lo[j] += dlo[j]
             hi[j] += dhi[j]
+    return status, pivots, n_saved
+
+
+@_jit
+def _restore(binv: FloatArray, saved_rows: FloatArray, saved_at: IntArray, n_saved: int) -> None:
+    """Undo the pivots logged by :func:`_walk` (the saved rows back into ``binv``)."""
+    m = binv.shape[0]
+    for t in range(n_saved):
+        i = saved_at[t]
+        for k in range(m):
+            binv[i, k] = saved_rows[t, k]
+
+
+@_jit
+def walk(
+    binv: FloatArray,
+    basic: IntArray,
+    is_basic: BoolArray,
+    at: NDArray[np.int8],
+    beta: FloatArray,
+    z: FloatArray,
+    d: FloatArray,
+    y: FloatArray,
+    lo: FloatArray,
+    hi: FloatArray,
+    dlo: FloatArray,
+    dhi: FloatArray,
+    mp: IntArray,
+    mi: IntArray,
+    mx: FloatArray,
+    rp: IntArray,
+    rj: IntArray,
+    rx: FloatArray,
+    max_pivots: int,
+) -> tuple[int, int]:
+    """Walk the bounds from ``(l, u)`` to ``(l + Δl, u + Δu)`` (module docstring).
+
+    Arrays are updated in place: ``binv`` (m, m), ``basic`` (m,) positions → variables,
+    ``is_basic``/``at`` (N,), ``beta`` (m,) basic values, ``z`` (N,) nonbasic values,
+    ``d`` (N,) reduced costs, ``y`` (m,) duals; on :data:`OPTIMAL` they describe the
+    optimal basis at ``τ = 1`` and ``lo``/``hi`` are moved to the end of the path.
+    Returns ``(status, pivots)``.
+    """
+    none = np.empty((0, 0))
+    status, pivots, _ = _walk(
+        binv,
+        False,
+        none,
+        np.empty(0, dtype=np.int64),
+        np.empty(0, dtype=np.bool_),
+        basic,
+        is_basic,
+        at,
+        beta,
+        z,
+        d,
+        y,
+        lo,
+        hi,
+        dlo,
+        dhi,
+        mp,
+        mi,
+        mx,
+        rp,
+        rj,
+        rx,
+        max_pivots,
+    )
     return status, pivots
+
+
+@_jit
+def ratio_interval(
+    a: FloatArray, slope: FloatArray, lo: FloatArray, hi: FloatArray, tol: float
+) -> tuple[float, float]:
+    """The interval of ``t`` with ``lo − tol ≤ a + t·slope ≤ hi + tol`` for every entry.
+
+    Entries with ``|slope| ≤ 1e-12`` must hold at every ``t``; an empty interval is
+    ``(nan, nan)``. (The compiled twin of ``rex_cli.control.highs._ratio_interval``,
+    same operations, same results.)
+    """
+    nan = np.nan
+    for i in range(a.shape[0]):
+        if abs(slope[i]) <= 1e-12 and (a[i] < lo[i] - tol or a[i] > hi[i] + tol):
+            return nan, nan
+    low = -np.inf
+    high = np.inf
+    for i in range(a.shape[0]):
+        s = slope[i]
+        if abs(s) <= 1e-12:
+            continue
+        t1 = (lo[i] - tol - a[i]) / s
+        t2 = (hi[i] + tol - a[i]) / s
+        t_lo = t1 if s > 0 else t2
+        t_hi = t2 if s > 0 else t1
+        # NaN-propagating max/min, as np.max/np.min.
+        if low == low and (t_lo > low or t_lo != t_lo):
+            low = t_lo
+        if high == high and (t_hi < high or t_hi != t_hi):
+            high = t_hi
+    if not low <= high:
+        return nan, nan
+    return low, high
+
+
+@_jit
+def one_sided(
+    keep: FloatArray,
+    keep_basic: IntArray,
+    state: IntArray,
+    work0: FloatArray,
+    work1: FloatArray,
+    mp: IntArray,
+    mi: IntArray,
+    mx: FloatArray,
+    rp: IntArray,
+    rj: IntArray,
+    rx: FloatArray,
+    basic_variables: NDArray[Any],
+    col_value: FloatArray,
+    row_value: FloatArray,
+    col_dual: FloatArray,
+    row_dual: FloatArray,
+    lower: FloatArray,
+    upper: FloatArray,
+    row_lower: FloatArray,
+    row_upper: FloatArray,
+    trade_cost: FloatArray,
+    n_shift: int,
+    delta: float,
+    max_pivots: int,
+    tol: float,
+    feasibility_tol: float,
+    y_up: FloatArray,
+    y_down: FloatArray,
+) -> tuple[bool, float, float, int, int, int]:
+    """The duals of the first ``n_shift`` rows at ``±δ``, from a solution's basis, in one call.
+
+    The LP's first ``len(trade_cost)`` columns are trades: the first path moves their
+    upper bounds from their values (``max(x, 0)``) to 0; the side paths then move both
+    bounds of the logicals of the first ``n_shift`` rows by ``∓δ`` (row activity
+    ``−Y ∓ δ``). Steps, with :class:`Walker`'s arithmetic throughout: the kept inverse
+    ``keep``/``keep_basic`` (``state`` as in :func:`_inverse_for`) is brought to the
+    solution's basis (``basic_variables`` in HiGHS's convention) and checked against the
+    solution (``tol``); unless a basic trade column has a nonzero cost, the interval of
+    shifts keeping the basis optimal is ranged (:func:`ratio_interval`,
+    ``feasibility_tol``); a side it covers is not walked; the others are walked from the
+    end of the first path. The walks pivot on ``keep`` itself and undo their pivots
+    (undo logs of the rows they change in the work buffers ``work0``/``work1``), so
+    that on return ``keep`` is the inverse of the solution's basis, to the bit.
+    ``M = [A, −I]`` is given column-wise (``mp, mi, mx``) and row-wise (``rp, rj, rx``).
+
+    Returns ``(ok, t_lo, t_hi, pivots, up, down)``: ``ok`` False when the inverse
+    cannot be formed or does not reproduce the solution (nothing else is valid then);
+    ``up``/``down`` are 0 for a side the interval covers, 1 for a side walked to its
+    optimum (its duals written to ``y_up``/``y_down``), 2 for a failed walk.
+    """
+    m = keep.shape[0]
+    n = col_value.shape[0]
+    n_all = n + m
+    n_trade = trade_cost.shape[0]
+    target = np.zeros(n_all, dtype=np.bool_)
+    for i in range(basic_variables.shape[0]):
+        hb = basic_variables[i]
+        target[hb if hb >= 0 else n - hb - 1] = True
+    nan = np.nan
+    if not _inverse_for(keep, keep_basic, state, target, mp, mi, mx, n):
+        return False, nan, nan, 0, 2, 2
+    basic = keep_basic.copy()
+    lo = np.empty(n_all)
+    hi = np.empty(n_all)
+    zfull = np.empty(n_all)
+    d = np.empty(n_all)
+    for j in range(n):
+        lo[j] = lower[j]
+        hi[j] = upper[j]
+        zfull[j] = col_value[j]
+        d[j] = col_dual[j]
+    for i in range(m):
+        lo[n + i] = row_lower[i]
+        hi[n + i] = row_upper[i]
+        zfull[n + i] = row_value[i]
+        d[n + i] = row_dual[i]
+    y = row_dual.copy()
+    # Trades: upper bound tightened to the value (as np.maximum(x, 0.0)), then to 0.
+    dhi_trade = np.zeros(n_all)
+    for j in range(n_trade):
+        v = col_value[j]
+        hi[j] = v if v > 0.0 or v != v else 0.0
+        dhi_trade[j] = -hi[j]
+    ok, at, beta, z = _start(keep, basic, target, zfull, d, lo, hi, mp, mi, mx, tol)
+    if not ok:
+        state[0] = 0
+        return False, nan, nan, 0, 2, 2
+    zero = np.zeros(n_all)
+    shift = np.zeros(n_all)
+    for i in range(n_shift):
+        shift[n + i] = -1.0  # row activity bounds −Y − t
+    # The interval of shifts t over which the basis stays optimal: the trades removed,
+    # then t·shift.
+    priced = False
+    for i in range(m):
+        j = basic[i]
+        if j < n_trade and trade_cost[j] != 0.0:
+            priced = True  # a priced trade column is basic: it sets the duals
+    t_lo, t_hi = nan, nan
+    if not priced:
+        g0 = basic_slope(keep, basic, at, zero, dhi_trade, mp, mi, mx, target)
+        g1 = basic_slope(keep, basic, at, shift, shift, mp, mi, mx, target)
+        a = np.empty(m)
+        slope = np.empty(m)
+        blo = np.empty(m)
+        bhi = np.empty(m)
+        for i in range(m):
+            j = basic[i]
+            a[i] = beta[i] + g0[i]
+            slope[i] = g1[i] - shift[j]
+            blo[i] = lo[j]
+            bhi[i] = hi[j] + dhi_trade[j]
+        t_lo, t_hi = ratio_interval(a, slope, blo, bhi, feasibility_tol)
+    up = 0 if t_lo <= delta <= t_hi else 2
+    down = 0 if t_lo <= -delta <= t_hi else 2
+    if up == 0 and down == 0:
+        return True, t_lo, t_hi, 0, 0, 0
+    is_basic = target
+    # The walks pivot on the kept inverse itself, with undo logs: the trade removal's
+    # in work0, each side's in work1 (undone before the other side walks).
+    saved0 = np.zeros(m, dtype=np.bool_)
+    at0 = np.empty(m, dtype=np.int64)
+    status, pivots, n0 = _walk(
+        keep,
+        True,
+        work0,
+        at0,
+        saved0,
+        basic,
+        is_basic,
+        at,
+        beta,
+        z,
+        d,
+        y,
+        lo,
+        hi,
+        zero,
+        dhi_trade,
+        mp,
+        mi,
+        mx,
+        rp,
+        rj,
+        rx,
+        max_pivots,
+    )
+    if status == OPTIMAL:
+        both = up != 0 and down != 0
+        saved1 = np.zeros(m, dtype=np.bool_)
+        at1 = np.empty(m, dtype=np.int64)
+        for side in range(2):
+            if (up if side == 0 else down) == 0:
+                continue
+            sign = delta if side == 0 else -delta
+            step = np.empty(n_all)
+            for j in range(n_all):
+                step[j] = sign * shift[j]
+            if both and side == 0:  # the other side walks from the same basis: copies
+                ys = y.copy()
+                status, p, n1 = _walk(
+                    keep,
+                    True,
+                    work1,
+                    at1,
+                    saved1,
+                    basic.copy(),
+                    is_basic.copy(),
+                    at.copy(),
+                    beta.copy(),
+                    z.copy(),
+                    d.copy(),
+                    ys,
+                    lo.copy(),
+                    hi.copy(),
+                    step,
+                    step,
+                    mp,
+                    mi,
+                    mx,
+                    rp,
+                    rj,
+                    rx,
+                    max_pivots,
+                )
+            else:
+                ys = y
+                status, p, n1 = _walk(
+                    keep,
+                    True,
+                    work1,
+                    at1,
+                    saved1,
+                    basic,
+                    is_basic,
+                    at,
+                    beta,
+                    z,
+                    d,
+                    y,
+                    lo,
+                    hi,
+                    step,
+                    step,
+                    mp,
+                    mi,
+                    mx,
+                    rp,
+                    rj,
+                    rx,
+                    max_pivots,
+                )
+            _restore(keep, work1, at1, n1)
+            for t in range(n1):
+                saved1[at1[t]] = False
+            pivots += p
+            if status == OPTIMAL:
+                out = y_up if side == 0 else y_down
+                for k in range(out.shape[0]):
+                    out[k] = ys[k]
+                if side == 0:
+                    up = 1
+                else:
+                    down = 1
+    _restore(keep, work0, at0, n0)
+    return True, t_lo, t_hi, pivots, up, down
+
+
+_local = threading.local()
+
+
+def spares(m: int) -> tuple[FloatArray, FloatArray]:
+    """Two ``(m, m)`` work buffers for :func:`one_sided`, shared by every LP of ``m`` rows.
+
+    The walks copy the kept inverse into them; nothing stays in them between calls, so
+    one pair per size (and thread) serves all the LPs: a plant keeps one ``m × m``
+    inverse instead of three. Warm pages also copy faster than fresh ones.
+    """
+    pool: dict[int, tuple[FloatArray, FloatArray]] | None = getattr(_local, "pool", None)
+    if pool is None:
+        pool = _local.pool = {}
+    got = pool.get(m)
+    if got is None:
+        got = pool[m] = (np.empty((m, m)), np.empty((m, m)))
+    return got
 
 
 class BasisInverse:
     """The dense inverse of the last basis of one LP, reached by exchanges (:func:`rebasis`).
 
+    The LP's matrix is kept as ``M = [A, −I]`` in CSC arrays (``mp, mi, mx``), built once:
+    the matrix does not change between solves, only bounds, costs and the basis do.
+
     Args:
-        matrix: ``A`` (m, n); the object keeps ``M = [A, −I]`` in CSC arrays.
+        matrix: ``A`` (m, n).
         refresh: Exchanges after which the inverse is rebuilt from ``−I`` (bounds the
             growth of rounding in the product-form updates).
+
+    Attributes:
+        keep: The kept inverse (m, m) of the basis ``keep_basic`` (m,) (positions →
+            variables), valid while ``state[0]`` is 1; ``state = [valid, exchanges,
+            refresh]`` (:func:`one_sided` updates all three in place).
     """
 
     def __init__(self, matrix: sp.spmatrix, refresh: int = 2000) -> None:
@@ -365,18 +953,26 @@ class BasisInverse:
         self.m, self.n = int(m), int(n)
         full = sp.hstack([matrix, -sp.identity(m, format="csc")], format="csc")
         full.sort_indices()
-        self.full = full.tocsr()
         self.mp = full.indptr.astype(np.int64)
         self.mi = full.indices.astype(np.int64)
         self.mx = full.data.astype(np.float64)
+        # Row-wise (CSR) copy: entries by row, in column order within a row.
+        cols = np.repeat(np.arange(self.n + self.m, dtype=np.int64), np.diff(self.mp))
+        order = np.argsort(self.mi, kind="stable")
+        self.rp = np.zeros(self.m + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self.mi, minlength=self.m), out=self.rp[1:])
+        self.rj = cols[order]
+        self.rx = self.mx[order]
         self.refresh = int(refresh)
-        self._binv: FloatArray | None = None
-        self._basic: IntArray | None = None
-        self._exchanges = 0
-        self._work = (np.empty((self.m, self.m)), np.empty((self.m, self.m)))
+        self.keep = np.empty((self.m, self.m))
+        self.keep_basic = np.empty(self.m, dtype=np.int64)
+        self.state = np.array([0, 0, self.refresh], dtype=np.int64)
+        self._work: tuple[FloatArray, FloatArray] | None = None  # Walker's, on first use
 
-    def _identity(self) -> tuple[FloatArray, IntArray]:
-        return -np.eye(self.m), np.arange(self.n, self.n + self.m, dtype=np.int64)
+    def _buffers(self) -> tuple[FloatArray, FloatArray]:
+        if self._work is None:
+            self._work = (np.empty((self.m, self.m)), np.empty((self.m, self.m)))
+        return self._work
 
     def inverse(self, target: NDArray[np.bool_]) -> tuple[FloatArray, IntArray] | None:
         """``(B⁻¹, basic)`` for the basis ``target`` (bool over the N variables).
@@ -385,31 +981,24 @@ class BasisInverse:
         until the next call (:meth:`spare` gives the other one, for a copy). ``None``
         if the basis looks singular.
         """
-        for attempt in range(2):
-            if self._binv is None or self._exchanges >= self.refresh or attempt == 1:
-                self._binv, self._basic = self._identity()
-                self._exchanges = 0
-            assert self._basic is not None
-            done = rebasis(self._binv, self._basic, target, self.mp, self.mi, self.mx)
-            if done >= 0:
-                self._exchanges += done
-                np.copyto(self._work[0], self._binv)
-                return self._work[0], self._basic.copy()
-        self.forget()
-        return None
+        if not _inverse_for(
+            self.keep, self.keep_basic, self.state, target, self.mp, self.mi, self.mx, self.n
+        ):
+            return None
+        work = self._buffers()[0]
+        np.copyto(work, self.keep)
+        return work, self.keep_basic.copy()
 
     def spare(self, binv: FloatArray) -> FloatArray:
-        """A copy of ``binv`` in the work buffer that ``binv`` is not.
-
-        No allocation: fresh pages of a large array cost more than copying into warm ones.
-        """
-        buf = self._work[1] if binv is self._work[0] else self._work[0]
+        """A copy of ``binv`` in the work buffer that ``binv`` is not."""
+        work = self._buffers()
+        buf = work[1] if binv is work[0] else work[0]
         np.copyto(buf, binv)
         return buf
 
     def forget(self) -> None:
         """Drop the kept inverse (the next one is built from ``−I``)."""
-        self._binv = self._basic = None
+        self.state[0] = 0
 
 
 class Walker:
@@ -419,7 +1008,8 @@ class Walker:
     Attributes: ``binv`` (m, m), ``basic`` (m,) positions → variables (``j < n`` column
     ``j``, ``n + i`` the logical of row ``i``), ``is_basic``/``at`` (N,), ``beta`` (m,)
     basic values, ``z`` (N,) nonbasic values, ``d`` (N,) reduced costs, ``y`` (m,) duals,
-    ``lo``/``hi`` (N,) current bounds.
+    ``lo``/``hi`` (N,) current bounds. (:func:`one_sided` does the RHPO coordinator's
+    walks in one compiled call, with the same arithmetic.)
     """
 
     _ARRAYS = ("binv", "basic", "is_basic", "at", "beta", "z", "d", "y", "lo", "hi")
@@ -451,7 +1041,7 @@ class Walker:
         lower: FloatArray,
         upper: FloatArray,
         *,
-        tol: float = 1e-6,
+        tol: float = RESIDUAL_TOL,
     ) -> Walker | None:
         """The walker at an optimal solution of the LP (HiGHS's conventions).
 
@@ -486,17 +1076,10 @@ class Walker:
         zfull = np.concatenate([col_value, row_value]).astype(np.float64)
         d = np.concatenate([col_dual, row_dual]).astype(np.float64)
         y = np.array(row_dual, dtype=np.float64)
-        d[target] = 0.0
-        beta = zfull[basic]
-        # Nonbasic: at the nearer bound (HiGHS's values are at a bound to 1e-9).
-        free = np.isinf(lo) & np.isinf(hi)
-        near_hi = np.isfinite(hi) & (np.abs(zfull - hi) < np.abs(zfull - lo))
-        upper_ = ~free & (np.isinf(lo) | near_hi)
-        at = np.where(free, FREE, np.where(upper_, UPPER, LOWER)).astype(np.int8)
-        z = np.where(free, 0.0, np.where(upper_, hi, lo))
-        z[target] = 0.0
-        resid = np.abs(beta + binv @ (inverse.full @ z))
-        if np.max(resid, initial=0.0) > tol * (1.0 + np.max(np.abs(beta), initial=0.0)):
+        ok, at, beta, z = _start(
+            binv, basic, target, zfull, d, lo, hi, inverse.mp, inverse.mi, inverse.mx, tol
+        )
+        if not ok:
             inverse.forget()
             return None
         arrays = dict(
@@ -530,6 +1113,9 @@ class Walker:
             inv.mp,
             inv.mi,
             inv.mx,
+            inv.rp,
+            inv.rj,
+            inv.rx,
             int(max_pivots),
         )
 

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from rhpo_random import random_instance
+from rhpo_random import random_instance, random_prices
 
 from rex_cli.control import RhpoSolver, Weights
 from rex_cli.control.lp import new_highs, pass_model
@@ -246,3 +246,206 @@ def test_a_pivot_cap_falls_back_to_re_solving(cap):
         np.testing.assert_allclose(capped.down, free.down, atol=1e-7)
         return
     pytest.fail("no instance needed more pivots than the cap")
+
+
+# ---- the compiled one-sided path (parametric.one_sided) ------------------------------
+
+
+def _reference_sides(solver: RhpoSolver, inv: par.BasisInverse, delta: float, max_pivots: int):
+    """The one-sided values step by step with :class:`par.Walker` (Python), as
+    ``RhpoSolver._parametric_sides`` computed them before :func:`par.one_sided`.
+
+    ``inv`` is the reference's own inverse, fed the same bases as the solver's.
+    """
+    from rex_cli.control.highs import _ratio_interval
+
+    h = solver._h
+    K, n = solver.kappa, solver.n_cols
+    _, res, x, row = solver._last
+    lam = res.dual_balance
+    sol = h.getSolution()
+    hi = np.concatenate([solver._upper, solver._row_upper])
+    hi[: 2 * K] = np.maximum(x[: 2 * K], 0.0)
+    w = par.Walker.from_solution(
+        inv,
+        h.getBasicVariables()[1],
+        x,
+        row,
+        np.asarray(sol.col_dual, dtype=np.float64),
+        np.asarray(sol.row_dual, dtype=np.float64),
+        np.concatenate([solver._lower, solver._row_lower]),
+        hi,
+    )
+    if w is None:
+        return [None, None], (math.nan, math.nan), 0
+    zero = np.zeros(len(hi))
+    dhi_trade = zero.copy()
+    dhi_trade[: 2 * K] = -hi[: 2 * K]
+    shift = zero.copy()
+    shift[n : n + K] = -1.0
+    basic = w.basic
+    if np.any(solver._market_cost[basic[basic < 2 * K]] != 0.0):
+        interval = (math.nan, math.nan)
+    else:
+        a = w.beta + w.slope(zero, dhi_trade)
+        slope = w.slope(shift, shift) - shift[basic]
+        interval = _ratio_interval(a, slope, w.lo[basic], w.hi[basic] + dhi_trade[basic])
+    t_lo, t_hi = interval
+    sides: list[Any] = [None, None]
+    todo = []
+    for i, sign in enumerate((1.0, -1.0)):
+        if t_lo <= sign * delta <= t_hi:
+            sides[i] = lam.copy()
+        else:
+            todo.append(i)
+    if not todo:
+        return sides, interval, 0
+    status, pivots = w.walk(zero, dhi_trade, max_pivots)
+    if status != par.OPTIMAL:
+        return sides, interval, pivots
+    for i in todo:
+        side = w.copy() if i != todo[-1] else w
+        step = (delta if i == 0 else -delta) * shift
+        status, p = side.walk(step, step, max_pivots)
+        pivots += p
+        if status == par.OPTIMAL:
+            sides[i] = side.y[:K].copy()
+    return sides, interval, pivots
+
+
+def _same_bits(a, b) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return np.asarray(a).tobytes() == np.asarray(b).tobytes()
+
+
+@pytest.mark.parametrize("max_pivots", [None, 2])
+def test_the_compiled_path_is_the_walker_composition_to_the_bit(max_pivots):
+    """``one_sided`` (one compiled call, walks undone on the kept inverse) gives the
+    sides, interval and pivots of the Walker steps, bit for bit, arrival after
+    arrival; the kept inverse after each call is the reference's, bit for bit (the
+    undo logs restore it exactly), and the next arrival starts from it."""
+    rng = np.random.default_rng(4242)
+    arrivals = walked = 0
+    for _ in range(40):
+        inst = random_instance(rng, kappa=int(rng.integers(2, 13)))
+        solver = RhpoSolver(inst.plant, inst.weights, inst.kappa)
+        ref_inv = par.BasisInverse(solver._mat)
+        kw = dict(inst.kwargs)
+        for _ in range(6):  # successive arrivals: the data moves, the solver is reused
+            kw["position"] = np.asarray(kw["position"]) + 0.05 * rng.standard_normal(inst.kappa)
+            kw |= random_prices(rng, inst.kappa, inst.weights.l)
+            if not solver.solve(**kw, stored_value=0.05).ok:
+                continue
+            cap = solver.n_rows if max_pivots is None else max_pivots
+            ref = _reference_sides(solver, ref_inv, DELTA, cap)
+            got = solver._parametric_sides(
+                *solver._last[2:], solver._last[1].dual_balance, DELTA, cap
+            )
+            assert got[2] == ref[2]
+            assert _same_bits(got[1], ref[1])
+            assert all(_same_bits(g, r) for g, r in zip(got[0], ref[0], strict=True))
+            inv = solver._inverse
+            assert inv is not None and inv.state[0] == ref_inv.state[0] == 1
+            assert inv.keep.tobytes() == ref_inv.keep.tobytes()
+            assert np.array_equal(inv.keep_basic, ref_inv.keep_basic)
+            arrivals += 1
+            walked += got[2] > 0
+    assert arrivals >= 150 and walked >= 60, (arrivals, walked)
+
+
+def test_the_kept_inverse_is_the_basis_inverse():
+    """After ``one_sided`` the kept ``B⁻¹`` times the basis columns of ``M`` is ``I``."""
+    rng = np.random.default_rng(99)
+    checked = 0
+    for _ in range(30):
+        inst = random_instance(rng)
+        solver = RhpoSolver(inst.plant, inst.weights, inst.kappa)
+        if not solver.solve(**inst.kwargs).ok:
+            continue
+        one = solver.one_sided(DELTA)
+        inv = solver._inverse
+        assert inv is not None
+        full = sp.hstack([solver._mat, -sp.identity(inv.m)], format="csc")
+        B = full[:, inv.keep_basic].toarray()
+        np.testing.assert_allclose(inv.keep @ B, np.eye(inv.m), atol=1e-9)
+        checked += one.pivots > 0
+    assert checked >= 10, checked
+
+
+def test_row_wise_copy_of_the_matrix():
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        A, *_ = _random_lp(rng)
+        inv = par.BasisInverse(A)
+        m, n = A.shape
+        csr = sp.csr_matrix((inv.rx, inv.rj, inv.rp), shape=(m, n + m))
+        ref = sp.hstack([A, -sp.identity(m)]).toarray()
+        np.testing.assert_array_equal(csr.toarray(), ref)
+        for k in range(m):  # within a row, increasing columns
+            assert np.all(np.diff(inv.rj[inv.rp[k] : inv.rp[k + 1]]) > 0)
+
+
+def test_basic_slope_is_the_dense_product_to_the_bit():
+    """The sparse sums equal the dense row sums ``−Σ_k B⁻¹_ik v_k`` in order, bitwise."""
+    rng = np.random.default_rng(11)
+    for _ in range(30):
+        m, n = int(rng.integers(3, 12)), int(rng.integers(3, 15))
+        A = sp.random(m, n, density=0.4, random_state=rng, format="csc")
+        inv = par.BasisInverse(A)
+        binv = rng.standard_normal((m, m))
+        binv[rng.random((m, m)) < 0.6] = 0.0
+        binv[rng.random((m, m)) < 0.2] = -0.0
+        at = rng.integers(0, 3, n + m).astype(np.int8)
+        is_basic = rng.random(n + m) < 0.3
+        basic = np.flatnonzero(is_basic)[:m].astype(np.int64)
+        dlo = np.where(rng.random(n + m) < 0.5, 0.0, rng.standard_normal(n + m))
+        dhi = np.where(rng.random(n + m) < 0.5, 0.0, rng.standard_normal(n + m))
+        got = par.basic_slope(binv, basic, at, dlo, dhi, inv.mp, inv.mi, inv.mx, is_basic)
+        v = [0.0] * m
+        for j in range(n + m):
+            if is_basic[j] or at[j] == par.FREE:
+                continue
+            s = dhi[j] if at[j] == par.UPPER else dlo[j]
+            if s != 0.0:
+                for k in range(inv.mp[j], inv.mp[j + 1]):
+                    v[inv.mi[k]] += inv.mx[k] * s
+        for i in range(m):
+            acc = 0.0
+            for k in range(m):
+                acc += binv[i, k] * v[k]
+            assert np.float64(-acc).tobytes() == got[i].tobytes()
+
+
+def test_compiled_ratio_interval_is_highs_ratio_interval():
+    from rex_cli.control.highs import FEASIBILITY_TOL, _ratio_interval
+
+    rng = np.random.default_rng(8)
+    for _ in range(300):
+        k = int(rng.integers(0, 8))
+        a = rng.standard_normal(k)
+        slope = rng.standard_normal(k) * (rng.random(k) < 0.8)
+        lo = a - rng.uniform(0.0, 1.0, k) * (rng.random(k) < 0.9)
+        hi = a + rng.uniform(0.0, 1.0, k)
+        lo[rng.random(k) < 0.15] = -math.inf
+        hi[rng.random(k) < 0.15] = math.inf
+        if rng.random() < 0.2 and k:
+            a[0] = hi[0] + 1.0  # infeasible where flat
+        if rng.random() < 0.05 and k:
+            slope[-1] = math.nan
+        ref = _ratio_interval(a, slope, lo, hi)
+        got = par.ratio_interval(a, slope, lo, hi, FEASIBILITY_TOL)
+        assert np.array(got).tobytes() == np.array(ref).tobytes(), (got, ref)
+
+
+def test_plants_share_the_walks_work_buffers():
+    """One ``m × m`` inverse per plant: the walks' buffers are shared per size."""
+    rng = np.random.default_rng(5)
+    inst = random_instance(rng, kappa=6)
+    solvers = [RhpoSolver(inst.plant, inst.weights, inst.kappa) for _ in range(3)]
+    for s in solvers:
+        assert s.solve(**inst.kwargs).ok
+        s.one_sided(DELTA)
+    m = solvers[0].n_rows
+    assert all(s._inverse is not None and s._inverse._work is None for s in solvers)
+    assert par.spares(m)[0] is par.spares(m)[0]
