@@ -262,7 +262,11 @@ class RhpoSolver:
         )
         self._sigma_set = 0.0
         self.n_solves = 0
-        self._last: tuple[RhpoData, RhpoResult, FloatArray, FloatArray] | None = None
+        # The last optimal solve: data, result, column values, row values, row duals and
+        # HiGHS's solution (for its column duals); None when there is none.
+        self._last: tuple[RhpoData, RhpoResult, FloatArray, FloatArray, FloatArray, Any] | None = (
+            None
+        )
 
     # ---- assembly ------------------------------------------------------------------
 
@@ -691,8 +695,12 @@ class RhpoSolver:
             status = status_of_highs(model_status)
             self._last = None
             return RhpoResult.failed(self.plant, self.kappa, status, "highs")
+        # Each HiGHS vector is read once per solve (highspy hands out a list per read):
+        # the row duals serve λ here and the one-sided values (_parametric_sides), the
+        # solution's copy is kept for the column duals, read only there.
         sol: Any = h.getSolution()
         x = np.array(sol.col_value, dtype=np.float64)
+        row_dual = np.array(sol.row_dual, dtype=np.float64)
         K = self.kappa
         b = self.block
         if self._u_is_dec:
@@ -719,10 +727,10 @@ class RhpoSolver:
             u=u,
             v=x[self._c_v],
             w=w,
-            dual_balance=np.array(sol.row_dual[:K], dtype=np.float64),
+            dual_balance=row_dual[:K].copy(),
             backend="highs",
         )
-        self._last = (data, res, x, np.array(sol.row_value, dtype=np.float64))
+        self._last = (data, res, x, np.array(sol.row_value, dtype=np.float64), row_dual, sol)
         return res
 
     # ---- one-sided values ------------------------------------------------------------
@@ -753,14 +761,20 @@ class RhpoSolver:
         """
         if self._last is None:
             raise RuntimeError("one_sided needs an optimal last solve")
-        data, res, x, row = self._last
+        data, res, x, row, row_dual, sol = self._last
         lam = res.dual_balance
         interval = (math.nan, math.nan)
         sides: list[FloatArray | None] = [None, None]
         pivots = 0
         if not resolve:
             sides, interval, pivots = self._parametric_sides(
-                x, row, lam, delta, self.n_rows if max_pivots is None else max_pivots
+                x,
+                row,
+                row_dual,
+                np.array(sol.col_dual, dtype=np.float64),
+                lam,
+                delta,
+                self.n_rows if max_pivots is None else max_pivots,
             )
         solves = 0
         for i, sign in enumerate((1.0, -1.0)):
@@ -775,7 +789,14 @@ class RhpoSolver:
         return OneSided(up=up, down=down, solves=solves, interval=interval, pivots=pivots)
 
     def _parametric_sides(
-        self, x: FloatArray, row: FloatArray, lam: FloatArray, delta: float, max_pivots: int
+        self,
+        x: FloatArray,
+        row: FloatArray,
+        row_dual: FloatArray,
+        col_dual: FloatArray,
+        lam: FloatArray,
+        delta: float,
+        max_pivots: int,
     ) -> tuple[list[FloatArray | None], tuple[float, float], int]:
         """The sides from the last basis: covered ones, then parametric walks.
 
@@ -794,7 +815,6 @@ class RhpoSolver:
         inv = self._inverse
         if inv is None:
             inv = self._inverse = par.BasisInverse(self._mat)
-        sol: Any = h.getSolution()
         work0, work1 = par.spares(inv.m)
         y_up, y_down = np.empty(K), np.empty(K)
         ok, t_lo, t_hi, pivots, up, down = par.one_sided(
@@ -812,8 +832,8 @@ class RhpoSolver:
             h.getBasicVariables()[1],
             x,
             row,
-            np.asarray(sol.col_dual, dtype=np.float64),
-            np.asarray(sol.row_dual, dtype=np.float64),
+            col_dual,
+            row_dual,
             self._lower,
             self._upper,
             self._row_lower,

@@ -71,7 +71,7 @@ def test_the_plan_basis_stays_optimal_inside_the_interval():
         basis, _, r1, _, kw = _pair(inst, empty_book=bool(rng.random() < 0.5))
         if not r1.ok:
             continue
-        lo, hi = basis._shift_interval(*basis._last[2:])
+        lo, hi = basis._shift_interval(*basis._last[2:4])
         if math.isnan(lo) or hi - lo < 1e-6:
             continue
         for t in (max(lo, -5.0) * 0.5, min(hi, 5.0) * 0.5):
@@ -109,7 +109,7 @@ def test_the_interval_is_highs_rhs_ranging_for_one_unit():
         solver = RhpoSolver(inst.plant, inst.weights, 1)
         if not solver.solve(**kw).ok:
             continue
-        lo, hi = solver._shift_interval(*solver._last[2:])
+        lo, hi = solver._shift_interval(*solver._last[2:4])
         _, ranging = solver._h.getRanging()
         y = float(np.asarray(kw["position"]).reshape(-1)[0])
         np.testing.assert_allclose(-y - lo, ranging.row_bound_up.value_[0], atol=1e-6)

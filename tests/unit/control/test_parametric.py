@@ -183,7 +183,7 @@ def test_the_interval_is_the_highs_based_shift_interval():
         solver = RhpoSolver(inst.plant, inst.weights, inst.kappa)
         if not solver.solve(**kw, stored_value=0.05).ok:
             continue
-        ref = solver._shift_interval(*solver._last[2:])
+        ref = solver._shift_interval(*solver._last[2:4])
         got = solver.one_sided(DELTA).interval
         if math.isnan(ref[0]):
             assert math.isnan(got[0])
@@ -261,7 +261,7 @@ def _reference_sides(solver: RhpoSolver, inv: par.BasisInverse, delta: float, ma
 
     h = solver._h
     K, n = solver.kappa, solver.n_cols
-    _, res, x, row = solver._last
+    _, res, x, row = solver._last[:4]
     lam = res.dual_balance
     sol = h.getSolution()
     hi = np.concatenate([solver._upper, solver._row_upper])
@@ -339,9 +339,9 @@ def test_the_compiled_path_is_the_walker_composition_to_the_bit(max_pivots):
                 continue
             cap = solver.n_rows if max_pivots is None else max_pivots
             ref = _reference_sides(solver, ref_inv, DELTA, cap)
-            got = solver._parametric_sides(
-                *solver._last[2:], solver._last[1].dual_balance, DELTA, cap
-            )
+            _, res, x, row, row_dual, sol = solver._last
+            col_dual = np.array(sol.col_dual, dtype=np.float64)
+            got = solver._parametric_sides(x, row, row_dual, col_dual, res.dual_balance, DELTA, cap)
             assert got[2] == ref[2]
             assert _same_bits(got[1], ref[1])
             assert all(_same_bits(g, r) for g, r in zip(got[0], ref[0], strict=True))
@@ -449,3 +449,38 @@ def test_plants_share_the_walks_work_buffers():
     m = solvers[0].n_rows
     assert all(s._inverse is not None and s._inverse._work is None for s in solvers)
     assert par.spares(m)[0] is par.spares(m)[0]
+
+
+def test_the_kept_solution_vectors_are_highs_own_to_the_bit():
+    """_extract reads each HiGHS vector once: the kept column values, row values and
+    row duals, and the kept solution's column duals, equal fresh reads from HiGHS after
+    the solve (bit for bit), λ is the balance rows' duals, and the kept copy does not
+    follow HiGHS into the next solve."""
+    rng = np.random.default_rng(20_261_203)
+
+    def bits(a) -> bytes:
+        return np.asarray(a, dtype=np.float64).tobytes()
+
+    checked = 0
+    for _ in range(30):
+        inst = random_instance(rng, kappa=int(rng.integers(1, 13)))
+        solver = RhpoSolver(inst.plant, inst.weights, inst.kappa)
+        kw = dict(inst.kwargs)
+        for _ in range(4):
+            kw["position"] = np.asarray(kw["position"]) + 0.05 * rng.standard_normal(inst.kappa)
+            kw |= random_prices(rng, inst.kappa, inst.weights.l)
+            if not solver.solve(**kw).ok:
+                assert solver._last is None
+                continue
+            fresh = solver._h.getSolution()
+            _, res, x, row, row_dual, sol = solver._last
+            assert bits(x) == bits(fresh.col_value)
+            assert bits(row) == bits(fresh.row_value)
+            assert bits(row_dual) == bits(fresh.row_dual)
+            assert bits(sol.col_dual) == bits(fresh.col_dual)
+            assert bits(res.dual_balance) == bits(fresh.row_dual[: inst.kappa])
+            kept = bits(sol.col_dual)
+            solver.one_sided(DELTA, resolve=True)  # two re-solves move HiGHS's solution
+            assert bits(sol.col_dual) == kept
+            checked += 1
+    assert checked >= 50
