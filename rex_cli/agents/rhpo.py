@@ -100,6 +100,11 @@ class PlantData:
 class PlantCoordinator(PoissonArrivals):
     """Trades for one controllable plant by RHPO at Poisson arrivals.
 
+    ``skip_unchanged_quotes`` (class attribute, True): an arrival checks inline whether
+    its resting order of a unit and side already is the quote and then makes no
+    ``_quote`` call; False sends every unit and side through ``_quote`` (the
+    reference path the tests compare against: the same requests, byte for byte).
+
     Args:
         agent_id: Owner id on the exchange.
         plant: The plant.
@@ -126,6 +131,8 @@ class PlantCoordinator(PoissonArrivals):
             basis by parametric pivots (see
             :meth:`rex_cli.control.highs.RhpoSolver.one_sided`).
     """
+
+    skip_unchanged_quotes = True
 
     def __init__(
         self,
@@ -412,6 +419,7 @@ class PlantCoordinator(PoissonArrivals):
         books = ex.books
         batch = ex.batch
         floor, isfinite = math.floor, math.isfinite
+        skip = self.skip_unchanged_quotes
         for i, j in enumerate(ulist):
             if j >= n_units:
                 break
@@ -439,7 +447,7 @@ class PlantCoordinator(PoissonArrivals):
             price = up_l[i] - margin
             held = my_bids.get(j)
             same = False
-            if held is not None and qty > 0:
+            if skip and held is not None and qty > 0:
                 ticks = round(price / tick) if isfinite(price) else 0
                 if 1 <= ticks <= max_ticks:
                     order = book.peek(held[0])  # (side, price, qty)
@@ -450,7 +458,7 @@ class PlantCoordinator(PoissonArrivals):
             price = dn_l[i] + margin
             held = my_asks.get(j)
             same = False
-            if held is not None and qty > 0:
+            if skip and held is not None and qty > 0:
                 ticks = round(price / tick) if isfinite(price) else 0
                 if 1 <= ticks <= max_ticks:
                     order = book.peek(held[0])
