@@ -101,9 +101,10 @@ class PlantCoordinator(PoissonArrivals):
     """Trades for one controllable plant by RHPO at Poisson arrivals.
 
     ``skip_unchanged_quotes`` (class attribute, True): an arrival checks inline whether
-    its resting order of a unit and side already is the quote and then makes no
-    ``_quote`` call; False sends every unit and side through ``_quote`` (the
-    reference path the tests compare against: the same requests, byte for byte).
+    its resting order of a unit and side already is the quote (or that nothing rests
+    and there is nothing to quote) and then makes no ``_quote`` call; False sends every
+    unit and side through ``_quote`` (the reference path the tests compare against:
+    the same requests, byte for byte).
 
     Args:
         agent_id: Owner id on the exchange.
@@ -440,16 +441,18 @@ class PlantCoordinator(PoissonArrivals):
                 sub = ex.submit_market(me, j, _SELL, sell, now, worst_price=round(bid_l[i] / tick))
                 self.rejections += not sub.ok
             # Make: quote the remaining plan and δ of flexibility around λ±. An order
-            # already resting at the same price and size is left alone without a call
-            # (what ``_quote`` would conclude; the common case on most units).
+            # already resting at the same price and size, or no order and no valid
+            # quote, is left alone without a call (what ``_quote`` would conclude).
             need = round((u_mkt[i] - mine[j] * lot) / lot)
             qty = (need if need > 0 else 0) + flex
             price = up_l[i] - margin
             held = my_bids.get(j)
             same = False
-            if skip and held is not None and qty > 0:
+            if skip:
                 ticks = round(price / tick) if isfinite(price) else 0
-                if 1 <= ticks <= max_ticks:
+                if held is None:  # nothing rests: nothing to do without a valid quote
+                    same = qty <= 0 or not 1 <= ticks <= max_ticks
+                elif qty > 0 and 1 <= ticks <= max_ticks:
                     order = book.peek(held[0])  # (side, price, qty)
                     same = order is not None and order[1] == ticks and order[2] == qty
             if not same:
@@ -458,9 +461,11 @@ class PlantCoordinator(PoissonArrivals):
             price = dn_l[i] + margin
             held = my_asks.get(j)
             same = False
-            if skip and held is not None and qty > 0:
+            if skip:
                 ticks = round(price / tick) if isfinite(price) else 0
-                if 1 <= ticks <= max_ticks:
+                if held is None:  # nothing rests: nothing to do without a valid quote
+                    same = qty <= 0 or not 1 <= ticks <= max_ticks
+                elif qty > 0 and 1 <= ticks <= max_ticks:
                     order = book.peek(held[0])
                     same = order is not None and order[1] == ticks and order[2] == qty
             if not same:
