@@ -100,6 +100,12 @@ class PlantData:
 class PlantCoordinator(PoissonArrivals):
     """Trades for one controllable plant by RHPO at Poisson arrivals.
 
+    ``skip_unchanged_quotes`` (class attribute, True): an arrival checks inline whether
+    its resting order of a unit and side already is the quote (or that nothing rests
+    and there is nothing to quote) and then makes no ``_quote`` call; False sends every
+    unit and side through ``_quote`` (the reference path the tests compare against:
+    the same requests, byte for byte).
+
     Args:
         agent_id: Owner id on the exchange.
         plant: The plant.
@@ -126,6 +132,8 @@ class PlantCoordinator(PoissonArrivals):
             basis by parametric pivots (see
             :meth:`rex_cli.control.highs.RhpoSolver.one_sided`).
     """
+
+    skip_unchanged_quotes = True
 
     def __init__(
         self,
@@ -169,6 +177,7 @@ class PlantCoordinator(PoissonArrivals):
         self.stored_value = stored_value
         self.quote_resolve = quote_resolve
         self.n_dec = len(plant.decision_inputs)
+        self._dec_idx = list(plant.decision_inputs)
         self.plan: dict[int, np.ndarray] = {}  # unit -> decision inputs
         self.committed: dict[int, np.ndarray] = {}  # unit -> decision inputs at gate closure
         self.lam: dict[int, float] = {}  # unit -> λ of the latest solve
@@ -273,11 +282,14 @@ class PlantCoordinator(PoissonArrivals):
         self._schedule_next()
 
     def _market_data(self, ex: Exchange, units: np.ndarray) -> tuple[np.ndarray, ...]:
-        """Best prices, their depth without our own order, and our positions per unit.
+        """Best prices, their depth without our own order, and our positions per unit."""
+        return tuple(np.array(x) for x in self._market_lists(ex, units.tolist()))
 
-        Plain Python per unit (no NumPy scalar writes); the arrays are built once.
+    def _market_lists(self, ex: Exchange, ulist: list[int]) -> tuple[list[float], ...]:
+        """:meth:`_market_data` as plain Python lists (bid, ask, their depths, positions).
+
+        Plain Python per unit (no NumPy scalar writes); the caller builds the arrays.
         """
-        ulist = units.tolist()
         k = len(ulist)
         nan = math.nan
         bid = [nan] * k
@@ -310,7 +322,7 @@ class PlantCoordinator(PoissonArrivals):
                     qty_a -= _own_qty(book, mine_a[0], a)
                 if qty_a > 0:
                     ask[i], ask_d[i] = a * tick, qty_a * lot
-        return np.array(bid), np.array(ask), np.array(bid_d), np.array(ask_d), np.array(pos)
+        return bid, ask, bid_d, ask_d, pos
 
     def delivered_decision(self, unit: int, dec: np.ndarray) -> np.ndarray:
         """The decision inputs delivered in ``unit`` given the chosen ones (here: unchanged)."""
@@ -371,9 +383,11 @@ class PlantCoordinator(PoissonArrivals):
         )
 
     def _solve_and_trade(self, ex: Exchange, now: float, units: np.ndarray) -> None:
-        bid, ask, bid_d, ask_d, pos = self._market_data(ex, units)
+        ulist = units.tolist()
+        bid_l, ask_l, bid_dl, ask_dl, pos_l = self._market_lists(ex, ulist)
         t0 = time.perf_counter()
-        res = self._solve(units, bid, ask, bid_d, ask_d, pos)
+        res = self._solve(units, np.array(bid_l), np.array(ask_l), np.array(bid_dl),
+                          np.array(ask_dl), np.array(pos_l))  # fmt: skip
         self.solve_ms.append((time.perf_counter() - t0) * 1e3)
         self.solves += 1
         self.arrival_solves += 1
@@ -388,33 +402,37 @@ class PlantCoordinator(PoissonArrivals):
         one_sided = self.solver.one_sided(delta, resolve=self.quote_resolve)
         self.solves += one_sided.solves
         self.arrival_solves += one_sided.solves
-        lam_up, lam_dn = one_sided.up, one_sided.down
         me = self.agent_id
-        dec_idx = list(self.plant.decision_inputs)
         # The per-unit loop reads plain Python lists (NumPy scalar access is slow;
         # the values, and so every order, are the same).
         n_units, lot, tick, margin = self.n_units, self.lot, self.tick, self.margin
+        max_ticks = self.max_ticks
         plan, lam = self.plan, self.lam
-        dec_rows = list(res.u[:, dec_idx])  # row views of one fresh array (never written)
+        my_bids, my_asks = self.bids, self.asks
+        dec_rows = list(res.u[:, self._dec_idx])  # row views of one fresh array (never written)
         u_mkt = res.u[:, 0].tolist()
         lam_res = res.dual_balance.tolist()
         buy_kwh, sell_kwh = res.buy.tolist(), res.sell.tolist()
-        bid_l, ask_l = bid.tolist(), ask.tolist()
-        up_l, dn_l = np.asarray(lam_up).tolist(), np.asarray(lam_dn).tolist()
+        up_l = np.asarray(one_sided.up).tolist()
+        dn_l = np.asarray(one_sided.down).tolist()
         flex = max(round(delta / lot), 0)
         mine = ex.positions[me]  # what ex.position(me, j) reads
         books = ex.books
-        for i, j in enumerate(units.tolist()):
+        batch = ex.batch
+        floor, isfinite = math.floor, math.isfinite
+        skip = self.skip_unchanged_quotes
+        for i, j in enumerate(ulist):
             if j >= n_units:
                 break
             plan[j] = dec_rows[i]
             lam[j] = lam_res[i]
-            if j not in books:
+            book = books.get(j)
+            if book is None:
                 continue
             # Take: what the LP trades at the best prices, limited at those prices.
-            buy = math.floor(buy_kwh[i] / lot + 1e-9)
-            sell = math.floor(sell_kwh[i] / lot + 1e-9)
-            if ex.batch:
+            buy = floor(buy_kwh[i] / lot + 1e-9)
+            sell = floor(sell_kwh[i] / lot + 1e-9)
+            if batch:
                 buy = sell = 0  # no market orders in a call market; the quotes carry the plan
             if buy > 0:
                 sub = ex.submit_market(me, j, _BUY, buy, now, worst_price=round(ask_l[i] / tick))
@@ -422,11 +440,36 @@ class PlantCoordinator(PoissonArrivals):
             if sell > 0:
                 sub = ex.submit_market(me, j, _SELL, sell, now, worst_price=round(bid_l[i] / tick))
                 self.rejections += not sub.ok
-            # Make: quote the remaining plan and δ of flexibility around λ±.
+            # Make: quote the remaining plan and δ of flexibility around λ±. An order
+            # already resting at the same price and size, or no order and no valid
+            # quote, is left alone without a call (what ``_quote`` would conclude).
             need = round((u_mkt[i] - mine[j] * lot) / lot)
-            book = books[j]
-            self._quote(ex, book, now, j, _BUY, self.bids, max(need, 0) + flex, up_l[i] - margin)
-            self._quote(ex, book, now, j, _SELL, self.asks, max(-need, 0) + flex, dn_l[i] + margin)
+            qty = (need if need > 0 else 0) + flex
+            price = up_l[i] - margin
+            held = my_bids.get(j)
+            same = False
+            if skip:
+                ticks = round(price / tick) if isfinite(price) else 0
+                if held is None:  # nothing rests: nothing to do without a valid quote
+                    same = qty <= 0 or not 1 <= ticks <= max_ticks
+                elif qty > 0 and 1 <= ticks <= max_ticks:
+                    order = book.peek(held[0])  # (side, price, qty)
+                    same = order is not None and order[1] == ticks and order[2] == qty
+            if not same:
+                self._quote(ex, book, now, j, _BUY, my_bids, qty, price)
+            qty = (-need if need < 0 else 0) + flex
+            price = dn_l[i] + margin
+            held = my_asks.get(j)
+            same = False
+            if skip:
+                ticks = round(price / tick) if isfinite(price) else 0
+                if held is None:  # nothing rests: nothing to do without a valid quote
+                    same = qty <= 0 or not 1 <= ticks <= max_ticks
+                elif qty > 0 and 1 <= ticks <= max_ticks:
+                    order = book.peek(held[0])
+                    same = order is not None and order[1] == ticks and order[2] == qty
+            if not same:
+                self._quote(ex, book, now, j, _SELL, my_asks, qty, price)
 
     def _quote(
         self,

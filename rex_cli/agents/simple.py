@@ -205,21 +205,29 @@ class QuotingCoordinator(PoissonArrivals):
         # Units within the horizon κε (all open books under Rex; after a day-ahead
         # auction the books of the whole day are open, and each is worked from κε on).
         last = (now + self.horizon) / self.unit_minutes
-        target = self.client.target_lots
+        client = self.client
+        # A forecast client's targets are its ``current`` forecasts: read once as a
+        # list (what ``target_lots`` returns per unit, without a NumPy scalar each).
+        current = client.current.tolist() if type(client) is ForecastClient else None
+        target = client.target_lots
         mine = ex.positions[me]  # what ex.position(me, unit) reads
         orders = self.orders
-        for unit in sorted(ex.books):
+        books = ex.books
+        for unit in sorted(books):
             if unit > last:
                 break
-            if unit not in orders and target(unit, now) == mine[unit]:
+            if (
+                unit not in orders
+                and (current[unit] if current is not None else target(unit, now)) == mine[unit]
+            ):
                 continue  # balanced, nothing resting: what _trade_unit would conclude
             side = self._trade_unit(ex, me, unit, now)
             if side is not None:
                 active.add(side)
         self.strategy.active = active
         # Forget orders of closed units (they expired at gate closure).
-        for unit in [u for u in self.orders if not ex.is_open(u)]:
-            del self.orders[unit]
+        for unit in [u for u in orders if u not in books]:
+            del orders[unit]
         self._schedule_next()
 
     def on_request(self, unit: int) -> None:

@@ -660,11 +660,11 @@ class Exchange:
     ) -> None:
         e = self.order_events
         e["time"].append(time)
-        e["event"].append(kind.value)
+        e["event"].append(kind._value_)  # ``kind.value`` without the enum property
         e["order_id"].append(order_id)
         e["owner"].append(owner)
         e["target_unit"].append(unit)
-        e["side"].append(0 if side is None else _SIDE_CODE[side])
+        e["side"].append(0 if side is None else 1 if side is _BUY else -1)  # _SIDE_CODE, unhashed
         e["price_ticks"].append(price)
         e["qty_lots"].append(qty)
         e["reason"].append(reason)
