@@ -17,9 +17,10 @@ rest of the exchange, the engine, the build (scenario, plants, forecasts) and th
 records and analysis; time in NumPy or the standard library counts for Rex's caller.
 Its overhead is about 1%, so one run gives both the wall time and the shares.
 
-The 10,000 size takes about an hour of CPU (3,592 CPU-s, 3.2 GB peak, measured with
-three solves per arrival on a shared machine) and sits behind ``REX_BENCH_10K=1``;
-without it the benchmark runs 250 and 1,000 (a few minutes).
+The 10,000 size takes about half an hour of CPU (1,781 CPU-s and 3.4 GB peak for the
+day at 6e82a8f, one solve per arrival, on a shared machine; 0.98x the per-prosumer CPU of
+the 1,000 size run beside it) and sits behind ``REX_BENCH_10K=1``; without it the
+benchmark runs 250 and 1,000 (a few minutes).
 
 Targets (issue 16, 2 cores): 1,000 in <= 60 s; 10,000 in <= 12 min and <= 8 GiB;
 per-prosumer cost at 10,000 <= 1.2x that at 1,000. Asserted here: the per-prosumer
