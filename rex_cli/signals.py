@@ -10,8 +10,8 @@ llvmlite does while numba compiles) is printed as "Exception ignored" and droppe
 the program goes on as if no signal had come. Two guards keep an interrupt from being
 lost that way:
 
-* When the signal lands in such a callback (a frame of ``llvmlite``), the handler does
-  not raise there; a timer thread re-delivers the signal to the main thread a
+* When the signal lands in such a callback (a frame of ``llvmlite`` on the stack), the
+  handler does not raise there; a timer thread re-delivers the signal to the main thread a
   millisecond later, by when Python is back outside the (short) callback, and the
   handler raises then.
 * Every interrupt is also recorded; the event loop calls ``raise_pending()`` between
@@ -74,8 +74,18 @@ def raise_pending() -> None:
 
 
 def _in_callback(frame: FrameType | None) -> bool:
-    name = frame.f_globals.get("__name__", "") if frame is not None else ""
-    return isinstance(name, str) and name.startswith(_CALLBACK_MODULES)
+    """Whether a callback frame is on the stack: an exception raised here would reach it.
+
+    The whole stack counts, not only the innermost frame: the signal may be handled in
+    a function the callback called (or, re-delivered, in the timer's start-up code run
+    by the handler itself inside the callback).
+    """
+    while frame is not None:
+        name = frame.f_globals.get("__name__", "")
+        if isinstance(name, str) and name.startswith(_CALLBACK_MODULES):
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _handle(signum: int, frame: FrameType | None) -> None:

@@ -30,15 +30,26 @@ _COMPARE = """
 def compare(a, b):  # runs as a callback from C
     if not sent:
         sent.append(sig)
-        os.kill(os.getpid(), sig)
+        send(sig)
     return a[0] - b[0]
 """
 
 
-def _qsort_signalling(sig: int, module: str) -> list[int]:
+def _kill(sig: int) -> None:
+    os.kill(os.getpid(), sig)
+
+
+def _kill_deeper(sig: int) -> None:
+    """The signal is handled in this test module's frames, with the callback further up."""
+    _kill(sig)
+    for _ in range(1000):  # bytecodes here, below the callback
+        pass
+
+
+def _qsort_signalling(sig: int, module: str, send=_kill) -> list[int]:  # type: ignore[no-untyped-def]
     """Sort with libc's qsort; the comparator, defined in ``module``, sends ``sig`` once."""
     libc = ctypes.CDLL(ctypes.util.find_library("c"))
-    namespace = {"__name__": module, "os": os, "sig": sig, "sent": []}
+    namespace = {"__name__": module, "send": send, "sig": sig, "sent": []}
     exec(_COMPARE, namespace)
     compare = namespace["compare"]
     values = (ctypes.c_int * 6)(5, 1, 4, 2, 6, 3)
@@ -53,11 +64,12 @@ def unraisable(monkeypatch):
     return seen
 
 
+@pytest.mark.parametrize("send", [_kill, _kill_deeper])
 @pytest.mark.parametrize(("sig", "kind"), SIGNALS)
-def test_a_signal_in_an_llvmlite_callback_is_raised_after_the_callback(unraisable, sig, kind):
+def test_a_signal_in_an_llvmlite_callback_is_raised_after_the_callback(unraisable, sig, kind, send):
     after = []
     with pytest.raises(kind) as info, terminate_as_interrupt():
-        after.append(_qsort_signalling(sig, "llvmlite.binding.example"))  # qsort finishes
+        after.append(_qsort_signalling(sig, "llvmlite.binding.example", send))  # qsort finishes
         deadline = time.monotonic() + 5.0
         while time.monotonic() < deadline:  # the re-delivered signal raises in here
             pass
