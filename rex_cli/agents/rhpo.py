@@ -72,6 +72,30 @@ _BUY, _SELL = Side.BUY, Side.SELL
 log = logging.getLogger(__name__)
 
 
+def _quote_unchanged(
+    book: OrderBook,
+    held: tuple[int, int] | None,
+    qty: int,
+    price: float,
+    tick: float,
+    max_ticks: int,
+) -> bool:
+    """Whether ``_quote`` would leave this side alone: what it concludes, without the call.
+
+    True when nothing rests and there is no valid quote (no lots, or a price outside
+    1..max_ticks), or when the resting order ``held`` (id, ticks) already has the
+    quote's price and size.
+    """
+    ticks = round(price / tick) if math.isfinite(price) else 0
+    valid = qty > 0 and 1 <= ticks <= max_ticks
+    if held is None:
+        return not valid
+    if not valid:
+        return False
+    order = book.peek(held[0])  # (side, price, qty)
+    return order is not None and order[1] == ticks and order[2] == qty
+
+
 def _own_qty(book: OrderBook, oid: int, price: int) -> int:
     """Lots of our resting order ``oid`` at ``price``, else 0 (one order per unit and side)."""
     o = book.peek(oid)  # (side, price, qty)
@@ -419,7 +443,7 @@ class PlantCoordinator(PoissonArrivals):
         mine = ex.positions[me]  # what ex.position(me, j) reads
         books = ex.books
         batch = ex.batch
-        floor, isfinite = math.floor, math.isfinite
+        floor = math.floor
         skip = self.skip_unchanged_quotes
         for i, j in enumerate(ulist):
             if j >= n_units:
@@ -446,29 +470,11 @@ class PlantCoordinator(PoissonArrivals):
             need = round((u_mkt[i] - mine[j] * lot) / lot)
             qty = (need if need > 0 else 0) + flex
             price = up_l[i] - margin
-            held = my_bids.get(j)
-            same = False
-            if skip:
-                ticks = round(price / tick) if isfinite(price) else 0
-                if held is None:  # nothing rests: nothing to do without a valid quote
-                    same = qty <= 0 or not 1 <= ticks <= max_ticks
-                elif qty > 0 and 1 <= ticks <= max_ticks:
-                    order = book.peek(held[0])  # (side, price, qty)
-                    same = order is not None and order[1] == ticks and order[2] == qty
-            if not same:
+            if not (skip and _quote_unchanged(book, my_bids.get(j), qty, price, tick, max_ticks)):
                 self._quote(ex, book, now, j, _BUY, my_bids, qty, price)
             qty = (-need if need < 0 else 0) + flex
             price = dn_l[i] + margin
-            held = my_asks.get(j)
-            same = False
-            if skip:
-                ticks = round(price / tick) if isfinite(price) else 0
-                if held is None:  # nothing rests: nothing to do without a valid quote
-                    same = qty <= 0 or not 1 <= ticks <= max_ticks
-                elif qty > 0 and 1 <= ticks <= max_ticks:
-                    order = book.peek(held[0])
-                    same = order is not None and order[1] == ticks and order[2] == qty
-            if not same:
+            if not (skip and _quote_unchanged(book, my_asks.get(j), qty, price, tick, max_ticks)):
                 self._quote(ex, book, now, j, _SELL, my_asks, qty, price)
 
     def _quote(
