@@ -94,7 +94,7 @@ or raises :class:`~rex_cli.market.orders.OrderRejected`.
 
 from __future__ import annotations
 
-from bisect import insort
+from bisect import bisect_right, insort
 from collections import deque
 from numbers import Integral
 
@@ -370,7 +370,7 @@ class OrderBook:
         if side is _BUY:
             if price >= self._best_ask:
                 if self._call:
-                    if self._owner_crosses(self._asks, price, owner):
+                    if self._owner_crosses(self._asks, self._ask_keys, price, owner):
                         self._dropped = qty
                         return []
                     fills = []
@@ -406,7 +406,7 @@ class OrderBook:
             raise _bad_side(side)
         if price <= self._best_bid:
             if self._call:
-                if self._owner_crosses(self._bids, -price, owner):
+                if self._owner_crosses(self._bids, self._bid_keys, -price, owner):
                     self._dropped = qty
                     return []
                 fills = []
@@ -760,14 +760,19 @@ class OrderBook:
             self._ask_keys[:] = keys
             self._best_ask = keys[0] if keys else _INF
 
-    def _owner_crosses(self, book: dict[int, _Level], bound_key: int, owner: int) -> bool:
-        """True if ``owner`` rests an order on ``book`` at a key ``<= bound_key``."""
+    def _owner_crosses(
+        self, book: dict[int, _Level], keys: list[int], bound_key: int, owner: int
+    ) -> bool:
+        """True if ``owner`` rests an order on ``book`` at a key ``<= bound_key``.
+
+        Reads only the levels with orders up to the bound (``keys`` is the side's sorted
+        list of them), not the emptied levels the side keeps for reuse.
+        """
         iget = self._index.get
-        for key, lvl in book.items():
-            if key <= bound_key:
-                for o in lvl:
-                    if o[2] == owner and iget(o[1]) is o:
-                        return True
+        for key in keys[: bisect_right(keys, bound_key)]:
+            for o in book[key]:
+                if o[2] == owner and iget(o[1]) is o:
+                    return True
         return False
 
     def _take(
