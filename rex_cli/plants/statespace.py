@@ -23,6 +23,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import scipy.linalg
@@ -446,17 +447,17 @@ class Plant:
         """Number of outputs."""
         return self.model.n_outputs
 
-    @property
+    @cached_property
     def exogenous_inputs(self) -> tuple[int, ...]:
         """Indices of the exogenous inputs, in input order."""
         return tuple(i for i, r in enumerate(self.input_roles) if r is InputRole.EXOGENOUS)
 
-    @property
+    @cached_property
     def decision_inputs(self) -> tuple[int, ...]:
         """Indices of the inputs the LP decides (market and costly), in input order."""
         return tuple(i for i, r in enumerate(self.input_roles) if r is not InputRole.EXOGENOUS)
 
-    @property
+    @cached_property
     def costly_inputs(self) -> tuple[int, ...]:
         """Indices of the costly inputs."""
         return tuple(i for i, r in enumerate(self.input_roles) if r is InputRole.COSTLY)
@@ -465,7 +466,7 @@ class Plant:
         """Indices of the costly inputs whose cost is of ``kind``."""
         return tuple(i for i, k in enumerate(self.cost_kinds) if k is kind)
 
-    @property
+    @cached_property
     def tracked_outputs(self) -> tuple[int, ...]:
         """Indices of the outputs tracked against the request ``X``."""
         return tuple(j for j, r in enumerate(self.output_roles) if r is OutputRole.TRACKED)
