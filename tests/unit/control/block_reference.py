@@ -86,3 +86,30 @@ def stack_matrix(block_matrix: sp.csc_matrix, K: int, c_u0: np.ndarray, term_col
     mat.eliminate_zeros()
     mat.sort_indices()
     return mat
+
+
+def bounds(plant: Plant, K: int, n_times: int, ramp_order: str) -> tuple[np.ndarray, ...]:
+    """``col_lower, col_upper, row_lower, row_upper`` as ``PlantBlock`` computed them at
+    5139d8e (written out by units here, without the block's index arrays)."""
+    dec = list(plant.decision_inputs)
+    tracked = list(plant.tracked_outputs)
+    n, p, nt = plant.model.n_states, plant.model.n_outputs, len(tracked)
+    ramped = [jd for jd, i in enumerate(dec) if math.isfinite(plant.u_delta[i])]
+    nr = len(ramped)
+    cw, cg = n_times * n, K * nt
+    inf = math.inf
+    lo = np.concatenate(
+        [np.tile(plant.u_min[dec], K), np.full(cw, -inf), np.tile(plant.v_min, K), np.zeros(2 * cg)]
+    ).astype(np.float64)
+    hi = np.concatenate(
+        [np.tile(plant.u_max[dec], K), np.full(cw, inf), np.tile(plant.v_max, K), np.full(2 * cg, inf)]
+    ).astype(np.float64)
+    n_rows = (n_times - 1) * n + K * p + K * nt + K * nr
+    r0 = n_rows - K * nr
+    rlo, rhi = np.zeros(n_rows), np.zeros(n_rows)
+    delta = np.asarray(plant.u_delta[[dec[jd] for jd in ramped]], dtype=np.float64)
+    for q in range(nr):
+        for s in range(1, K):
+            r = r0 + (q * K + s if ramp_order == "input" else s * nr + q)
+            rlo[r], rhi[r] = -delta[q], delta[q]
+    return lo, hi, rlo, rhi
