@@ -58,7 +58,8 @@ def csc_from_triplets(
     """The CSC matrix of COO triplets without duplicates: zeros dropped, indices sorted.
 
     Args:
-        rows, cols: Row and column of every entry (no position twice).
+        rows: Row of every entry.
+        cols: Column of every entry (no ``(row, col)`` twice).
         vals: The values; entries equal to 0 (either sign) are dropped.
         shape: ``(n_rows, n_cols)``.
 

@@ -102,7 +102,12 @@ def bounds(plant: Plant, K: int, n_times: int, ramp_order: str) -> tuple[np.ndar
         [np.tile(plant.u_min[dec], K), np.full(cw, -inf), np.tile(plant.v_min, K), np.zeros(2 * cg)]
     ).astype(np.float64)
     hi = np.concatenate(
-        [np.tile(plant.u_max[dec], K), np.full(cw, inf), np.tile(plant.v_max, K), np.full(2 * cg, inf)]
+        [
+            np.tile(plant.u_max[dec], K),
+            np.full(cw, inf),
+            np.tile(plant.v_max, K),
+            np.full(2 * cg, inf),
+        ]
     ).astype(np.float64)
     n_rows = (n_times - 1) * n + K * p + K * nt + K * nr
     r0 = n_rows - K * nr

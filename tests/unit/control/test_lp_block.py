@@ -20,7 +20,11 @@ from rex_cli.plants.statespace import InputRole, OutputRole, StateSpace
 
 def _same_bits(a: np.ndarray, b: np.ndarray) -> bool:
     a, b = np.asarray(a), np.asarray(b)
-    return a.dtype == b.dtype and a.shape == b.shape and np.array_equal(a.view(np.int64), b.view(np.int64))
+    return (
+        a.dtype == b.dtype
+        and a.shape == b.shape
+        and np.array_equal(a.view(np.int64), b.view(np.int64))
+    )
 
 
 def assert_identical(new: sp.csc_matrix, ref: sp.csc_matrix) -> None:
@@ -112,7 +116,7 @@ def test_scenario_plant_blocks_are_the_kron_ones(name: str, K: int, times: str, 
 def test_random_plant_blocks_are_the_kron_ones(seed: int):
     rng = np.random.default_rng(seed)
     plant = random_plant(rng)
-    for K, times, order in CASES + [(int(rng.integers(3, 20)), "K", "input")]:
+    for K, times, order in [*CASES, (int(rng.integers(3, 20)), "K", "input")]:
         _check_block(plant, K, K if times == "K" else K + 1, order)
 
 
