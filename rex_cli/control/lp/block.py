@@ -38,7 +38,7 @@ say ``−``), bit for bit.
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import scipy.sparse as sp
@@ -50,10 +50,11 @@ __all__ = ["PlantBlock", "csc_from_triplets"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int32]
+AnyIndex = NDArray[np.integer[Any]]
 
 
 def csc_from_triplets(
-    rows: IntArray, cols: IntArray, vals: FloatArray, shape: tuple[int, int]
+    rows: AnyIndex, cols: AnyIndex, vals: FloatArray, shape: tuple[int, int]
 ) -> sp.csc_matrix:
     """The CSC matrix of COO triplets without duplicates: zeros dropped, indices sorted.
 
@@ -80,7 +81,7 @@ def csc_from_triplets(
     return mat
 
 
-def _grid(starts: IntArray, offsets: IntArray) -> IntArray:
+def _grid(starts: AnyIndex, offsets: AnyIndex) -> AnyIndex:
     """``starts[:, None] + offsets[None, :]``, flat (int64)."""
     return (np.asarray(starts, np.int64)[:, None] + np.asarray(offsets, np.int64)).reshape(-1)
 
@@ -202,16 +203,16 @@ class PlantBlock:
         cu, cw, cv, cg = K * md, self.n_times * n, K * p, K * nt
         rd, ro, rt = nd * n, K * p, K * nt
         one = np.ones
-        rows: list[IntArray] = []
-        cols: list[IntArray] = []
+        rows: list[AnyIndex] = []
+        cols: list[AnyIndex] = []
         vals: list[FloatArray] = []
 
-        def put(r: IntArray, c: IntArray, v: FloatArray) -> None:
+        def put(r: AnyIndex, c: AnyIndex, v: FloatArray) -> None:
             rows.append(r)
             cols.append(c)
             vals.append(v)
 
-        def nz(M: FloatArray) -> tuple[IntArray, IntArray, FloatArray]:
+        def nz(M: FloatArray) -> tuple[AnyIndex, AnyIndex, FloatArray]:
             i, j = np.nonzero(M)
             return i, j, M[i, j]
 
