@@ -57,7 +57,7 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
 from rex_cli.control.lp import parametric as par
-from rex_cli.control.lp.block import PlantBlock
+from rex_cli.control.lp.block import PlantBlock, csc_from_triplets
 from rex_cli.control.lp.highs import new_highs, pass_model
 from rex_cli.control.lp.status import LpStatus, status_of_highs
 from rex_cli.control.problem import PriceLike, RhpoData, RhpoResult, prepare_data
@@ -309,26 +309,24 @@ class RhpoSolver:
         ).astype(np.int32)
 
     def _matrix(self) -> sp.csc_matrix:
-        """``[balance; block; terminal]`` with the market columns in front of the block."""
+        """``[balance; block; terminal]`` with the market columns in front of the block.
+
+        Built from COO triplets (the block's entries shifted by ``κ`` rows and ``4κ``
+        columns) like the block itself; the same matrix as stacking the three parts.
+        """
         K, b = self.kappa, self.block
-        IK = sp.identity(K, format="csr")
-        market = sp.csr_matrix(
-            (np.full(K, -1.0), (np.arange(K), b.c_u[:, 0])), shape=(K, b.n_cols)
-        )  # −u*_k: decision input 0 is the market input
-        balance = sp.hstack([IK, -IK, -IK, IK, market])
-        plant = sp.hstack([sp.csr_matrix((b.n_rows, 4 * K)), b.matrix])
+        bm = b.matrix
+        k = np.arange(K, dtype=np.int64)
         n_term = len(self._r_term)
-        terminal = sp.csr_matrix(
-            (
-                np.ones(n_term),
-                (np.arange(n_term), self._c_v[K - 1, b.tracked[:n_term]]),
-            ),
-            shape=(n_term, self.n_cols),
-        )
-        mat = sp.vstack([balance, plant, terminal], format="csc")
-        mat.eliminate_zeros()
-        mat.sort_indices()
-        return mat
+        # balance: E⁺_k − E⁻_k − H_k + S_k − u*_k (decision input 0 is the market input)
+        bal_cols = np.concatenate([k, K + k, 2 * K + k, 3 * K + k, 4 * K + b.c_u[:, 0]])
+        bal_vals = np.repeat([1.0, -1.0, -1.0, 1.0, -1.0], K)
+        blk_rows = bm.indices.astype(np.int64) + K
+        blk_cols = np.repeat(np.arange(b.n_cols, dtype=np.int64), np.diff(bm.indptr)) + 4 * K
+        rows = np.concatenate([np.tile(k, 5), blk_rows, self._r_term.astype(np.int64)])
+        cols = np.concatenate([bal_cols, blk_cols, self._c_v[K - 1, b.tracked[:n_term]]])
+        vals = np.concatenate([bal_vals, bm.data, np.ones(n_term)])
+        return csc_from_triplets(rows, cols.astype(np.int64), vals, (self.n_rows, self.n_cols))
 
     def _static_data(self) -> None:
         """Costs and bounds that do not change between solves (data columns/rows at 0)."""

@@ -27,14 +27,18 @@ with ``O ≥ 0``). Ramp rows exist for decision inputs with a finite ``u_delta``
 order is by input (``ramp_order="input"``: κ rows per input, the RHPO's layout) or by
 unit (``"unit"``: the first rows are the first ramps, the planners' layout).
 
-The arrays are built with ``scipy.sparse.kron`` from the plant's ``A, B, C, D``; no
-Python loop runs over units or states.
+The matrix is built from COO triplets: the nonzeros of the plant's ``A, B, C, D`` (and
+the ±1 of identities, tracking and ramps) are placed by NumPy index arithmetic over units
+and times, then sorted once into CSC (:func:`csc_from_triplets`); no Python loop runs
+over units or states. Every entry has one source (no duplicates) and only nonzeros of
+``A, B, C, D`` are placed, so the values are the plant's own (negated where the rows
+say ``−``), bit for bit.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import scipy.sparse as sp
@@ -42,14 +46,44 @@ from numpy.typing import NDArray
 
 from rex_cli.plants.statespace import Plant
 
-__all__ = ["PlantBlock"]
+__all__ = ["PlantBlock", "csc_from_triplets"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int32]
+AnyIndex = NDArray[np.integer[Any]]
 
 
-def _zeros(r: int, c: int) -> sp.csr_matrix:
-    return sp.csr_matrix((r, c))
+def csc_from_triplets(
+    rows: AnyIndex, cols: AnyIndex, vals: FloatArray, shape: tuple[int, int]
+) -> sp.csc_matrix:
+    """The CSC matrix of COO triplets without duplicates: zeros dropped, indices sorted.
+
+    Args:
+        rows: Row of every entry.
+        cols: Column of every entry (no ``(row, col)`` twice).
+        vals: The values; entries equal to 0 (either sign) are dropped.
+        shape: ``(n_rows, n_cols)``.
+
+    Returns:
+        A CSC matrix with int32 indices, sorted within each column.
+    """
+    keep = vals != 0.0
+    rows, cols, vals = rows[keep], cols[keep], vals[keep]
+    n_rows, n_cols = shape
+    order = np.argsort(cols.astype(np.int64) * n_rows + rows, kind="stable")
+    counts = np.bincount(cols, minlength=n_cols)
+    indptr = np.zeros(n_cols + 1, dtype=np.int32)
+    np.cumsum(counts, out=indptr[1:])
+    mat = sp.csc_matrix(
+        (vals[order], rows[order].astype(np.int32), indptr), shape=shape, copy=False
+    )
+    mat.has_sorted_indices = True
+    return mat
+
+
+def _grid(starts: AnyIndex, offsets: AnyIndex) -> AnyIndex:
+    """``starts[:, None] + offsets[None, :]``, flat (int64)."""
+    return (np.asarray(starts, np.int64)[:, None] + np.asarray(offsets, np.int64)).reshape(-1)
 
 
 def _range(start: int, size: int) -> IntArray:
@@ -130,40 +164,7 @@ class PlantBlock:
         self.n_rows = rd + ro + rt + rr
 
         # ---- matrix
-        IK = sp.identity(K, format="csr")
-        Bd, Dd = ss.B[:, dec], ss.D[:, dec]
-        S0 = sp.eye(nd, n_times, k=0, format="csr")
-        S1 = sp.eye(nd, n_times, k=1, format="csr")
-        Et = sp.csr_matrix(np.eye(p)[tracked].reshape(nt, p))
-        Er = sp.csr_matrix(np.eye(md)[ramped].reshape(nr, md))
-        first = sp.eye(1, K, format="csr")
-        dif = (sp.eye(K - 1, K, k=1) - sp.eye(K - 1, K, k=0)) if K > 1 else _zeros(0, K)
-        steps = sp.vstack([first, dif], format="csr")
-        ramps = sp.kron(steps, Er, format="csr")  # rows by unit
-        if ramp_order == "input":
-            ramps = ramps[np.arange(rr).reshape(K, nr).T.reshape(-1)]
-        blocks = [
-            [
-                -sp.kron(sp.eye(nd, K), Bd),
-                sp.kron(S1, sp.identity(n)) - sp.kron(S0, ss.A),
-                _zeros(rd, cv),
-                _zeros(rd, cg),
-                _zeros(rd, cg),
-            ],
-            [
-                -sp.kron(IK, Dd),
-                -sp.kron(sp.eye(K, n_times), ss.C),
-                sp.identity(cv),
-                _zeros(ro, cg),
-                _zeros(ro, cg),
-            ],
-            [_zeros(rt, cu), _zeros(rt, cw), sp.kron(IK, Et), -sp.identity(cg), sp.identity(cg)],
-            [ramps, _zeros(rr, cw), _zeros(rr, cv), _zeros(rr, cg), _zeros(rr, cg)],
-        ]
-        mat = sp.bmat(blocks, format="csc")
-        mat.eliminate_zeros()
-        mat.sort_indices()
-        self.matrix: sp.csc_matrix = mat
+        self.matrix: sp.csc_matrix = self._matrix(ss.A, ss.B[:, dec], ss.C, ss.D[:, dec])
 
         # ---- bounds without data
         inf = math.inf
@@ -192,6 +193,67 @@ class PlantBlock:
         # Exogenous contributions to the dynamics and output rows.
         self.B_exo = ss.B[:, exo] if exo else np.zeros((n, 0))
         self.D_exo = ss.D[:, exo] if exo else np.zeros((p, 0))
+
+    def _matrix(
+        self, A: FloatArray, Bd: FloatArray, C: FloatArray, Dd: FloatArray
+    ) -> sp.csc_matrix:
+        """The constraint matrix (module docstring's rows) from COO triplets."""
+        K, n, p, md, nt, nr = self.K, self.n, self.p, self.md, self.nt, self.nr
+        nd = self.n_times - 1
+        cu, cw, cv, cg = K * md, self.n_times * n, K * p, K * nt
+        rd, ro, rt = nd * n, K * p, K * nt
+        one = np.ones
+        rows: list[AnyIndex] = []
+        cols: list[AnyIndex] = []
+        vals: list[FloatArray] = []
+
+        def put(r: AnyIndex, c: AnyIndex, v: FloatArray) -> None:
+            rows.append(r)
+            cols.append(c)
+            vals.append(v)
+
+        def nz(M: FloatArray) -> tuple[AnyIndex, AnyIndex, FloatArray]:
+            i, j = np.nonzero(M)
+            return i, j, M[i, j]
+
+        d, k = np.arange(nd), np.arange(K)
+        # dynamics: w_{d+1} − A w_d − B_dec u_d
+        bi, bj, bv = nz(Bd)
+        put(_grid(d * n, bi), _grid(d * md, bj), np.tile(-bv, nd))
+        ii = np.arange(n)
+        put(_grid(d * n, ii), _grid(cu + (d + 1) * n, ii), one(nd * n))
+        ai, aj, av = nz(A)
+        put(_grid(d * n, ai), _grid(cu + d * n, aj), np.tile(-av, nd))
+        # outputs: v_k − C w_k − D_dec u_k
+        di, dj, dv = nz(Dd)
+        put(_grid(rd + k * p, di), _grid(k * md, dj), np.tile(-dv, K))
+        ci, cj, cvv = nz(C)
+        put(_grid(rd + k * p, ci), _grid(cu + k * n, cj), np.tile(-cvv, K))
+        jj = np.arange(p)
+        put(_grid(rd + k * p, jj), _grid(cu + cw + k * p, jj), one(K * p))
+        # tracking: v_k,t − G⁺_k,t + G⁻_k,t
+        tt = np.arange(nt)
+        trk = np.asarray(self.tracked, dtype=np.int64).reshape(nt)
+        r_trk = _grid(rd + ro + k * nt, tt)
+        put(r_trk, _grid(cu + cw + k * p, trk), one(K * nt))
+        put(r_trk, _grid(cu + cw + cv + k * nt, tt), -one(K * nt))
+        put(r_trk, _grid(cu + cw + cv + cg + k * nt, tt), one(K * nt))
+        # ramps: u_0 (first), u_s − u_{s−1}; row s·nr + q by unit, q·K + s by input
+        q = np.arange(nr)
+        rmp = np.asarray(self.ramped, dtype=np.int64).reshape(nr)
+        s1 = np.arange(1, K)
+        if self.ramp_order == "input":
+            r_now, r_dif = _grid(rd + ro + rt + k, q * K), _grid(rd + ro + rt + s1, q * K)
+        else:
+            r_now, r_dif = _grid(rd + ro + rt + k * nr, q), _grid(rd + ro + rt + s1 * nr, q)
+        put(r_now, _grid(k * md, rmp), one(K * nr))
+        put(r_dif, _grid((s1 - 1) * md, rmp), -one((K - 1) * nr))
+        return csc_from_triplets(
+            np.concatenate(rows),
+            np.concatenate(cols),
+            np.concatenate(vals).astype(np.float64),
+            (self.n_rows, self.n_cols),
+        )
 
     def _ramp_rest(self) -> tuple[IntArray, FloatArray]:
         """Rows of the ramps after the first, and their half-widths ``Δ``."""
