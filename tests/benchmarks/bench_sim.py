@@ -20,10 +20,10 @@ standard library counts for Rex's caller. Its overhead is about 1%, so one run g
 both the wall time and the shares. (Until 2026-12-03 a sampling thread took the
 samples, and nearly all of them landed in HiGHS runs; see the class.)
 
-The 10,000 size takes about half an hour of CPU (1,781 CPU-s and 3.4 GB peak for the
-day at 6e82a8f, one solve per arrival, on a shared machine; 0.98x the per-prosumer CPU of
-the 1,000 size run beside it) and sits behind ``REX_BENCH_10K=1``; without it the
-benchmark runs 250 and 1,000 (a few minutes).
+The 10,000 size takes about 23 minutes of CPU (1,396 CPU-s and 3.8 GB peak for the day
+at d345ba1, one solve per arrival, on a shared machine; 1.17x the per-prosumer CPU of
+the 1,000 size, median of eleven 1,000 days run back to back beside it) and sits behind
+``REX_BENCH_10K=1``; without it the benchmark runs 250 and 1,000 (a few minutes).
 
 Targets (issue 16, 2 cores): 1,000 in <= 60 s; 10,000 in <= 12 min and <= 8 GiB;
 per-prosumer cost at 10,000 <= 1.2x that at 1,000. Asserted here: the per-prosumer
