@@ -69,9 +69,18 @@ __all__ = ["LpSize", "OneSided", "RhpoSolver"]
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int32]
 
+# The last optimal solve: data, result, column values, row values, row duals, column
+# duals, basic variables (HiGHS's convention: j >= 0 column j, j < 0 row -j-1).
+_Last = tuple[
+    RhpoData, RhpoResult, FloatArray, FloatArray, FloatArray, FloatArray, NDArray[np.int64]
+]
 _INF = math.inf
 _HIGHS_OPTIMAL = highspy.HighsModelStatus.kOptimal
 _HIGHS_ERROR = highspy.HighsStatus.kError  # run() failed: the model status is stale
+WARM_DUAL_TOL = 1e-9
+"""Reduced cost beyond which a warm re-solve flips a nonbasic variable to its other bound."""
+WARM_FEASIBILITY_TOL = 1e-7
+"""Largest bound violation of a warm re-solve's basic values (HiGHS's primal tolerance)."""
 FEASIBILITY_TOL = 1e-9
 """Largest bound violation (kWh or the row's unit) at which the last basis still counts
 as feasible for a shifted position: far below HiGHS's own primal tolerance (1e-7), so
@@ -262,11 +271,17 @@ class RhpoSolver:
         )
         self._sigma_set = 0.0
         self.n_solves = 0
+        # Warm re-solves from the last basis (:meth:`_warm_solve`): on by default.
+        self.warm = True
+        self.warm_outcomes = np.zeros(7, dtype=np.int64)  # by parametric.resolve outcome
+        self.warm_pivots = self.warm_primal_pivots = 0  # of the warm re-solves (all, primal)
+        self._cost = self._cost0.copy()  # the costs HiGHS holds
+        # The last main solve's optimum for a warm re-solve: values (N,), basis (N,),
+        # bounds (N,) of columns then rows; None when there is none.
+        self._prev: tuple[FloatArray, NDArray[np.bool_], FloatArray, FloatArray] | None = None
         # The last optimal solve: data, result, column values, row values, row duals and
         # HiGHS's solution (for its column duals); None when there is none.
-        self._last: tuple[RhpoData, RhpoResult, FloatArray, FloatArray, FloatArray, Any] | None = (
-            None
-        )
+        self._last: _Last | None = None
 
     # ---- assembly ------------------------------------------------------------------
 
@@ -467,12 +482,76 @@ class RhpoSolver:
                 f"data.kappa is {data.kappa} but the solver was built for {self.kappa}"
             )
         sigma = self._update(data)
-        ran = self._h.run()
         self.n_solves += 1
+        if self.warm and self._prev is not None:
+            res = self._warm_solve(data, sigma, self._prev)
+            if res is not None:
+                return res
+        self._prev = None
+        ran = self._h.run()
         if ran == _HIGHS_ERROR:  # HiGHS keeps the last status and solution: not this LP's
             self._last = None
             return RhpoResult.failed(self.plant, self.kappa, LpStatus.ERROR, "highs")
         return self._extract(data, sigma)
+
+    def _warm_solve(
+        self,
+        data: RhpoData,
+        sigma: float,
+        prev: tuple[FloatArray, NDArray[np.bool_], FloatArray, FloatArray],
+    ) -> RhpoResult | None:
+        """The LP re-solved from the last optimal basis (:func:`.parametric.resolve`).
+
+        None when the re-solve gives up (the caller runs HiGHS, which holds the same LP).
+        """
+        z_prev, basis, lo_prev, hi_prev = prev
+        inv = self._inverse
+        if inv is None:
+            inv = self._inverse = par.BasisInverse(self._mat)
+        lo = np.concatenate((self._lower, self._row_lower))
+        hi = np.concatenate((self._upper, self._row_upper))
+        is_basic = basis.copy()
+        n_all = len(lo)
+        z = np.empty(n_all)
+        y = np.empty(self.n_rows)
+        d = np.empty(n_all)
+        outcome, pivots, primal = par.resolve(
+            inv.keep,
+            inv.keep_basic,
+            inv.state,
+            is_basic,
+            inv.mp,
+            inv.mi,
+            inv.mx,
+            inv.rp,
+            inv.rj,
+            inv.rx,
+            z_prev,
+            lo_prev,
+            hi_prev,
+            lo,
+            hi,
+            self._cost,
+            self.n_rows,
+            par.RESIDUAL_TOL,
+            WARM_DUAL_TOL,
+            WARM_FEASIBILITY_TOL,
+            z,
+            y,
+            d,
+        )
+        self.warm_outcomes[outcome] += 1
+        self.warm_pivots += pivots
+        self.warm_primal_pivots += primal
+        if outcome != par.RESOLVED:
+            return None
+        n = self.n_cols
+        x = z[:n]
+        kb = inv.keep_basic
+        basic_variables = np.where(kb < n, kb, n - kb - 1)
+        self._prev = (z, is_basic, lo, hi)
+        cost = float(self._cost @ x)
+        return self._result(data, sigma, x, z[n:], y, d[:n], cost, basic_variables)
 
     def _solve_shifted(self, data: RhpoData, shift: float) -> FloatArray | None:
         """Balance duals of ``data``'s LP without trades at positions ``Y + shift``.
@@ -566,6 +645,7 @@ class RhpoSolver:
                 new = cost[changed]
                 h.changeColsCost(len(changed), changed, new)
                 held[changed] = new
+                self._cost[changed] = new
                 calls += 1
             self._market_cost = cost.copy()
             hi, held = c_hi[: 2 * K], self._held_market_hi
@@ -594,6 +674,7 @@ class RhpoSolver:
         if hs:
             cols = self._c_data[2 * K : 4 * K]
             h.changeColsCost(2 * K, cols, self._c_cost[2 * K : 4 * K])
+            self._cost[cols] = self._c_cost[2 * K : 4 * K]
             calls += 1
         if data.w0 is not seen.w0:
             seen.w0 = data.w0
@@ -680,6 +761,7 @@ class RhpoSolver:
                 cols = ct[changed]
                 h.changeColsCost(len(cols), cols, new[changed])
                 held[changed] = new[changed]
+                self._cost[cols] = new[changed]
                 calls += 1
         if not calls:
             # Nothing differs: hand over one unchanged balance row so HiGHS re-solves.
@@ -698,7 +780,34 @@ class RhpoSolver:
         # solution's copy is kept for the column duals, read only there.
         sol: Any = h.getSolution()
         x = np.array(sol.col_value, dtype=np.float64)
+        row = np.array(sol.row_value, dtype=np.float64)
         row_dual = np.array(sol.row_dual, dtype=np.float64)
+        col_dual = np.array(sol.col_dual, dtype=np.float64)
+        basic_variables = np.asarray(h.getBasicVariables()[1], dtype=np.int64)
+        n = self.n_cols
+        basis = np.zeros(n + self.n_rows, dtype=bool)
+        basis[np.where(basic_variables >= 0, basic_variables, n - basic_variables - 1)] = True
+        self._prev = (
+            np.concatenate((x, row)),
+            basis,
+            np.concatenate((self._lower, self._row_lower)),
+            np.concatenate((self._upper, self._row_upper)),
+        )
+        cost = float(h.getObjectiveValue())
+        return self._result(data, sigma, x, row, row_dual, col_dual, cost, basic_variables)
+
+    def _result(
+        self,
+        data: RhpoData,
+        sigma: float,
+        x: FloatArray,
+        row: FloatArray,
+        row_dual: FloatArray,
+        col_dual: FloatArray,
+        cost: float,
+        basic_variables: NDArray[np.int64],
+    ) -> RhpoResult:
+        """The result of an optimal solve (and the state one_sided starts from)."""
         K = self.kappa
         b = self.block
         if self._u_is_dec:
@@ -711,7 +820,7 @@ class RhpoSolver:
         w = np.empty((K + 1, self._n_states))
         w[:K] = x[self._c_w]
         w[K] = self._A @ w[K - 1] + self._B @ u[K - 1]
-        objective = -float(h.getObjectiveValue())
+        objective = -cost
         if sigma != 0.0 and b.exo:
             # The exogenous part of the stored energy's value is a constant.
             objective = objective + sigma * float(self._term_exo @ data.exogenous[K - 1])
@@ -728,7 +837,7 @@ class RhpoSolver:
             dual_balance=row_dual[:K].copy(),
             backend="highs",
         )
-        self._last = (data, res, x, np.array(sol.row_value, dtype=np.float64), row_dual, sol)
+        self._last = (data, res, x, row, row_dual, col_dual, basic_variables)
         return res
 
     # ---- one-sided values ------------------------------------------------------------
@@ -759,7 +868,7 @@ class RhpoSolver:
         """
         if self._last is None:
             raise RuntimeError("one_sided needs an optimal last solve")
-        data, res, x, row, row_dual, sol = self._last
+        data, res, x, row, row_dual, col_dual, basic_variables = self._last
         lam = res.dual_balance
         interval = (math.nan, math.nan)
         sides: list[FloatArray | None] = [None, None]
@@ -769,7 +878,8 @@ class RhpoSolver:
                 x,
                 row,
                 row_dual,
-                np.array(sol.col_dual, dtype=np.float64),
+                col_dual,
+                basic_variables,
                 lam,
                 delta,
                 self.n_rows if max_pivots is None else max_pivots,
@@ -792,6 +902,7 @@ class RhpoSolver:
         row: FloatArray,
         row_dual: FloatArray,
         col_dual: FloatArray,
+        basic_variables: NDArray[np.int64],
         lam: FloatArray,
         delta: float,
         max_pivots: int,
@@ -808,7 +919,6 @@ class RhpoSolver:
         :class:`~rex_cli.control.lp.parametric.BasisInverse`
         keeps the matrix (built on the first call) and the last basis's inverse.
         """
-        h = self._h
         K = self.kappa
         inv = self._inverse
         if inv is None:
@@ -827,7 +937,7 @@ class RhpoSolver:
             inv.rp,
             inv.rj,
             inv.rx,
-            h.getBasicVariables()[1],
+            basic_variables,
             x,
             row,
             col_dual,
@@ -910,6 +1020,7 @@ class RhpoSolver:
         """Forget the warm-start basis (the next solve starts cold)."""
         self._h.clearSolver()
         self._last = None
+        self._prev = None
 
     @property
     def iterations(self) -> int:

@@ -88,6 +88,7 @@ __all__ = [
     "one_sided",
     "ratio_interval",
     "rebasis",
+    "resolve",
     "spares",
     "walk",
 ]
@@ -910,6 +911,382 @@ def one_sided(
                     down = 1
     _restore(keep, work0, at0, n0)
     return True, t_lo, t_hi, pivots, up, down
+
+
+# Outcomes of :func:`resolve` (anything but RESOLVED: the caller solves with HiGHS).
+RESOLVED = 0
+NO_INVERSE = 1  # the kept inverse cannot be brought to the last basis
+BAD_START = 2  # the inverse does not reproduce the last solution
+NOT_FLIPPABLE = 3  # primal pivots failed (unbounded ray, pivot cap) or a free one is left
+BOUND_KIND = 4  # a nonbasic variable's bound went, or a free nonbasic one got a bound
+WALK_FAILED = 5  # the bound walk stopped (infeasible, pivot cap, tiny pivot)
+BAD_END = 6  # the end point fails the primal / dual feasibility or residual check
+
+
+@_jit
+def _duals(binv: FloatArray, basic: IntArray, cost: FloatArray, n: int, y: FloatArray) -> None:
+    """``y = c_Bᵀ B⁻¹`` (logicals cost 0), skipping zero costs and zero entries."""
+    m = binv.shape[0]
+    for k in range(m):
+        y[k] = 0.0
+    for i in range(m):
+        j = basic[i]
+        if j >= n:
+            continue
+        cb = cost[j]
+        if cb == 0.0:
+            continue
+        for k in range(m):
+            b = binv[i, k]
+            if b != 0.0:
+                y[k] += cb * b
+
+
+@_jit
+def _reduced(
+    cost: FloatArray,
+    y: FloatArray,
+    is_basic: BoolArray,
+    mp: IntArray,
+    mi: IntArray,
+    mx: FloatArray,
+    n: int,
+    d: FloatArray,
+) -> None:
+    """``d = c − Mᵀy`` on the nonbasic variables, 0 on the basic ones."""
+    for j in range(d.shape[0]):
+        if is_basic[j]:
+            d[j] = 0.0
+            continue
+        acc = cost[j] if j < n else 0.0
+        for k in range(mp[j], mp[j + 1]):
+            acc -= mx[k] * y[mi[k]]
+        d[j] = acc
+
+
+@_jit
+def _primal_phase(
+    binv: FloatArray,
+    basic: IntArray,
+    is_basic: BoolArray,
+    at: NDArray[np.int8],
+    beta: FloatArray,
+    z: FloatArray,
+    d: FloatArray,
+    y: FloatArray,
+    lo: FloatArray,
+    hi: FloatArray,
+    lo_new: FloatArray,
+    hi_new: FloatArray,
+    cost: FloatArray,
+    mp: IntArray,
+    mi: IntArray,
+    mx: FloatArray,
+    dual_tol: float,
+    max_pivots: int,
+) -> tuple[int, int]:
+    """Primal simplex pivots until no unflippable nonbasic variable is dual infeasible.
+
+    A nonbasic variable whose reduced cost has the wrong sign and whose bound in the
+    direction of improvement is infinite (in ``lo_new``/``hi_new``: a bound flip
+    cannot repair it) enters (the largest violation first, Dantzig's rule); the
+    primal ratio test over the bounds ``lo``/``hi`` picks the leaving variable (ties:
+    the largest pivot element), so the basis stays primal feasible for ``lo``/``hi``.
+    Duals and reduced costs are recomputed after each pivot. Returns ``(outcome,
+    pivots)``: :data:`OPTIMAL` when none is left, :data:`PIVOT_CAP`, :data:`NUMERICAL`
+    (no leaving variable with a pivot element above :data:`PIVOT_TOL`: an unbounded
+    ray or trouble). Chvátal (1983) ch. 8 (the bounded primal simplex method).
+    """
+    m = binv.shape[0]
+    n_all = at.shape[0]
+    n = n_all - m
+    w = np.empty(m)
+    pivots = 0
+    while True:
+        q = -1
+        best = dual_tol
+        sgn = 0.0
+        for j in range(n_all):
+            if is_basic[j] or lo[j] == hi[j]:
+                continue
+            dj = d[j]
+            if at[j] == LOWER:
+                if -dj > best and math.isinf(hi_new[j]):
+                    q, best, sgn = j, -dj, 1.0
+            elif at[j] == UPPER:
+                if dj > best and math.isinf(lo_new[j]):
+                    q, best, sgn = j, dj, -1.0
+            elif abs(dj) > best:
+                q, best, sgn = j, abs(dj), (1.0 if dj < 0.0 else -1.0)
+        if q < 0:
+            return OPTIMAL, pivots
+        if pivots >= max_pivots:
+            return PIVOT_CAP, pivots
+        _ftran(binv, mp, mi, mx, q, w)
+        # z_B(t) = β − t·sgn·w for the entering variable moved by sgn·t, t ≥ 0.
+        step = np.inf
+        r = -1
+        leave_upper = False
+        big = 0.0
+        for i in range(m):
+            rate = -sgn * w[i]
+            if abs(rate) <= PIVOT_TOL:
+                continue
+            j = basic[i]
+            if rate < 0.0:
+                if math.isinf(lo[j]):
+                    continue
+                slack = beta[i] - lo[j]
+                up = False
+            else:
+                if math.isinf(hi[j]):
+                    continue
+                slack = hi[j] - beta[i]
+                up = True
+            t = (slack if slack > 0.0 else 0.0) / abs(rate)
+            if t < step - 1e-12 or (t <= step + 1e-12 and abs(rate) > big):
+                step, r, leave_upper, big = t, i, up, abs(rate)
+        if r < 0:
+            return NUMERICAL, pivots
+        jr = basic[r]
+        for i in range(m):
+            beta[i] -= step * sgn * w[i]
+        beta[r] = z[q] + sgn * step
+        z[jr] = hi[jr] if leave_upper else lo[jr]
+        at[jr] = UPPER if leave_upper else LOWER
+        z[q] = 0.0
+        is_basic[jr] = False
+        is_basic[q] = True
+        basic[r] = q
+        _eta(binv, w, r)
+        _duals(binv, basic, cost, n, y)
+        _reduced(cost, y, is_basic, mp, mi, mx, n, d)
+        pivots += 1
+
+
+@_jit
+def resolve(
+    keep: FloatArray,
+    keep_basic: IntArray,
+    state: IntArray,
+    is_basic: BoolArray,
+    mp: IntArray,
+    mi: IntArray,
+    mx: FloatArray,
+    rp: IntArray,
+    rj: IntArray,
+    rx: FloatArray,
+    z_prev: FloatArray,
+    lo_prev: FloatArray,
+    hi_prev: FloatArray,
+    lo_new: FloatArray,
+    hi_new: FloatArray,
+    cost: FloatArray,
+    max_pivots: int,
+    tol: float,
+    dual_tol: float,
+    feasibility_tol: float,
+    z_out: FloatArray,
+    y_out: FloatArray,
+    d_out: FloatArray,
+) -> tuple[int, int, int]:
+    """Re-solve an LP whose costs and bounds changed, from the last optimal basis.
+
+    The warm-started dual simplex: the last solution ``z_prev`` (N,) was optimal for the
+    bounds ``lo_prev``/``hi_prev`` with basis ``is_basic`` (N,); the LP now has the
+    costs ``cost`` (n,) (logicals cost 0) and the bounds ``lo_new``/``hi_new``.
+
+    1. The kept inverse is brought to the last basis (:func:`_inverse_for`) and checked
+       against ``z_prev`` (:func:`_start`, relative residual ``tol``).
+    2. New costs: the duals ``y = c_Bᵀ B⁻¹`` and reduced costs ``d = c − Mᵀy``. A
+       nonbasic variable whose reduced cost has the wrong sign for its bound (beyond
+       ``dual_tol``) and no finite bound on the other side enters the basis by primal
+       simplex pivots under the old bounds (:func:`_primal_phase`); each one left with
+       the wrong sign then moves to its other bound (a boxed variable): the bound flip
+       of the bounded dual simplex. The basis is then dual feasible.
+    3. New bounds and the flips: one bound path from the old bounds to the new ones
+       (a flipped variable's new bound starts at its old value), walked with dual
+       simplex pivots (:func:`_walk`): at its end the basis is primal and dual feasible
+       for the new LP, i.e. optimal. Chvátal (1983) ch. 10 and Koberstein, *The dual
+       simplex method, techniques for a fast and stable implementation* (PhD thesis,
+       Paderborn, 2005) ch. 3 (bound flipping).
+    4. The end point is recomputed from scratch with the inverse (basic values from the
+       nonbasic ones at their bounds, duals from the costs) and checked: the recomputed
+       basic values within ``tol`` (relative) of the walked ones and within
+       ``feasibility_tol`` of their bounds, every reduced cost of the right sign within
+       ``dual_tol`` × 100.
+
+    On :data:`RESOLVED` the outputs hold the optimal solution: ``z_out`` (N,) the values
+    (columns, then row activities), ``y_out`` (m,) the duals (HiGHS's ``row_dual``),
+    ``d_out`` (N,) the reduced costs (0 on the basis), and ``keep``/``keep_basic``/
+    ``is_basic`` the new basis. Any other outcome (one of the constants above) leaves
+    ``keep`` a valid inverse of some basis (``state`` says so) and the outputs unset.
+    Returns ``(outcome, pivots, primal pivots)`` (all pivots, and those of step 2).
+    """
+    m = keep.shape[0]
+    n_all = lo_prev.shape[0]
+    n = n_all - m
+    if not _inverse_for(keep, keep_basic, state, is_basic, mp, mi, mx, n):
+        return NO_INVERSE, 0, 0
+    basic = keep_basic
+    lo = lo_prev.copy()
+    hi = hi_prev.copy()
+    d = np.empty(n_all)
+    ok, at, beta, z = _start(keep, basic, is_basic, z_prev, d, lo, hi, mp, mi, mx, tol)
+    if not ok:
+        state[0] = 0
+        return BAD_START, 0, 0
+    y = np.empty(m)
+    _duals(keep, basic, cost, n, y)
+    _reduced(cost, y, is_basic, mp, mi, mx, n, d)
+    status, first = _primal_phase(
+        keep, basic, is_basic, at, beta, z, d, y, lo, hi, lo_new, hi_new, cost, mp, mi, mx,
+        dual_tol, max_pivots,
+    )  # fmt: skip
+    state[1] += first
+    if status != OPTIMAL:
+        return NOT_FLIPPABLE, first, first
+    # The bound path. A bound that goes (becomes infinite) goes at τ = 0, unless a
+    # nonbasic variable sits at it; a bound that appears starts at the variable's value
+    # if that lies beyond it (and moves to its place), else at its place.
+    where = np.full(n_all, -1, dtype=np.int64)
+    for i in range(m):
+        where[basic[i]] = i
+    dlo = np.zeros(n_all)
+    dhi = np.zeros(n_all)
+    for j in range(n_all):
+        value = beta[where[j]] if is_basic[j] else z[j]
+        a = lo_prev[j]
+        b = lo_new[j]
+        if a != b:
+            if not (math.isinf(a) or math.isinf(b)):
+                dlo[j] = b - a
+            elif math.isinf(a) and math.isinf(b):
+                return BOUND_KIND, first, first
+            elif math.isinf(b):
+                if not is_basic[j] and at[j] == LOWER:
+                    return BOUND_KIND, first, first
+                lo[j] = b
+            else:
+                if not is_basic[j] and at[j] == FREE:
+                    return BOUND_KIND, first, first
+                lo[j] = b if b <= value else value
+                dlo[j] = b - lo[j]
+        a = hi_prev[j]
+        b = hi_new[j]
+        if a != b:
+            if not (math.isinf(a) or math.isinf(b)):
+                dhi[j] = b - a
+            elif math.isinf(a) and math.isinf(b):
+                return BOUND_KIND, first, first
+            elif math.isinf(b):
+                if not is_basic[j] and at[j] == UPPER:
+                    return BOUND_KIND, first, first
+                hi[j] = b
+            else:
+                if not is_basic[j] and at[j] == FREE:
+                    return BOUND_KIND, first, first
+                hi[j] = b if b >= value else value
+                dhi[j] = b - hi[j]
+    for j in range(n_all):
+        if is_basic[j]:
+            continue
+        if lo_new[j] == hi_new[j] and lo_prev[j] == hi_prev[j]:
+            continue  # fixed at both ends: any reduced cost is optimal
+        dj = d[j]
+        if at[j] == LOWER:
+            if dj < -dual_tol:
+                if math.isinf(hi_new[j]):
+                    return NOT_FLIPPABLE, first, first
+                at[j] = UPPER
+                hi[j] = z[j]
+                dhi[j] = hi_new[j] - z[j]
+        elif at[j] == UPPER:
+            if dj > dual_tol:
+                if math.isinf(lo_new[j]):
+                    return NOT_FLIPPABLE, first, first
+                at[j] = LOWER
+                lo[j] = z[j]
+                dlo[j] = lo_new[j] - z[j]
+        elif abs(dj) > dual_tol:
+            return NOT_FLIPPABLE, first, first
+    none = np.empty((0, 0))
+    status, pivots, _ = _walk(
+        keep,
+        False,
+        none,
+        np.empty(0, dtype=np.int64),
+        np.empty(0, dtype=np.bool_),
+        basic,
+        is_basic,
+        at,
+        beta,
+        z,
+        d,
+        y,
+        lo,
+        hi,
+        dlo,
+        dhi,
+        mp,
+        mi,
+        mx,
+        rp,
+        rj,
+        rx,
+        max_pivots,
+    )
+    state[1] += pivots
+    pivots += first
+    if status != OPTIMAL:
+        return WALK_FAILED, pivots, first
+    # The end point from scratch: nonbasic values at their new bounds, B β = −N z_N.
+    v = np.zeros(m)
+    for j in range(n_all):
+        if is_basic[j]:
+            z_out[j] = 0.0
+            continue
+        if at[j] == LOWER:
+            zj = lo_new[j]
+        elif at[j] == UPPER:
+            zj = hi_new[j]
+        else:
+            zj = 0.0
+        z_out[j] = zj
+        if zj != 0.0:
+            for k in range(mp[j], mp[j + 1]):
+                v[mi[k]] += mx[k] * zj
+    for i in range(m):
+        acc = 0.0
+        for k in range(m):
+            vk = v[k]
+            if vk != 0.0:
+                b = keep[i, k]
+                if b != 0.0:
+                    acc += b * vk
+        bi = -acc
+        j = basic[i]
+        if abs(bi - beta[i]) > tol * (1.0 + abs(beta[i])):
+            return BAD_END, pivots, first
+        if bi < lo_new[j] - feasibility_tol or bi > hi_new[j] + feasibility_tol:
+            return BAD_END, pivots, first
+        z_out[j] = bi
+    _duals(keep, basic, cost, n, y_out)
+    _reduced(cost, y_out, is_basic, mp, mi, mx, n, d_out)
+    loose = 100.0 * dual_tol
+    for j in range(n_all):
+        if is_basic[j] or lo_new[j] == hi_new[j]:
+            continue
+        dj = d_out[j]
+        if at[j] == LOWER:
+            if dj < -loose:
+                return BAD_END, pivots, first
+        elif at[j] == UPPER:
+            if dj > loose:
+                return BAD_END, pivots, first
+        elif abs(dj) > loose:
+            return BAD_END, pivots, first
+    return RESOLVED, pivots, first
 
 
 _local = threading.local()

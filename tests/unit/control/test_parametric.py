@@ -259,20 +259,18 @@ def _reference_sides(solver: RhpoSolver, inv: par.BasisInverse, delta: float, ma
     """
     from rex_cli.control.highs import _ratio_interval
 
-    h = solver._h
     K, n = solver.kappa, solver.n_cols
-    _, res, x, row = solver._last[:4]
+    _, res, x, row, row_dual, col_dual, basic_variables = solver._last
     lam = res.dual_balance
-    sol = h.getSolution()
     hi = np.concatenate([solver._upper, solver._row_upper])
     hi[: 2 * K] = np.maximum(x[: 2 * K], 0.0)
     w = par.Walker.from_solution(
         inv,
-        h.getBasicVariables()[1],
+        basic_variables,
         x,
         row,
-        np.asarray(sol.col_dual, dtype=np.float64),
-        np.asarray(sol.row_dual, dtype=np.float64),
+        col_dual,
+        row_dual,
         np.concatenate([solver._lower, solver._row_lower]),
         hi,
     )
@@ -330,6 +328,9 @@ def test_the_compiled_path_is_the_walker_composition_to_the_bit(max_pivots):
     for _ in range(40):
         inst = random_instance(rng, kappa=int(rng.integers(2, 13)))
         solver = RhpoSolver(inst.plant, inst.weights, inst.kappa)
+        # HiGHS solves, so that both inverses reach each basis by the same exchanges (a
+        # warm re-solve pivots the solver's own inverse there instead).
+        solver.warm = False
         ref_inv = par.BasisInverse(solver._mat)
         kw = dict(inst.kwargs)
         for _ in range(6):  # successive arrivals: the data moves, the solver is reused
@@ -339,9 +340,10 @@ def test_the_compiled_path_is_the_walker_composition_to_the_bit(max_pivots):
                 continue
             cap = solver.n_rows if max_pivots is None else max_pivots
             ref = _reference_sides(solver, ref_inv, DELTA, cap)
-            _, res, x, row, row_dual, sol = solver._last
-            col_dual = np.array(sol.col_dual, dtype=np.float64)
-            got = solver._parametric_sides(x, row, row_dual, col_dual, res.dual_balance, DELTA, cap)
+            _, res, x, row, row_dual, col_dual, basic = solver._last
+            got = solver._parametric_sides(
+                x, row, row_dual, col_dual, basic, res.dual_balance, DELTA, cap
+            )
             assert got[2] == ref[2]
             assert _same_bits(got[1], ref[1])
             assert all(_same_bits(g, r) for g, r in zip(got[0], ref[0], strict=True))
@@ -452,9 +454,9 @@ def test_plants_share_the_walks_work_buffers():
 
 
 def test_the_kept_solution_vectors_are_highs_own_to_the_bit():
-    """_extract reads each HiGHS vector once: the kept column values, row values and
-    row duals, and the kept solution's column duals, equal fresh reads from HiGHS after
-    the solve (bit for bit), λ is the balance rows' duals, and the kept copy does not
+    """With warm re-solves off, _extract reads each HiGHS vector once: the kept column
+    values, row values, row duals and column duals equal fresh reads from HiGHS after
+    the solve (bit for bit), λ is the balance rows' duals, and the kept copies do not
     follow HiGHS into the next solve."""
     rng = np.random.default_rng(20_261_203)
 
@@ -465,6 +467,7 @@ def test_the_kept_solution_vectors_are_highs_own_to_the_bit():
     for _ in range(30):
         inst = random_instance(rng, kappa=int(rng.integers(1, 13)))
         solver = RhpoSolver(inst.plant, inst.weights, inst.kappa)
+        solver.warm = False  # every solve is HiGHS's (the warm re-solve has its own tests)
         kw = dict(inst.kwargs)
         for _ in range(4):
             kw["position"] = np.asarray(kw["position"]) + 0.05 * rng.standard_normal(inst.kappa)
@@ -473,14 +476,14 @@ def test_the_kept_solution_vectors_are_highs_own_to_the_bit():
                 assert solver._last is None
                 continue
             fresh = solver._h.getSolution()
-            _, res, x, row, row_dual, sol = solver._last
+            _, res, x, row, row_dual, col_dual, _basic = solver._last
             assert bits(x) == bits(fresh.col_value)
             assert bits(row) == bits(fresh.row_value)
             assert bits(row_dual) == bits(fresh.row_dual)
-            assert bits(sol.col_dual) == bits(fresh.col_dual)
+            assert bits(col_dual) == bits(fresh.col_dual)
             assert bits(res.dual_balance) == bits(fresh.row_dual[: inst.kappa])
-            kept = bits(sol.col_dual)
+            kept = bits(col_dual)
             solver.one_sided(DELTA, resolve=True)  # two re-solves move HiGHS's solution
-            assert bits(sol.col_dual) == kept
+            assert bits(col_dual) == kept
             checked += 1
     assert checked >= 50

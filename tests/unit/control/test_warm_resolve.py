@@ -1,0 +1,137 @@
+"""Warm re-solves of the RHPO LP from the last basis (``RhpoSolver.warm``).
+
+Every warm solution is checked against HiGHS on the same data (a solver with
+``warm = False``: same objective; same λ where HiGHS's dual optimum is unique) and on
+its own optimality conditions (primal feasibility, reduced costs ``c − Aᵀy``,
+complementary slackness), over sequences of arrivals whose prices, depths, positions,
+states and requests move as a coordinator's do.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from rhpo_random import random_instance, random_prices
+from test_parametric import _nondegenerate
+
+from rex_cli.control.highs import RhpoSolver
+from rex_cli.control.lp import parametric as par
+from rex_cli.plants import heat_pump_building
+
+DELTA = 0.1
+PRIMAL_TOL = 1e-7  # HiGHS's primal feasibility tolerance
+DUAL_TOL = 1e-7  # HiGHS's dual feasibility tolerance
+
+
+def _optimality(solver: RhpoSolver) -> None:
+    """The kept solution satisfies the LP's optimality conditions (HiGHS's tolerances)."""
+    assert solver._last is not None
+    _, _res, x, row, y, d, basic = solver._last
+    A = solver._mat
+    lo_c, hi_c = solver._lower, solver._upper
+    lo_r, hi_r = solver._row_lower, solver._row_upper
+    np.testing.assert_allclose(A @ x, row, rtol=0, atol=1e-8)
+    assert np.all(x >= lo_c - PRIMAL_TOL) and np.all(x <= hi_c + PRIMAL_TOL)
+    assert np.all(row >= lo_r - PRIMAL_TOL) and np.all(row <= hi_r + PRIMAL_TOL)
+    np.testing.assert_allclose(solver._cost - A.T @ y, d, rtol=0, atol=1e-9)
+    # Complementary slackness (minimisation): a positive reduced cost only at the lower
+    # bound, a negative one only at the upper bound; rows likewise with y.
+    for value, dual, lo, hi in ((x, d, lo_c, hi_c), (row, y, lo_r, hi_r)):
+        pos, neg = dual > DUAL_TOL, dual < -DUAL_TOL
+        assert np.all(np.abs(value[pos] - lo[pos]) <= 1e-6 * (1 + np.abs(lo[pos])))
+        assert np.all(np.abs(value[neg] - hi[neg]) <= 1e-6 * (1 + np.abs(hi[neg])))
+    n = solver.n_cols
+    assert len(basic) == solver.n_rows
+    j = np.where(basic >= 0, basic, n - basic - 1)
+    assert len(np.unique(j)) == solver.n_rows  # a basis: m distinct variables
+    assert np.all(np.abs(np.concatenate([d, y])[j]) <= 1e-9)  # basic: reduced cost 0
+
+
+def _arrivals(rng: np.random.Generator, inst: Any, n: int):
+    """Data of ``n`` successive arrivals of one coordinator (moving market and state)."""
+    kw = dict(inst.kwargs)
+    K = inst.kappa
+    for _ in range(n):
+        kw["position"] = np.asarray(kw["position"]) + 0.1 * rng.standard_normal(K)
+        kw |= random_prices(rng, K, inst.weights.l)
+        if rng.random() < 0.3:
+            kw["w0"] = np.asarray(kw["w0"], dtype=float) * float(rng.uniform(0.97, 1.03))
+        if kw.get("request") is not None and rng.random() < 0.3:
+            req = np.asarray(kw["request"], dtype=float) + rng.normal(0.0, 0.3, K)
+            req[rng.random(K) < 0.1] = np.nan  # a request appearing or going: a freed row
+            kw["request"] = req
+        yield dict(kw)
+
+
+@pytest.mark.parametrize("one_sided", [False, True])
+def test_warm_re_solves_are_highs_optima(one_sided: bool) -> None:
+    """Same objective as HiGHS on the same data, the optimality conditions hold, λ
+    equals HiGHS's where its dual optimum is unique; most solves are warm, and some
+    need primal pivots (a reduced cost of an unbounded column changed sign)."""
+    rng = np.random.default_rng(20_261_203 + one_sided)
+    solves = warm = primal = unique = 0
+    for _ in range(60):
+        inst = random_instance(rng, kappa=int(rng.integers(1, 17)))
+        solver = RhpoSolver(inst.plant, inst.weights, inst.kappa)
+        ref = RhpoSolver(inst.plant, inst.weights, inst.kappa)
+        ref.warm = False
+        for kw in _arrivals(rng, inst, 8):
+            stored = float(rng.choice([0.0, 0.05]))
+            got = solver.solve(**kw, stored_value=stored)
+            want = ref.solve(**kw, stored_value=stored)
+            assert got.status is want.status
+            if not want.ok:
+                continue
+            solves += 1
+            np.testing.assert_allclose(
+                got.objective, want.objective, rtol=1e-8, atol=1e-8 * (1 + abs(want.objective))
+            )
+            _optimality(solver)
+            lo = np.concatenate([ref._lower, ref._row_lower])
+            hi = np.concatenate([ref._upper, ref._row_upper])
+            if _nondegenerate(ref._h, lo, hi, ref.n_cols):
+                np.testing.assert_allclose(got.dual_balance, want.dual_balance, atol=1e-8)
+                unique += 1
+            if one_sided:
+                solver.one_sided(DELTA)
+                ref.one_sided(DELTA)
+        warm += int(solver.warm_outcomes[par.RESOLVED])
+        primal += solver.warm_primal_pivots
+    assert solves >= 400 and unique >= 100, (solves, unique)
+    assert warm >= 0.8 * (solves - 60), (warm, solves)  # the first solve of each is cold
+    assert primal >= 20, primal
+
+
+def test_a_warm_re_solve_is_counted_and_falls_back_on_a_freed_row() -> None:
+    """A request that goes (a tracking row's bounds become infinite) is not walked: the
+    solve falls back to HiGHS (outcome BOUND_KIND) and is still HiGHS's optimum."""
+    plant = heat_pump_building()
+    K = 4
+    base: dict[str, Any] = dict(
+        bid=np.full(K, 0.2),
+        ask=np.full(K, 0.3),
+        position=np.full(K, 0.5),
+        request=np.full(K, 21.0),
+        w0=[21.0],
+        exogenous=np.column_stack([np.full(K, 5.0), np.zeros(K)]),
+        u_prev=[1.0, 0.0, 0.0],
+        short_price=1.0,
+        long_price=0.0,
+    )
+    from rex_cli.control import Weights
+
+    solver = RhpoSolver(plant, Weights(), K)
+    assert solver.solve(**base).ok
+    assert solver.solve(**(base | dict(position=np.full(K, 0.6)))).ok
+    assert solver.warm_outcomes[par.RESOLVED] == 1
+    freed = np.array([21.0, np.nan, 21.0, 21.0])
+    got = solver.solve(**(base | dict(request=freed)))
+    assert solver.warm_outcomes[par.BOUND_KIND] == 1
+    ref = RhpoSolver(plant, Weights(), K)
+    ref.warm = False
+    want = ref.solve(**(base | dict(request=freed)))
+    assert got.ok and want.ok
+    np.testing.assert_allclose(got.objective, want.objective, rtol=1e-9)
+    assert solver.n_solves == 3
