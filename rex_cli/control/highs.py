@@ -42,6 +42,15 @@ pivots from that basis (:mod:`rex_cli.control.lp.parametric`: the bounds move fr
 the plan's to the side LP's, a basic variable reaching a bound leaves, a dual ratio
 test picks the entering column), and only a failed walk is re-solved.
 
+**Warm re-solves** (:attr:`RhpoSolver.warm`, on by default). The plan's LP at the next
+arrival differs from the last one only in costs and bounds, so it is re-solved from the
+last optimal basis on the same kept inverse
+(:func:`~rex_cli.control.lp.parametric.resolve`: primal pivots for the unbounded columns
+whose reduced cost changed sign, bound flips for the boxed ones, then the dual simplex
+walk of the bounds), and the end point is checked from scratch. HiGHS, which is handed
+the same data on every solve, solves the LP only when that gives up
+(:attr:`RhpoSolver.warm_outcomes` counts the outcomes).
+
 Solves run with the one HiGHS set-up of :mod:`rex_cli.control.lp.highs`.
 """
 
