@@ -405,13 +405,11 @@ class RhpoSolver:
             setattr(v, f"rhi_{name}", self._r_hi[sl])
         self._views = v
         self._row_parts = rows
-        # What HiGHS holds for the market columns' costs and upper bounds (their ids are
-        # their positions 0 … 2κ−1 in the buffers), and for the balance rows (ids 0 … κ−1,
-        # lower = upper), as compared by _update.
-        self._held_market_cost = self._cost0[: 2 * K].copy()
-        self._held_market_hi = self._upper0[: 2 * K].copy()
-        self._held_balance = self._row_lower0[:K].copy()
-        self._held_term = self._cost0[self._c_term].copy()
+        # What HiGHS holds: the costs and bounds it was last handed (compared by _sync).
+        self._held_cost = self._cost0.copy()
+        self._held_lower, self._held_upper = self._lower0.copy(), self._upper0.copy()
+        self._held_row_lower = self._row_lower0.copy()
+        self._held_row_upper = self._row_upper0.copy()
         # Both book sides empty (the one-sided re-solves' data; read-only, shared).
         self._no_price = np.full(K, np.nan)
         self._no_depth = np.zeros(K)
@@ -497,6 +495,7 @@ class RhpoSolver:
             if res is not None:
                 return res
         self._prev = None
+        self._sync()
         ran = self._h.run()
         if ran == _HIGHS_ERROR:  # HiGHS keeps the last status and solution: not this LP's
             self._last = None
@@ -586,6 +585,7 @@ class RhpoSolver:
             stored_value=data.stored_value,
         )
         self._update(shifted)
+        self._sync()
         h = self._h
         ran = h.run()
         self.n_solves += 1
@@ -595,27 +595,17 @@ class RhpoSolver:
         return np.array(h.getSolution().row_dual[:K], dtype=np.float64)
 
     def _update(self, data: RhpoData) -> float:
-        """Hand ``data``'s costs and bounds to HiGHS; returns the ``σ`` in force.
+        """Put ``data``'s costs and bounds into the LP's arrays; returns the ``σ`` in force.
 
-        Only what differs from what HiGHS holds is handed over, and the LP HiGHS holds
-        afterwards is the one a hand-over of every data column and row would give:
-
-        * a part of the buffers is recomputed only when the data holds other arrays than
-          the last solve's with other values (bit for bit), and then handed over whole;
-        * of the parts that follow every arrival (the market columns' costs and caps,
-          the balance rows) only the entries that differ bit for bit (``-0.0`` is not
-          ``0.0``) from what HiGHS holds are handed over.
-
-        At least one entry is handed over per solve, so HiGHS drops its last solution
-        and re-solves from its basis exactly as after a full hand-over (re-setting a
-        nonbasic variable's unchanged bounds leaves its status as it is).
+        The arrays (``_cost``, ``_lower``, ``_upper``, ``_row_lower``, ``_row_upper``)
+        are the LP of this solve; HiGHS is handed what differs from what it holds only
+        before it runs (:meth:`_sync`). A part of the buffers is recomputed only when
+        the data holds other arrays than the last solve's with other values (bit for
+        bit).
         """
         b = self.block
-        h = self._h
         v = self._views
         K = self.kappa
-        i8 = np.int64
-        calls = 0
 
         # Columns: E⁺/E⁻ costs l·A, −l·B and caps (an empty side is fixed at 0 at cost 0),
         # H/S costs, w_0 fixed by its bounds. The rest of the buffers is static.
@@ -647,24 +637,10 @@ class RhpoSolver:
                 v.hi_bid[bid_nan] = 0.0
                 market = True
         if market:
-            c_cost, c_hi = self._c_cost, self._c_hi
-            cost, held = c_cost[: 2 * K], self._held_market_cost
-            changed = (cost.view(i8) != held.view(i8)).nonzero()[0]
-            if len(changed):
-                new = cost[changed]
-                h.changeColsCost(len(changed), changed, new)
-                held[changed] = new
-                self._cost[changed] = new
-                calls += 1
+            cost = self._c_cost[: 2 * K]
+            self._cost[: 2 * K] = cost  # the market columns are columns 0 … 2κ−1
+            self._upper[: 2 * K] = self._c_hi[: 2 * K]
             self._market_cost = cost.copy()
-            hi, held = c_hi[: 2 * K], self._held_market_hi
-            changed = (hi.view(i8) != held.view(i8)).nonzero()[0]
-            if len(changed):
-                new = hi[changed]
-                h.changeColsBounds(len(changed), changed, self._c_lo[changed], new)
-                held[changed] = new
-                self._upper[changed] = new
-                calls += 1
         hs = False
         if data.long_price is not seen.long_price:
             seen.long_price = data.long_price
@@ -681,35 +657,20 @@ class RhpoSolver:
                 v.cost_s[:] = data.short_price
                 hs = True
         if hs:
-            cols = self._c_data[2 * K : 4 * K]
-            h.changeColsCost(2 * K, cols, self._c_cost[2 * K : 4 * K])
-            self._cost[cols] = self._c_cost[2 * K : 4 * K]
-            calls += 1
+            self._cost[self._c_data[2 * K : 4 * K]] = self._c_cost[2 * K : 4 * K]
         if data.w0 is not seen.w0:
             seen.w0 = data.w0
             key = data.w0.tobytes()
             if key != seen.w0_key:
                 seen.w0_key = key
-                v.lo_w0[:] = data.w0
-                v.hi_w0[:] = data.w0
                 cols = self._c_data[4 * K :]
-                h.changeColsBounds(len(cols), cols, v.lo_w0, v.hi_w0)
-                self._lower[cols] = v.lo_w0
-                self._upper[cols] = v.hi_w0
-                calls += 1
+                self._lower[cols] = data.w0
+                self._upper[cols] = data.w0
 
         # Rows: balance rhs −Y, exogenous contributions, requests, first ramp, terminal.
-        bal, held = v.rlo_bal, self._held_balance
+        bal = self._row_lower[:K]  # the balance rows are rows 0 … κ−1
         np.negative(data.position, out=bal)
-        v.rhi_bal[:] = bal
-        changed = (bal.view(i8) != held.view(i8)).nonzero()[0]
-        if len(changed):
-            new = bal[changed]
-            h.changeRowsBounds(len(changed), changed, new, new)
-            held[changed] = new
-            self._row_lower[changed] = new
-            self._row_upper[changed] = new
-            calls += 1
+        self._row_upper[:K] = bal
         parts = []
         if b.exo and data.exogenous is not seen.exogenous:
             seen.exogenous = data.exogenous
@@ -748,34 +709,61 @@ class RhpoSolver:
                 parts.append("ramp")
         for name in parts:
             sl = self._row_parts[name]
-            rows, lo, hi = self._r_data[sl], self._r_lo[sl], self._r_hi[sl]
-            if len(rows):
-                h.changeRowsBounds(len(rows), rows, lo, hi)
-                self._row_lower[rows] = lo
-                self._row_upper[rows] = hi
-                calls += 1
+            rows = self._r_data[sl]
+            self._row_lower[rows] = self._r_lo[sl]
+            self._row_upper[rows] = self._r_hi[sl]
 
         # The value of the stored energy: set after the data columns (for κ = 1 the
         # column w_0 is one of them, at the data cost 0, as every state's base cost).
         sigma = data.stored_value if self._has_store else 0.0
         if self._has_store:
-            ct, held = self._c_term, self._held_term
+            ct = self._c_term
             if sigma != 0.0 or self._sigma_set != 0.0:
-                new = self._cost0[ct] + sigma * self._term_unit
+                self._cost[ct] = self._cost0[ct] + sigma * self._term_unit
                 self._sigma_set = sigma
-            else:
-                new = np.where(self._term_in_data, self._cost0[ct], held)  # κ = 1: w_0's data cost
-            changed = (new.view(i8) != held.view(i8)).nonzero()[0]
-            if len(changed):
-                cols = ct[changed]
-                h.changeColsCost(len(cols), cols, new[changed])
-                held[changed] = new[changed]
-                self._cost[cols] = new[changed]
-                calls += 1
+            elif self._term_in_data.any():  # κ = 1: w_0's data cost
+                self._cost[ct] = np.where(self._term_in_data, self._cost0[ct], self._cost[ct])
+        return sigma
+
+    def _sync(self) -> None:
+        """Hand HiGHS the entries of the LP's arrays that differ from what it holds.
+
+        Bit for bit (``-0.0`` is not ``0.0``). At least one entry is handed over, so
+        HiGHS drops its last solution and re-solves from its basis exactly as after a
+        full hand-over (re-setting a nonbasic variable's unchanged bounds leaves its
+        status as it is).
+        """
+        h = self._h
+        i8 = np.int64
+        calls = 0
+        cost, held = self._cost, self._held_cost
+        changed = (cost.view(i8) != held.view(i8)).nonzero()[0]
+        if len(changed):
+            h.changeColsCost(len(changed), changed, cost[changed])
+            held[changed] = cost[changed]
+            calls += 1
+        lo, hi, held_lo, held_hi = self._lower, self._upper, self._held_lower, self._held_upper
+        changed = ((lo.view(i8) != held_lo.view(i8)) | (hi.view(i8) != held_hi.view(i8))).nonzero()[
+            0
+        ]
+        if len(changed):
+            h.changeColsBounds(len(changed), changed, lo[changed], hi[changed])
+            held_lo[changed] = lo[changed]
+            held_hi[changed] = hi[changed]
+            calls += 1
+        lo, hi = self._row_lower, self._row_upper
+        held_lo, held_hi = self._held_row_lower, self._held_row_upper
+        changed = ((lo.view(i8) != held_lo.view(i8)) | (hi.view(i8) != held_hi.view(i8))).nonzero()[
+            0
+        ]
+        if len(changed):
+            h.changeRowsBounds(len(changed), changed, lo[changed], hi[changed])
+            held_lo[changed] = lo[changed]
+            held_hi[changed] = hi[changed]
+            calls += 1
         if not calls:
             # Nothing differs: hand over one unchanged balance row so HiGHS re-solves.
-            h.changeRowsBounds(1, self._r_data[:1], bal[:1], bal[:1])
-        return sigma
+            h.changeRowsBounds(1, self._r_bal[:1], lo[:1], hi[:1])
 
     def _extract(self, data: RhpoData, sigma: float) -> RhpoResult:
         h = self._h

@@ -1,8 +1,9 @@
 """Only what changed is handed to HiGHS: the same solves as a full hand-over.
 
 :meth:`RhpoSolver._update` recomputes a part of its buffers only when the data's arrays
-differ bit for bit from the last ones, and hands HiGHS only the entries that differ
-from what it holds (at least one per solve). The reference here is the same solver
+differ bit for bit from the last ones, and :meth:`RhpoSolver._sync` hands HiGHS only the
+entries that differ from what it holds (at least one per run). Warm re-solves are off
+here: HiGHS solves every time. The reference here is the same solver
 made to forget what HiGHS holds before every solve, so it recomputes and hands over
 every data column and row (what the solver did before). On random sequences of
 arrivals (small moves of positions and prices, repeated and value-equal data, signed
@@ -29,10 +30,11 @@ class FullHandOver(RhpoSolver):
     def _update(self, data: RhpoData) -> float:
         self._seen = _Seen()
         for held in (
-            self._held_market_cost,
-            self._held_market_hi,
-            self._held_balance,
-            self._held_term,
+            self._held_cost,
+            self._held_lower,
+            self._held_upper,
+            self._held_row_lower,
+            self._held_row_upper,
         ):
             held[:] = np.nan  # never a data value: every entry differs
         return super()._update(data)
@@ -123,6 +125,7 @@ def test_changed_only_hand_over_solves_as_the_full_one(seed: int) -> None:
         inst = random_instance(rng)
         new = RhpoSolver(inst.plant, inst.weights, inst.kappa)
         full = FullHandOver(inst.plant, inst.weights, inst.kappa)
+        new.warm = full.warm = False  # HiGHS solves every time: its hand-over is tested
         data = None
         for step in range(25):
             data = _next(rng, inst, data)
@@ -146,10 +149,12 @@ def test_unchanged_data_still_drops_the_last_solution() -> None:
     for _ in range(10):
         inst = random_instance(rng)
         solver = RhpoSolver(inst.plant, inst.weights, inst.kappa)
+        solver.warm = False  # HiGHS solves every time
         data = prepare_data(inst.plant, inst.kappa, **inst.kwargs)
         solver.solve_data(data)
         assert solver._h.getModelStatus() != highspy.HighsModelStatus.kNotset
         for same in (data, _copy(data)):
             solver._update(same)
+            solver._sync()
             assert solver._h.getModelStatus() == highspy.HighsModelStatus.kNotset
             solver._h.run()
