@@ -1098,15 +1098,19 @@ def resolve(
 
     1. The kept inverse is brought to the last basis (:func:`_inverse_for`) and checked
        against ``z_prev`` (:func:`_start`, relative residual ``tol``).
-    2. New costs: the duals ``y = c_Bᵀ B⁻¹`` and reduced costs ``d = c − Mᵀy``. A
-       nonbasic variable whose reduced cost has the wrong sign for its bound (beyond
-       ``dual_tol``) and no finite bound on the other side enters the basis by primal
-       simplex pivots under the old bounds (:func:`_primal_phase`); each one left with
-       the wrong sign then moves to its other bound (a boxed variable): the bound flip
-       of the bounded dual simplex. The basis is then dual feasible.
-    3. New bounds and the flips: one bound path from the old bounds to the new ones
-       (a flipped variable's new bound starts at its old value), walked with dual
-       simplex pivots (:func:`_walk`): at its end the basis is primal and dual feasible
+    2. The bound path from the old bounds to the new ones: a bound that goes (becomes
+       infinite) goes at once, unless a nonbasic variable sits at it
+       (:data:`BOUND_KIND`); a bound that appears starts at the variable's value when
+       that lies beyond it. New costs: the duals ``y = c_Bᵀ B⁻¹`` and reduced costs
+       ``d = c − Mᵀy``. A nonbasic variable whose reduced cost has the wrong sign for
+       its bound (beyond ``dual_tol``) and no finite bound on the other side enters the
+       basis by primal simplex pivots under the bounds at the path's start
+       (:func:`_primal_phase`); each one left with the wrong sign then moves to its
+       other bound (a boxed variable): the bound flip of the bounded dual simplex. The
+       basis is then dual feasible.
+    3. The bound path, with the flips (a flipped variable's new bound starts at its
+       old value), walked with dual simplex pivots (:func:`_walk`): at its end the
+       basis is primal and dual feasible
        for the new LP, i.e. optimal. Chvátal (1983) ch. 10 and Koberstein, *The dual
        simplex method, techniques for a fast and stable implementation* (PhD thesis,
        Paderborn, 2005) ch. 3 (bound flipping).
@@ -1139,13 +1143,6 @@ def resolve(
     y = np.empty(m)
     _duals(keep, basic, cost, n, y)
     _reduced(cost, y, is_basic, mp, mi, mx, n, d)
-    status, first = _primal_phase(
-        keep, basic, is_basic, at, beta, z, d, y, lo, hi, lo_new, hi_new, cost, mp, mi, mx,
-        dual_tol, max_pivots,
-    )  # fmt: skip
-    state[1] += first
-    if status != OPTIMAL:
-        return NOT_FLIPPABLE, first, first
     # The bound path. A bound that goes (becomes infinite) goes at τ = 0, unless a
     # nonbasic variable sits at it; a bound that appears starts at the variable's value
     # if that lies beyond it (and moves to its place), else at its place.
@@ -1162,14 +1159,14 @@ def resolve(
             if not (math.isinf(a) or math.isinf(b)):
                 dlo[j] = b - a
             elif math.isinf(a) and math.isinf(b):
-                return BOUND_KIND, first, first
+                return BOUND_KIND, 0, 0
             elif math.isinf(b):
                 if not is_basic[j] and at[j] == LOWER:
-                    return BOUND_KIND, first, first
+                    return BOUND_KIND, 0, 0
                 lo[j] = b
             else:
                 if not is_basic[j] and at[j] == FREE:
-                    return BOUND_KIND, first, first
+                    return BOUND_KIND, 0, 0
                 lo[j] = b if b <= value else value
                 dlo[j] = b - lo[j]
         a = hi_prev[j]
@@ -1178,16 +1175,23 @@ def resolve(
             if not (math.isinf(a) or math.isinf(b)):
                 dhi[j] = b - a
             elif math.isinf(a) and math.isinf(b):
-                return BOUND_KIND, first, first
+                return BOUND_KIND, 0, 0
             elif math.isinf(b):
                 if not is_basic[j] and at[j] == UPPER:
-                    return BOUND_KIND, first, first
+                    return BOUND_KIND, 0, 0
                 hi[j] = b
             else:
                 if not is_basic[j] and at[j] == FREE:
-                    return BOUND_KIND, first, first
+                    return BOUND_KIND, 0, 0
                 hi[j] = b if b >= value else value
                 dhi[j] = b - hi[j]
+    status, first = _primal_phase(
+        keep, basic, is_basic, at, beta, z, d, y, lo, hi, lo_new, hi_new, cost, mp, mi, mx,
+        dual_tol, max_pivots,
+    )  # fmt: skip
+    state[1] += first
+    if status != OPTIMAL:
+        return NOT_FLIPPABLE, first, first
     for j in range(n_all):
         if is_basic[j]:
             continue

@@ -100,7 +100,7 @@ def test_warm_re_solves_are_highs_optima(one_sided: bool) -> None:
         warm += int(solver.warm_outcomes[par.RESOLVED])
         primal += solver.warm_primal_pivots
     assert solves >= 400 and unique >= 100, (solves, unique)
-    assert warm >= 0.8 * (solves - 60), (warm, solves)  # the first solve of each is cold
+    assert warm >= 0.9 * (solves - 60), (warm, solves)  # the first solve of each is cold
     assert primal >= 20, primal
 
 
