@@ -1,17 +1,18 @@
-"""Fast re-solve of the RHPO LP with highspy (the coordinator's hot path).
+"""Fast re-solve of the RHPO LP (the coordinator's hot path): warm from the last basis, or HiGHS.
 
 :class:`RhpoSolver` assembles the sparse LP of :mod:`rex_cli.control.rhpo` once per
 (plant, weights, κ) from the plant's :class:`~rex_cli.control.lp.PlantBlock` and passes
 it to HiGHS; each :meth:`RhpoSolver.solve` changes only data (objective costs, column
-bounds, row bounds) and re-runs the simplex from the previous basis (warm start). The
-data goes to HiGHS from buffers laid out like the data columns and rows; a part of them
-is recomputed only when the data holds other arrays than the last solve's with other
+bounds, row bounds) and re-solves from the previous basis: by default with its own
+warm re-solve (below), else with HiGHS's simplex. The data goes into the solver's LP
+arrays from buffers laid out like the data columns and rows; a part of them is
+recomputed only when the data holds other arrays than the last solve's with other
 values, bit for bit (the one-sided re-solves share everything but the position and the
-empty book; successive arrivals mostly move prices, depths and positions), and HiGHS is
-handed only the entries that differ bit for bit from what it holds. So the LP it holds
-does not depend on the order of solves: it is the one a hand-over of every data column
-and row would give, and each solve re-runs the simplex as after one (at least one entry
-is handed over; re-setting unchanged bounds would not change a nonbasic status).
+empty book; successive arrivals mostly move prices, depths and positions). Before
+HiGHS runs it is handed only the entries that differ bit for bit from what it holds.
+So the LP it holds does not depend on the order of solves: it is the one a hand-over of
+every data column and row would give, and each run re-solves as after one (at least one
+entry is handed over; re-setting unchanged bounds would not change a nonbasic status).
 
 Layout (minimisation of ``cost = −objective``). Columns, unit ``k = 0..κ−1``:
 ``E⁺_k, E⁻_k, H_k, S_k`` (κ each), then the plant block (decision inputs ``u_k``,
@@ -47,9 +48,12 @@ arrival differs from the last one only in costs and bounds, so it is re-solved f
 last optimal basis on the same kept inverse
 (:func:`~rex_cli.control.lp.parametric.resolve`: primal pivots for the unbounded columns
 whose reduced cost changed sign, bound flips for the boxed ones, then the dual simplex
-walk of the bounds), and the end point is checked from scratch. HiGHS, which is handed
-the same data on every solve, solves the LP only when that gives up
-(:attr:`RhpoSolver.warm_outcomes` counts the outcomes).
+walk of the bounds), and the end point is checked from scratch, with the inverse and
+against the matrix. HiGHS solves the LP only when that gives up
+(:attr:`RhpoSolver.warm_outcomes` counts the outcomes); it then starts from its own last
+basis, which after warm re-solves may be many arrivals old (the same holds for the
+one-sided re-solves, :meth:`RhpoSolver.one_sided`): its result is an optimum of the LP,
+but on a degenerate LP not necessarily the one a run from the plan's basis would give.
 
 Solves run with the one HiGHS set-up of :mod:`rex_cli.control.lp.highs`.
 """
@@ -284,12 +288,11 @@ class RhpoSolver:
         self.warm = True
         self.warm_outcomes = np.zeros(7, dtype=np.int64)  # by parametric.resolve outcome
         self.warm_pivots = self.warm_primal_pivots = 0  # of the warm re-solves (all, primal)
-        self._cost = self._cost0.copy()  # the costs HiGHS holds
+        self._cost = self._cost0.copy()  # the LP's costs (HiGHS's: _held_cost)
         # The last main solve's optimum for a warm re-solve: values (N,), basis (N,),
         # bounds (N,) of columns then rows; None when there is none.
         self._prev: tuple[FloatArray, NDArray[np.bool_], FloatArray, FloatArray] | None = None
-        # The last optimal solve: data, result, column values, row values, row duals and
-        # HiGHS's solution (for its column duals); None when there is none.
+        # The last optimal solve (warm or HiGHS's), as _Last; None when there is none.
         self._last: _Last | None = None
 
     # ---- assembly ------------------------------------------------------------------
@@ -364,7 +367,8 @@ class RhpoSolver:
         n_term = len(self._r_term)
         self._row_lower0 = np.concatenate([np.zeros(K), b.row_lower, np.zeros(n_term)])
         self._row_upper0 = np.concatenate([np.zeros(K), b.row_upper, np.zeros(n_term)])
-        # Current bounds (kept for the one-sided ranging): what HiGHS holds.
+        # The LP's bounds (the warm re-solves and the one-sided walks read them; HiGHS
+        # is handed them before it runs: _held_lower, ...).
         self._lower, self._upper = self._lower0.copy(), self._upper0.copy()
         self._row_lower, self._row_upper = self._row_lower0.copy(), self._row_upper0.copy()
 
@@ -774,7 +778,7 @@ class RhpoSolver:
             return RhpoResult.failed(self.plant, self.kappa, status, "highs")
         # Each HiGHS vector is read once per solve (highspy hands out a list per read):
         # the row duals serve λ here and the one-sided values (_parametric_sides), the
-        # solution's copy is kept for the column duals, read only there.
+        # column duals only there.
         sol: Any = h.getSolution()
         x = np.array(sol.col_value, dtype=np.float64)
         row = np.array(sol.row_value, dtype=np.float64)
@@ -1021,7 +1025,7 @@ class RhpoSolver:
 
     @property
     def iterations(self) -> int:
-        """Simplex iterations of the last solve."""
+        """Simplex iterations of HiGHS's last run (warm re-solves are not runs of HiGHS)."""
         return int(self._h.getInfo().simplex_iteration_count)
 
 

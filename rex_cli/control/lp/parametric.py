@@ -1117,8 +1117,11 @@ def resolve(
     4. The end point is recomputed from scratch with the inverse (basic values from the
        nonbasic ones at their bounds, duals from the costs) and checked: the recomputed
        basic values within ``tol`` (relative) of the walked ones and within
-       ``feasibility_tol`` of their bounds, every reduced cost of the right sign within
-       ``dual_tol`` × 100.
+       ``feasibility_tol`` of their bounds; against the matrix itself, ``M z = 0`` row
+       by row within ``feasibility_tol`` × (1 + |row activity|) and the basic
+       columns' reduced costs within ``dual_tol`` × 100 of 0; every nonbasic reduced
+       cost of the right sign within ``dual_tol`` × 100. A failed residual check marks
+       the inverse for a rebuild.
 
     On :data:`RESOLVED` the outputs hold the optimal solution: ``z_out`` (N,) the values
     (columns, then row activities), ``y_out`` (m,) the duals (HiGHS's ``row_dual``),
@@ -1243,6 +1246,8 @@ def resolve(
     state[1] += pivots
     pivots += first
     if status != OPTIMAL:
+        if status == NUMERICAL:
+            state[0] = 0  # a tiny pivot: the inverse is rebuilt from −I next time
         return WALK_FAILED, pivots, first
     # The end point from scratch: nonbasic values at their new bounds, B β = −N z_N.
     v = np.zeros(m)
@@ -1271,13 +1276,35 @@ def resolve(
         bi = -acc
         j = basic[i]
         if abs(bi - beta[i]) > tol * (1.0 + abs(beta[i])):
+            state[0] = 0  # the inverse drifted: rebuilt from −I next time
             return BAD_END, pivots, first
         if bi < lo_new[j] - feasibility_tol or bi > hi_new[j] + feasibility_tol:
             return BAD_END, pivots, first
         z_out[j] = bi
+    # Against the matrix itself (not through the inverse): M z = 0 row by row, each
+    # within the feasibility tolerance relative to the row activity.
+    v[:] = 0.0
+    for j in range(n_all):
+        zj = z_out[j]
+        if zj != 0.0:
+            for k in range(mp[j], mp[j + 1]):
+                v[mi[k]] += mx[k] * zj
+    for k in range(m):
+        if abs(v[k]) > feasibility_tol * (1.0 + abs(z_out[n + k])):
+            state[0] = 0
+            return BAD_END, pivots, first
     _duals(keep, basic, cost, n, y_out)
-    _reduced(cost, y_out, is_basic, mp, mi, mx, n, d_out)
     loose = 100.0 * dual_tol
+    # The basic columns' reduced costs, against the matrix: c_B − B^T y = 0.
+    for i in range(m):
+        j = basic[i]
+        acc = cost[j] if j < n else 0.0
+        for k in range(mp[j], mp[j + 1]):
+            acc -= mx[k] * y_out[mi[k]]
+        if abs(acc) > loose:
+            state[0] = 0
+            return BAD_END, pivots, first
+    _reduced(cost, y_out, is_basic, mp, mi, mx, n, d_out)
     for j in range(n_all):
         if is_basic[j] or lo_new[j] == hi_new[j]:
             continue

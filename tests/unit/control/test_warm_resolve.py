@@ -71,7 +71,7 @@ def test_warm_re_solves_are_highs_optima(one_sided: bool) -> None:
     equals HiGHS's where its dual optimum is unique; most solves are warm, and some
     need primal pivots (a reduced cost of an unbounded column changed sign)."""
     rng = np.random.default_rng(20_261_203 + one_sided)
-    solves = warm = primal = unique = 0
+    solves = warm = primal = unique = sides = failed_walks = 0
     for _ in range(60):
         inst = random_instance(rng, kappa=int(rng.integers(1, 17)))
         solver = RhpoSolver(inst.plant, inst.weights, inst.kappa)
@@ -95,13 +95,23 @@ def test_warm_re_solves_are_highs_optima(one_sided: bool) -> None:
                 np.testing.assert_allclose(got.dual_balance, want.dual_balance, atol=1e-8)
                 unique += 1
             if one_sided:
-                solver.one_sided(DELTA)
-                ref.one_sided(DELTA)
+                a, b = solver.one_sided(DELTA), ref.one_sided(DELTA)
+                if _nondegenerate(ref._h, lo, hi, ref.n_cols) and b.solves == 0:
+                    # One optimal basis (primal nondegenerate, HiGHS's duals unique):
+                    # the same side values, walked from it.
+                    np.testing.assert_allclose(a.up, b.up, atol=1e-8)
+                    np.testing.assert_allclose(a.down, b.down, atol=1e-8)
+                    sides += 1
         warm += int(solver.warm_outcomes[par.RESOLVED])
         primal += solver.warm_primal_pivots
+        # Every LP here is feasible and bounded: no end point is refused.
+        assert solver.warm_outcomes[par.BAD_END] == 0
+        failed_walks += int(solver.warm_outcomes[par.WALK_FAILED])
     assert solves >= 400 and unique >= 100, (solves, unique)
     assert warm >= 0.9 * (solves - 60), (warm, solves)  # the first solve of each is cold
     assert primal >= 20, primal
+    assert sides >= 50 or not one_sided, sides
+    assert failed_walks <= 0.01 * solves, failed_walks  # pivot caps, tiny pivots: rare
 
 
 def test_a_warm_re_solve_is_counted_and_falls_back_on_a_freed_row() -> None:
@@ -135,3 +145,111 @@ def test_a_warm_re_solve_is_counted_and_falls_back_on_a_freed_row() -> None:
     assert got.ok and want.ok
     np.testing.assert_allclose(got.objective, want.objective, rtol=1e-9)
     assert solver.n_solves == 3
+
+
+def _random_bounds(rng: np.random.Generator, N: int) -> tuple[np.ndarray, np.ndarray]:
+    """Boxed, one-sided, free and fixed variables."""
+    lo = rng.uniform(-3.0, 0.0, N)
+    hi = lo + rng.uniform(0.1, 4.0, N)
+    kind = rng.integers(0, 6, N)
+    lo[kind == 1] = -np.inf
+    hi[kind == 2] = np.inf
+    lo[kind == 3], hi[kind == 3] = -np.inf, np.inf
+    hi[kind == 4] = lo[kind == 4]
+    return lo, hi
+
+
+def _moved_bounds(rng: np.random.Generator, lo: np.ndarray, hi: np.ndarray):
+    """Bounds that move, go (become infinite), appear, or fix the variable."""
+    lo2, hi2 = lo.copy(), hi.copy()
+    for j in range(len(lo)):
+        r = rng.random()
+        if r < 0.3:
+            if np.isfinite(lo2[j]):
+                lo2[j] += rng.normal(0.0, 0.3)
+            if np.isfinite(hi2[j]):
+                hi2[j] = max(hi2[j] + rng.normal(0.0, 0.3), lo2[j])
+        elif r < 0.38:
+            lo2[j] = -np.inf
+        elif r < 0.46:
+            hi2[j] = np.inf
+        elif r < 0.52 and not np.isfinite(lo2[j]):
+            lo2[j] = min(rng.uniform(-3.0, 0.0), hi2[j])
+        elif r < 0.58 and not np.isfinite(hi2[j]):
+            hi2[j] = max(rng.uniform(0.0, 3.0), lo2[j])
+        elif r < 0.62 and np.isfinite(lo2[j]):
+            hi2[j] = lo2[j]
+    return lo2, hi2
+
+
+def test_resolve_is_highs_optimum_on_random_lps() -> None:
+    """``parametric.resolve`` on small random LPs (boxed, one-sided, free and fixed
+    variables; half of them with integer data, hence degenerate) after new costs and
+    bounds that move, go, appear or fix: every RESOLVED point is feasible for the new
+    LP (``A x = r`` and the bounds, checked with the matrix) and has HiGHS's optimal
+    objective; a second call on the inverse the first one left gives the same outcome
+    and point (a failure leaves a consistent inverse)."""
+    import highspy
+    import scipy.sparse as sp
+
+    from rex_cli.control.lp.highs import new_highs, pass_model
+
+    def highs(A, c, lo, hi):  # type: ignore[no-untyped-def]
+        n = A.shape[1]
+        h = new_highs()
+        pass_model(h, sp.csc_matrix(A), c, lo[:n], hi[:n], lo[n:], hi[n:], what="test LP")
+        h.run()
+        return h
+
+    rng = np.random.default_rng(20_261_204)
+    outcomes = np.zeros(7, dtype=np.int64)
+    for trial in range(1200):
+        m, n = int(rng.integers(2, 14)), int(rng.integers(2, 18))
+        N = n + m
+        A = rng.standard_normal((m, n)) * (rng.random((m, n)) < 0.6)
+        c = rng.standard_normal(n)
+        lo, hi = _random_bounds(rng, N)
+        degenerate = trial % 2 == 1
+        if degenerate:
+            A, c, lo = np.round(A), np.round(c), np.round(lo)
+            hi = np.maximum(np.round(hi), lo)
+        if not np.any(A):
+            continue
+        h = highs(A, c, lo, hi)
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            continue
+        sol = h.getSolution()
+        z = np.concatenate([sol.col_value, sol.row_value])
+        status = h.getBasis()
+        basis = np.array(
+            [s == highspy.HighsBasisStatus.kBasic for s in [*status.col_status, *status.row_status]]
+        )
+        c2 = c + rng.standard_normal(n) * rng.choice([0.0, 0.1, 1.0])
+        lo2, hi2 = _moved_bounds(rng, lo, hi)
+        if degenerate:
+            c2, lo2 = np.round(c2), np.round(lo2)
+            hi2 = np.maximum(np.round(hi2), lo2)
+        inv = par.BasisInverse(sp.csc_matrix(A))
+        got = []
+        for _ in range(2):
+            out = (np.empty(N), np.empty(m), np.empty(N))
+            outcome, _pivots, _primal = par.resolve(
+                inv.keep, inv.keep_basic, inv.state, basis.copy(), inv.mp, inv.mi, inv.mx,
+                inv.rp, inv.rj, inv.rx, z, lo, hi, lo2, hi2, c2, m, par.RESIDUAL_TOL, 1e-9,
+                1e-7, *out,
+            )  # fmt: skip
+            got.append((outcome, out[0]))
+        (outcome, zo), (again, zo2) = got
+        outcomes[outcome] += 1
+        assert again == outcome or outcome == par.NO_INVERSE, (trial, outcome, again)
+        if outcome != par.RESOLVED:
+            continue
+        np.testing.assert_allclose(zo2, zo, rtol=0, atol=1e-9)
+        x, r = zo[:n], zo[n:]
+        assert np.max(np.abs(A @ x - r)) <= 1e-8, trial
+        assert np.all(zo >= lo2 - 1e-7) and np.all(zo <= hi2 + 1e-7), trial
+        h2 = highs(A, c2, lo2, hi2)
+        assert h2.getModelStatus() == highspy.HighsModelStatus.kOptimal, trial
+        best = h2.getInfo().objective_function_value
+        assert abs(c2 @ x - best) <= 1e-7 * (1 + abs(best)), (trial, c2 @ x, best)
+    assert outcomes[par.RESOLVED] >= 100, outcomes
