@@ -746,24 +746,14 @@ class RhpoSolver:
             h.changeColsCost(len(changed), changed, cost[changed])
             held[changed] = cost[changed]
             calls += 1
-        lo, hi, held_lo, held_hi = self._lower, self._upper, self._held_lower, self._held_upper
-        changed = ((lo.view(i8) != held_lo.view(i8)) | (hi.view(i8) != held_hi.view(i8))).nonzero()[
-            0
-        ]
+        changed = _changed_bounds(self._lower, self._upper, self._held_lower, self._held_upper)
         if len(changed):
-            h.changeColsBounds(len(changed), changed, lo[changed], hi[changed])
-            held_lo[changed] = lo[changed]
-            held_hi[changed] = hi[changed]
+            h.changeColsBounds(len(changed), changed, self._lower[changed], self._upper[changed])
             calls += 1
         lo, hi = self._row_lower, self._row_upper
-        held_lo, held_hi = self._held_row_lower, self._held_row_upper
-        changed = ((lo.view(i8) != held_lo.view(i8)) | (hi.view(i8) != held_hi.view(i8))).nonzero()[
-            0
-        ]
+        changed = _changed_bounds(lo, hi, self._held_row_lower, self._held_row_upper)
         if len(changed):
             h.changeRowsBounds(len(changed), changed, lo[changed], hi[changed])
-            held_lo[changed] = lo[changed]
-            held_hi[changed] = hi[changed]
             calls += 1
         if not calls:
             # Nothing differs: hand over one unchanged balance row so HiGHS re-solves.
@@ -1027,6 +1017,21 @@ class RhpoSolver:
     def iterations(self) -> int:
         """Simplex iterations of HiGHS's last run (warm re-solves are not runs of HiGHS)."""
         return int(self._h.getInfo().simplex_iteration_count)
+
+
+def _changed_bounds(
+    lo: FloatArray, hi: FloatArray, held_lo: FloatArray, held_hi: FloatArray
+) -> NDArray[np.intp]:
+    """Indices where ``(lo, hi)`` differ bit for bit from ``(held_lo, held_hi)``.
+
+    The held arrays are brought up to date there.
+    """
+    i8 = np.int64
+    changed = ((lo.view(i8) != held_lo.view(i8)) | (hi.view(i8) != held_hi.view(i8))).nonzero()
+    idx = changed[0]
+    held_lo[idx] = lo[idx]
+    held_hi[idx] = hi[idx]
+    return idx
 
 
 def _ratio_interval(

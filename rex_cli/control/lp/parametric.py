@@ -1217,32 +1217,10 @@ def resolve(
                 dlo[j] = lo_new[j] - z[j]
         elif abs(dj) > dual_tol:
             return NOT_FLIPPABLE, first, first
-    none = np.empty((0, 0))
-    status, pivots, _ = _walk(
-        keep,
-        False,
-        none,
-        np.empty(0, dtype=np.int64),
-        np.empty(0, dtype=np.bool_),
-        basic,
-        is_basic,
-        at,
-        beta,
-        z,
-        d,
-        y,
-        lo,
-        hi,
-        dlo,
-        dhi,
-        mp,
-        mi,
-        mx,
-        rp,
-        rj,
-        rx,
+    status, pivots = walk(
+        keep, basic, is_basic, at, beta, z, d, y, lo, hi, dlo, dhi, mp, mi, mx, rp, rj, rx,
         max_pivots,
-    )
+    )  # fmt: skip
     state[1] += pivots
     pivots += first
     if status != OPTIMAL:
