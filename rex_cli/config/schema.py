@@ -670,6 +670,11 @@ class RhpoCoordinatorConfig:
             parametric dual simplex pivots along the trade removal and the shift
             (:mod:`rex_cli.control.lp.parametric`), re-solving a side only when its
             walk fails: one solve per arrival in the default scenario.
+        warm_resolve: Re-solve the plan's LP from the last plan's basis with Rex's own
+            warm re-solve (primal pivots, bound flips, a dual simplex walk of the
+            bounds; :func:`rex_cli.control.lp.parametric.resolve`), handing it to HiGHS
+            only when that gives up. False: HiGHS solves every plan (its own warm start;
+            the method before 2026-12-03, for comparisons).
     """
 
     arrival_rate_per_hour: float = 8.0
@@ -678,6 +683,7 @@ class RhpoCoordinatorConfig:
     gate_redispatch: bool = True
     stored_energy_value: float = 0.12
     quote_resolve: bool = False
+    warm_resolve: bool = True
 
     def __post_init__(self) -> None:
         _positive("arrival_rate_per_hour", self.arrival_rate_per_hour)

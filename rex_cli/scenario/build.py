@@ -1090,6 +1090,7 @@ def build_world(cfg: RexConfig, tree: SeedTree) -> World:
         # Each coordinator owns its LP: the matrices are built once, then every arrival
         # changes only data and warm-starts from that coordinator's previous basis.
         solver = RhpoSolver(plant, weights, kappa)
+        solver.warm = rc.warm_resolve
         capacity = cfg.plant.gas_turbine.capacity_kw if kind is AgentKind.gas_turbine else 0.0
         cost = cfg.plant.gas_turbine.marginal_cost if kind is AgentKind.gas_turbine else 0.0
         infos.append(
@@ -1113,6 +1114,8 @@ def build_world(cfg: RexConfig, tree: SeedTree) -> World:
     home_feeds = home_forecast_feeds(cfg, tree, homes)
     for i, hs in enumerate(homes):
         infos.append(AgentInfo(agent_id=aid, kind=AgentKind.home, index_in_kind=i))
+        home_solver = RhpoSolver(hs.plant, weights, kappa)
+        home_solver.warm = rc.warm_resolve
         parts = home_feeds[i]
         home = HomeCoordinator(
             forecasts=tuple(client for client, _ in parts),
@@ -1121,7 +1124,7 @@ def build_world(cfg: RexConfig, tree: SeedTree) -> World:
             clients=hs.clients,
             agent_id=aid,
             plant=hs.plant,
-            solver=RhpoSolver(hs.plant, weights, kappa),
+            solver=home_solver,
             data=hs.data,
             rng=tree.generator("arrivals", AgentKind.home.value, i),
             **quoting_args,

@@ -90,13 +90,21 @@ def test_the_same_config_gives_the_same_bytes_with_homes(run, tiny_run):
 
 @pytest.mark.parametrize("resolve", [True, False])
 def test_homes_quote_like_every_plant_coordinator(resolve):
-    """Homes take the same quoting settings from ``population.rhpo`` as the plants."""
+    """Homes take the same quoting and solving settings from ``population.rhpo`` as the
+    plants."""
     from rex_cli.agents.home import HomeCoordinator
     from rex_cli.agents.rhpo import PlantCoordinator
     from rex_cli.config.load import load_config
     from rex_cli.scenario.build import build_world
 
-    cfg, _ = load_config(["debug=tiny", *HOMES, f"population.rhpo.quote_resolve={resolve}"])
+    cfg, _ = load_config(
+        [
+            "debug=tiny",
+            *HOMES,
+            f"population.rhpo.quote_resolve={resolve}",
+            f"population.rhpo.warm_resolve={not resolve}",
+        ]
+    )
     world = build_world(cfg, seed_tree(cfg))
     coords = [c for c in world.coordinators if isinstance(c, PlantCoordinator)]
     homes = [c for c in coords if isinstance(c, HomeCoordinator)]
@@ -104,3 +112,4 @@ def test_homes_quote_like_every_plant_coordinator(resolve):
     rc = cfg.population.rhpo
     settings = {(c.quote_resolve, c.margin, c.stored_value, c.gate_redispatch) for c in coords}
     assert settings == {(resolve, rc.margin, rc.stored_energy_value, rc.gate_redispatch)}
+    assert {c.solver.warm for c in coords} == {not resolve}
