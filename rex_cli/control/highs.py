@@ -140,7 +140,7 @@ class OneSided:
 class _Views:
     """Writable views of the parts of :class:`RhpoSolver`'s data buffers.
 
-    ``cost_*``, ``lo_*``/``hi_*`` of the data columns, ``rlo_*``/``rhi_*`` of the data rows.
+    ``cost_*``, ``hi_*`` of the data columns, ``rlo_*``/``rhi_*`` of the data rows.
     """
 
     __slots__ = (
@@ -150,8 +150,6 @@ class _Views:
         "cost_s",
         "hi_ask",
         "hi_bid",
-        "hi_w0",
-        "lo_w0",
         "rhi_bal",
         "rhi_dyn",
         "rhi_out",
@@ -172,8 +170,6 @@ class _Views:
     cost_s: FloatArray
     hi_ask: FloatArray
     hi_bid: FloatArray
-    hi_w0: FloatArray
-    lo_w0: FloatArray
     rlo_bal: FloatArray
     rlo_dyn: FloatArray
     rlo_out: FloatArray
@@ -373,14 +369,15 @@ class RhpoSolver:
         self._row_lower, self._row_upper = self._row_lower0.copy(), self._row_upper0.copy()
 
     def _buffers(self) -> None:
-        """Buffers of the data handed to HiGHS on every solve, and views of their parts.
+        """Buffers of the data columns' costs and caps and the data rows' bounds, and views.
 
         Laid out like ``_c_data`` and ``_r_data``; their static parts are filled once.
+        ``_update`` copies them into the LP's arrays (``w_0``'s bounds and the balance
+        rows go there directly).
         """
         K, b = self.kappa, self.block
         nc, nr = len(self._c_data), len(self._r_data)
         self._c_cost = self._cost0[self._c_data].copy()
-        self._c_lo = np.zeros(nc)
         self._c_hi = np.zeros(nc)
         self._c_hi[2 * K : 4 * K] = _INF
         self._r_lo = self._row_lower0[self._r_data].copy()
@@ -403,7 +400,6 @@ class RhpoSolver:
         v.cost_ask, v.cost_bid = self._c_cost[:K], self._c_cost[K : 2 * K]
         v.cost_h, v.cost_s = self._c_cost[2 * K : 3 * K], self._c_cost[3 * K : 4 * K]
         v.hi_ask, v.hi_bid = self._c_hi[:K], self._c_hi[K : 2 * K]
-        v.lo_w0, v.hi_w0 = self._c_lo[4 * K :], self._c_hi[4 * K :]
         for name, sl in rows.items():
             setattr(v, f"rlo_{name}", self._r_lo[sl])
             setattr(v, f"rhi_{name}", self._r_hi[sl])
