@@ -140,7 +140,8 @@ class OneSided:
 class _Views:
     """Writable views of the parts of :class:`RhpoSolver`'s data buffers.
 
-    ``cost_*``, ``hi_*`` of the data columns, ``rlo_*``/``rhi_*`` of the data rows.
+    ``cost_*``, ``hi_*`` of the data columns (in the LP's arrays), ``rlo_*``/``rhi_*`` of
+    the data rows other than the balance rows.
     """
 
     __slots__ = (
@@ -150,13 +151,11 @@ class _Views:
         "cost_s",
         "hi_ask",
         "hi_bid",
-        "rhi_bal",
         "rhi_dyn",
         "rhi_out",
         "rhi_ramp",
         "rhi_term",
         "rhi_trk",
-        "rlo_bal",
         "rlo_dyn",
         "rlo_out",
         "rlo_ramp",
@@ -170,13 +169,11 @@ class _Views:
     cost_s: FloatArray
     hi_ask: FloatArray
     hi_bid: FloatArray
-    rlo_bal: FloatArray
     rlo_dyn: FloatArray
     rlo_out: FloatArray
     rlo_trk: FloatArray
     rlo_ramp: FloatArray
     rlo_term: FloatArray
-    rhi_bal: FloatArray
     rhi_dyn: FloatArray
     rhi_out: FloatArray
     rhi_trk: FloatArray
@@ -284,7 +281,6 @@ class RhpoSolver:
         self.warm = True
         self.warm_outcomes = np.zeros(7, dtype=np.int64)  # by parametric.resolve outcome
         self.warm_pivots = self.warm_primal_pivots = 0  # of the warm re-solves (all, primal)
-        self._cost = self._cost0.copy()  # the LP's costs (HiGHS's: _held_cost)
         # The last main solve's optimum for a warm re-solve: values (N,), basis (N,),
         # bounds (N,) of columns then rows; None when there is none.
         self._prev: tuple[FloatArray, NDArray[np.bool_], FloatArray, FloatArray] | None = None
@@ -367,19 +363,18 @@ class RhpoSolver:
         # is handed them before it runs: _held_lower, ...).
         self._lower, self._upper = self._lower0.copy(), self._upper0.copy()
         self._row_lower, self._row_upper = self._row_lower0.copy(), self._row_upper0.copy()
+        self._cost = self._cost0.copy()  # the LP's costs (HiGHS's: _held_cost)
 
     def _buffers(self) -> None:
-        """Buffers of the data columns' costs and caps and the data rows' bounds, and views.
+        """Views of the data columns in the LP's arrays; buffers of the data rows' bounds.
 
-        Laid out like ``_c_data`` and ``_r_data``; their static parts are filled once.
-        ``_update`` copies them into the LP's arrays (``w_0``'s bounds and the balance
-        rows go there directly).
+        The columns ``E⁺, E⁻, H, S`` are ``0 … 4κ−1``, so their costs and the market
+        columns' caps are written in place (``w_0``'s bounds and the balance rows too).
+        The other data rows' bounds are laid out like ``_r_data`` (their static parts
+        filled once) and copied into the LP's arrays when they change.
         """
         K, b = self.kappa, self.block
-        nc, nr = len(self._c_data), len(self._r_data)
-        self._c_cost = self._cost0[self._c_data].copy()
-        self._c_hi = np.zeros(nc)
-        self._c_hi[2 * K : 4 * K] = _INF
+        nr = len(self._r_data)
         self._r_lo = self._row_lower0[self._r_data].copy()
         self._r_hi = self._row_upper0[self._r_data].copy()
         sizes = {
@@ -397,10 +392,13 @@ class RhpoSolver:
             at += size
         assert at == nr
         v = _Views()
-        v.cost_ask, v.cost_bid = self._c_cost[:K], self._c_cost[K : 2 * K]
-        v.cost_h, v.cost_s = self._c_cost[2 * K : 3 * K], self._c_cost[3 * K : 4 * K]
-        v.hi_ask, v.hi_bid = self._c_hi[:K], self._c_hi[K : 2 * K]
+        cost, upper = self._cost, self._upper
+        v.cost_ask, v.cost_bid = cost[:K], cost[K : 2 * K]
+        v.cost_h, v.cost_s = cost[2 * K : 3 * K], cost[3 * K : 4 * K]
+        v.hi_ask, v.hi_bid = upper[:K], upper[K : 2 * K]
         for name, sl in rows.items():
+            if name == "bal":
+                continue  # written in place (_update)
             setattr(v, f"rlo_{name}", self._r_lo[sl])
             setattr(v, f"rhi_{name}", self._r_hi[sl])
         self._views = v
@@ -416,7 +414,7 @@ class RhpoSolver:
         self._no_price.flags.writeable = False
         self._no_depth.flags.writeable = False
         self._seen = _Seen()
-        self._market_cost = self._c_cost[: 2 * K].copy()
+        self._market_cost = cost[: 2 * K]  # the market columns' costs (a view)
 
     def _terminal_value(self) -> None:
         """Cost per unit of ``σ`` of the energy stored after the last unit.
@@ -516,8 +514,7 @@ class RhpoSolver:
         inv = self._inverse
         if inv is None:
             inv = self._inverse = par.BasisInverse(self._mat)
-        lo = np.concatenate((self._lower, self._row_lower))
-        hi = np.concatenate((self._upper, self._row_upper))
+        lo, hi = self._bounds()
         is_basic = basis.copy()
         n_all = len(lo)
         z = np.empty(n_all)
@@ -611,7 +608,6 @@ class RhpoSolver:
         # H/S costs, w_0 fixed by its bounds. The rest of the buffers is static.
         seen = self._seen
         l_ = self.weights.l
-        market = False
         ask, ask_d = data.ask, data.ask_depth
         if ask is not seen.ask or ask_d is not seen.ask_depth:
             seen.ask, seen.ask_depth = ask, ask_d
@@ -623,7 +619,6 @@ class RhpoSolver:
                 v.cost_ask[ask_nan] = 0.0
                 v.hi_ask[:] = ask_d
                 v.hi_ask[ask_nan] = 0.0
-                market = True
         bid, bid_d = data.bid, data.bid_depth
         if bid is not seen.bid or bid_d is not seen.bid_depth:
             seen.bid, seen.bid_depth = bid, bid_d
@@ -635,29 +630,18 @@ class RhpoSolver:
                 v.cost_bid[bid_nan] = 0.0
                 v.hi_bid[:] = bid_d
                 v.hi_bid[bid_nan] = 0.0
-                market = True
-        if market:
-            cost = self._c_cost[: 2 * K]
-            self._cost[: 2 * K] = cost  # the market columns are columns 0 … 2κ−1
-            self._upper[: 2 * K] = self._c_hi[: 2 * K]
-            self._market_cost = cost.copy()
-        hs = False
         if data.long_price is not seen.long_price:
             seen.long_price = data.long_price
             key = data.long_price.tobytes()
             if key != seen.long_price_key:
                 seen.long_price_key = key
                 np.subtract(self._Q, data.long_price, out=v.cost_h)
-                hs = True
         if data.short_price is not seen.short_price:
             seen.short_price = data.short_price
             key = data.short_price.tobytes()
             if key != seen.short_price_key:
                 seen.short_price_key = key
                 v.cost_s[:] = data.short_price
-                hs = True
-        if hs:
-            self._cost[self._c_data[2 * K : 4 * K]] = self._c_cost[2 * K : 4 * K]
         if data.w0 is not seen.w0:
             seen.w0 = data.w0
             key = data.w0.tobytes()
@@ -725,6 +709,13 @@ class RhpoSolver:
                 self._cost[ct] = np.where(self._term_in_data, self._cost0[ct], self._cost[ct])
         return sigma
 
+    def _bounds(self) -> tuple[FloatArray, FloatArray]:
+        """Lower and upper bounds of the N variables (columns, then rows), new arrays."""
+        return (
+            np.concatenate((self._lower, self._row_lower)),
+            np.concatenate((self._upper, self._row_upper)),
+        )
+
     def _sync(self) -> None:
         """Hand HiGHS the entries of the LP's arrays that differ from what it holds.
 
@@ -774,12 +765,7 @@ class RhpoSolver:
         n = self.n_cols
         basis = np.zeros(n + self.n_rows, dtype=bool)
         basis[np.where(basic_variables >= 0, basic_variables, n - basic_variables - 1)] = True
-        self._prev = (
-            np.concatenate((x, row)),
-            basis,
-            np.concatenate((self._lower, self._row_lower)),
-            np.concatenate((self._upper, self._row_upper)),
-        )
+        self._prev = (np.concatenate((x, row)), basis, *self._bounds())
         cost = float(h.getObjectiveValue())
         return self._result(data, sigma, x, row, row_dual, col_dual, cost, basic_variables)
 
