@@ -84,6 +84,10 @@ Implementation notes (for speed; none of this is visible through the API):
       quarters of its queue); the level total is updated at once, and a level whose
       total reaches zero is cleared and leaves the sorted keys at once, so best
       prices and depth are always exact;
+    * during the call the book remembers, per owner, the ids of the orders it
+      rested, so the self-crossing check at entry reads the owner's own orders
+      (through the id -> order dict) instead of every order at a crossing price:
+      in a call of thousands of quoting agents, most of the (crossed) book;
     * arrival order (for the auction's maker rule and :meth:`OrderBook.expire_all`)
       is the insertion order of the id -> order dict: an order is inserted when it
       rests, and a replace removes and re-inserts it.
@@ -94,7 +98,7 @@ or raises :class:`~rex_cli.market.orders.OrderRejected`.
 
 from __future__ import annotations
 
-from bisect import bisect_right, insort
+from bisect import insort
 from collections import deque
 from numbers import Integral
 
@@ -209,6 +213,7 @@ class OrderBook:
         "_dropped",
         "_index",
         "_last_auction",
+        "_own",
     )
 
     def __init__(self, call_phase: bool = False) -> None:
@@ -222,6 +227,9 @@ class OrderBook:
         self._best_bid: int = 0  # 0 when there is no bid
         self._best_ask: float = _INF  # inf when there is no ask (an int otherwise)
         self._call = bool(call_phase)
+        # During the call: owner -> ids of the orders it rested in the call (some may
+        # be gone since: read through _index), for the self-crossing check at entry.
+        self._own: dict[int, set[int]] = {}
         self._dropped = 0
         self._last_auction: AuctionQuote | None = None
 
@@ -370,7 +378,7 @@ class OrderBook:
         if side is _BUY:
             if price >= self._best_ask:
                 if self._call:
-                    if self._owner_crosses(self._asks, self._ask_keys, price, owner):
+                    if self._owner_crosses(price, owner):
                         self._dropped = qty
                         return []
                     fills = []
@@ -401,12 +409,14 @@ class OrderBook:
                 insort(self._bid_keys, lvl.key)
                 if price > self._best_bid:
                     self._best_bid = price
+            if self._call:
+                self._note_owner(owner, order_id)
             return fills
         if side is not _SELL:
             raise _bad_side(side)
         if price <= self._best_bid:
             if self._call:
-                if self._owner_crosses(self._bids, self._bid_keys, -price, owner):
+                if self._owner_crosses(-price, owner):
                     self._dropped = qty
                     return []
                 fills = []
@@ -435,6 +445,8 @@ class OrderBook:
             insort(self._ask_keys, lvl.key)
             if price < self._best_ask:
                 self._best_ask = price
+        if self._call:
+            self._note_owner(owner, order_id)
         return fills
 
     def market(
@@ -679,6 +691,7 @@ class OrderBook:
             raise _reject(RejectReason.NOT_IN_CALL_PHASE, "the call phase is over")
         quote = self.auction_preview()
         self._call = False
+        self._own = {}
         if quote is None:
             return []
         price = quote.price
@@ -760,20 +773,42 @@ class OrderBook:
             self._ask_keys[:] = keys
             self._best_ask = keys[0] if keys else _INF
 
-    def _owner_crosses(
-        self, book: dict[int, _Level], keys: list[int], bound_key: int, owner: int
-    ) -> bool:
-        """True if ``owner`` rests an order on ``book`` at a key ``<= bound_key``.
+    def _owner_crosses(self, bound_key: int, owner: int) -> bool:
+        """True if ``owner`` rests an opposite order at a key ``<= bound_key`` (call phase).
 
-        Reads only the levels with orders up to the bound (``keys`` is the side's sorted
-        list of them), not the emptied levels the side keeps for reuse.
+        ``bound_key`` is an ask key (the incoming buy's price) or a bid key (minus the
+        incoming sell's price): the owner's orders are those it rested during the call
+        (:meth:`_note_owner`), read through the index, so the check costs the number
+        of orders the owner placed, not the depth of the crossed book (which in a
+        call of thousands of quoting agents is most of the book). Ids that are gone
+        (cancelled, replaced to a new id, expired) are dropped once they outnumber
+        the live ones.
         """
+        ids = self._own.get(owner)
+        if not ids:
+            return False
         iget = self._index.get
-        for key in keys[: bisect_right(keys, bound_key)]:
-            for o in book[key]:
-                if o[2] == owner and iget(o[1]) is o:
-                    return True
+        asks = bound_key > 0  # which side the bound is a key of
+        live = 0
+        for oid in ids:
+            o = iget(oid)
+            if o is None or o[2] != owner:
+                continue  # gone (an id may come back under another owner)
+            live += 1
+            key = o[3]
+            if (key > 0) is asks and key <= bound_key:
+                return True
+        if 2 * live < len(ids):
+            self._own[owner] = {i for i in ids if (o := iget(i)) is not None and o[2] == owner}
         return False
+
+    def _note_owner(self, owner: int, order_id: int) -> None:
+        """Remember (during the call) that ``owner`` rested ``order_id``."""
+        ids = self._own.get(owner)
+        if ids is None:
+            self._own[owner] = {order_id}
+        else:
+            ids.add(order_id)
 
     def _take(
         self,
