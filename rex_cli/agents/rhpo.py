@@ -202,9 +202,13 @@ class PlantCoordinator(PoissonArrivals):
         self.quote_resolve = quote_resolve
         self.n_dec = len(plant.decision_inputs)
         self._dec_idx = list(plant.decision_inputs)
-        self.plan: dict[int, np.ndarray] = {}  # unit -> decision inputs
+        # The latest plan per unit: decision inputs (row ``unit``; NaN: never planned, or
+        # committed) and λ (NaN likewise). One array each, written a slice per arrival:
+        # a dict of per-unit row views cost an object per unit and arrival, and freeing
+        # the replaced ones (cold, in a big population) cost more than writing them.
+        self.plan = np.full((n_units, self.n_dec), np.nan)
         self.committed: dict[int, np.ndarray] = {}  # unit -> decision inputs at gate closure
-        self.lam: dict[int, float] = {}  # unit -> λ of the latest solve
+        self.lam = np.full(n_units, np.nan)
         # Our resting order per side: unit -> (order id, limit price in ticks). The price
         # changes only when we replace the order, so the book is asked for our order only
         # when it is at the top. One dict per side: no ``Side`` is hashed on the hot path.
@@ -241,8 +245,10 @@ class PlantCoordinator(PoissonArrivals):
 
         Called by the world at ``unit·ε``, after the book of ``unit`` closed.
         """
-        planned = unit in self.plan
-        dec = self.plan.pop(unit, None)
+        row = self.plan[unit]
+        planned = not math.isnan(row[0])  # input 0 (the market) is always decided
+        dec = row.copy() if planned else None
+        row[:] = math.nan
         if self.gate_redispatch:
             redispatched = self._redispatch(unit)
             if redispatched is not None:
@@ -265,7 +271,8 @@ class PlantCoordinator(PoissonArrivals):
         t["output"].append(float(v[0]) if len(v) else math.nan)
         req = self.data.request[unit]
         t["request"].append(float(req[0]) if len(req) else math.nan)
-        t["lambda"].append(self.lam.pop(unit, math.nan))
+        t["lambda"].append(float(self.lam[unit]))
+        self.lam[unit] = math.nan
         t["planned"].append(planned)
         self.w_next = ss.A @ w + ss.B @ u
         self.u_last = u
@@ -431,11 +438,14 @@ class PlantCoordinator(PoissonArrivals):
         # the values, and so every order, are the same).
         n_units, lot, tick, margin = self.n_units, self.lot, self.tick, self.margin
         max_ticks = self.max_ticks
-        plan, lam = self.plan, self.lam
         my_bids, my_asks = self.bids, self.asks
-        dec_rows = list(res.u[:, self._dec_idx])  # row views of one fresh array (never written)
+        # The plan of the delivered units among ``ulist`` (consecutive, from ulist[0]).
+        first = ulist[0]
+        k = min(len(ulist), n_units - first)
+        if k > 0:
+            self.plan[first : first + k] = res.u[:k, self._dec_idx]
+            self.lam[first : first + k] = res.dual_balance[:k]
         u_mkt = res.u[:, 0].tolist()
-        lam_res = res.dual_balance.tolist()
         buy_kwh, sell_kwh = res.buy.tolist(), res.sell.tolist()
         up_l = np.asarray(one_sided.up).tolist()
         dn_l = np.asarray(one_sided.down).tolist()
@@ -448,8 +458,6 @@ class PlantCoordinator(PoissonArrivals):
         for i, j in enumerate(ulist):
             if j >= n_units:
                 break
-            plan[j] = dec_rows[i]
-            lam[j] = lam_res[i]
             book = books.get(j)
             if book is None:
                 continue
