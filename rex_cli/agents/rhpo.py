@@ -214,6 +214,7 @@ class PlantCoordinator(PoissonArrivals):
         # when it is at the top. One dict per side: no ``Side`` is hashed on the hot path.
         self.bids: dict[int, tuple[int, int]] = {}
         self.asks: dict[int, tuple[int, int]] = {}
+        self._swept = -1  # the first unit of the arrival that last swept them
         self.w_next = np.asarray(data.w_init, dtype=float).copy()  # state at start of next unit
         self.u_last = np.full(plant.n_inputs, np.nan)
         self.arrivals = 0
@@ -306,10 +307,15 @@ class PlantCoordinator(PoissonArrivals):
         first = max(math.floor(now / self.eps) + 1, 0)
         units = np.arange(first, first + self.kappa)
         self._solve_and_trade(ex, now, units)
-        books = ex.books
-        for mine in (self.bids, self.asks):
-            for unit in [u for u in mine if u not in books]:
-                del mine[unit]
+        # Forget our orders in units whose books closed. Only for memory: a closed unit
+        # is never read again (units >= ``first`` are), and books close only at gate
+        # closure, so once per first unit suffices.
+        if first != self._swept:
+            self._swept = first
+            books = ex.books
+            for mine in (self.bids, self.asks):
+                for unit in [u for u in mine if u not in books]:
+                    del mine[unit]
         self._schedule_next()
 
     def _market_data(self, ex: Exchange, units: np.ndarray) -> tuple[np.ndarray, ...]:
