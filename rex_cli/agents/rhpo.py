@@ -68,38 +68,59 @@ from rex_cli.plants.statespace import Plant
 __all__ = ["PlantCoordinator", "PlantData"]
 
 _BUY, _SELL = Side.BUY, Side.SELL
+# Our resting order in one unit and side: (order id, price ticks, lots, the exchange's
+# ``touched`` count for us and the unit when we read the lots).
+_Held = tuple[int, int, int, int]
 
 log = logging.getLogger(__name__)
 
 
 def _quote_unchanged(
     book: OrderBook,
-    held: tuple[int, int] | None,
+    mine: dict[int, _Held],
+    unit: int,
     qty: int,
     price: float,
     tick: float,
     max_ticks: int,
+    touched: int,
 ) -> bool:
     """Whether ``_quote`` would leave this side alone: what it concludes, without the call.
 
     True when nothing rests and there is no valid quote (no lots, or a price outside
-    1..max_ticks), or when the resting order ``held`` (id, ticks) already has the
-    quote's price and size.
+    1..max_ticks), or when our resting order (``mine[unit]``) already has the quote's
+    price and size. ``touched``: the exchange's count for us and the unit
+    (:func:`_held_order`).
     """
     ticks = round(price / tick) if math.isfinite(price) else 0
     valid = qty > 0 and 1 <= ticks <= max_ticks
+    held = mine.get(unit)
     if held is None:
         return not valid
     if not valid:
         return False
-    order = book.peek(held[0])  # (side, price, qty)
-    return order is not None and order[1] == ticks and order[2] == qty
+    order = _held_order(book, mine, unit, held, touched)
+    return order is not None and order[0] == ticks and order[1] == qty
 
 
-def _own_qty(book: OrderBook, oid: int, price: int) -> int:
-    """Lots of our resting order ``oid`` at ``price``, else 0 (one order per unit and side)."""
-    o = book.peek(oid)  # (side, price, qty)
-    return o[2] if o is not None and o[1] == price else 0
+def _held_order(
+    book: OrderBook, mine: dict[int, _Held], unit: int, held: _Held, touched: int
+) -> tuple[int, int] | None:
+    """``(price ticks, lots)`` of our resting order ``held = mine[unit]``; None if it is gone.
+
+    ``held`` is ``(order id, ticks, lots, count)``: what we last read of the order, when
+    the exchange's :attr:`~rex_cli.market.exchange.Exchange.touched` count for us and
+    the unit was ``count``. While the count stands still (``touched``), only we changed
+    our orders there, so that is still the order. Otherwise the book is asked, and what
+    it says is kept with the new count.
+    """
+    if held[3] == touched:
+        return held[1], held[2]
+    o = book.peek(held[0])  # (side, price, qty)
+    if o is None:
+        return None
+    mine[unit] = (held[0], o[1], o[2], touched)
+    return o[1], o[2]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -209,11 +230,13 @@ class PlantCoordinator(PoissonArrivals):
         self.plan = np.full((n_units, self.n_dec), np.nan)
         self.committed: dict[int, np.ndarray] = {}  # unit -> decision inputs at gate closure
         self.lam = np.full(n_units, np.nan)
-        # Our resting order per side: unit -> (order id, limit price in ticks). The price
-        # changes only when we replace the order, so the book is asked for our order only
-        # when it is at the top. One dict per side: no ``Side`` is hashed on the hot path.
-        self.bids: dict[int, tuple[int, int]] = {}
-        self.asks: dict[int, tuple[int, int]] = {}
+        # Our resting order per side: unit -> (order id, limit price in ticks, lots, the
+        # exchange's ``touched`` count for us and the unit when the lots were read). The
+        # price changes only when we replace the order, and the lots only when we act or
+        # the count moves: the book is asked for our order only after it moved. One dict
+        # per side: no ``Side`` is hashed on the hot path.
+        self.bids: dict[int, _Held] = {}
+        self.asks: dict[int, _Held] = {}
         self._swept = -1  # the first unit of the arrival that last swept them
         self.w_next = np.asarray(data.w_init, dtype=float).copy()  # state at start of next unit
         self.u_last = np.full(plant.n_inputs, np.nan)
@@ -339,6 +362,7 @@ class PlantCoordinator(PoissonArrivals):
         books = ex.books
         batch = ex.batch
         my_bids, my_asks = self.bids, self.asks
+        touched = ex.touched[self.agent_id]
         for i, j in enumerate(ulist):
             book = books.get(j)
             if book is None or (not batch and book.in_call_phase):
@@ -350,13 +374,17 @@ class PlantCoordinator(PoissonArrivals):
             if b:
                 mine_b = my_bids.get(j)
                 if mine_b is not None and mine_b[1] == b:
-                    qty_b -= _own_qty(book, mine_b[0], b)
+                    order = _held_order(book, my_bids, j, mine_b, touched.get(j, 0))
+                    if order is not None and order[0] == b:
+                        qty_b -= order[1]
                 if qty_b > 0:
                     bid[i], bid_d[i] = b * tick, qty_b * lot
             if a:
                 mine_a = my_asks.get(j)
                 if mine_a is not None and mine_a[1] == a:
-                    qty_a -= _own_qty(book, mine_a[0], a)
+                    order = _held_order(book, my_asks, j, mine_a, touched.get(j, 0))
+                    if order is not None and order[0] == a:
+                        qty_a -= order[1]
                 if qty_a > 0:
                     ask[i], ask_d[i] = a * tick, qty_a * lot
         return bid, ask, bid_d, ask_d, pos
@@ -457,6 +485,7 @@ class PlantCoordinator(PoissonArrivals):
         dn_l = np.asarray(one_sided.down).tolist()
         flex = max(round(delta / lot), 0)
         mine = ex.positions[me]  # what ex.position(me, j) reads
+        touched = ex.touched[me]
         books = ex.books
         batch = ex.batch
         floor = math.floor
@@ -484,11 +513,15 @@ class PlantCoordinator(PoissonArrivals):
             need = round((u_mkt[i] - mine[j] * lot) / lot)
             qty = (need if need > 0 else 0) + flex
             price = up_l[i] - margin
-            if not (skip and _quote_unchanged(book, my_bids.get(j), qty, price, tick, max_ticks)):
+            if not (skip and _quote_unchanged(
+                book, my_bids, j, qty, price, tick, max_ticks, touched.get(j, 0)
+            )):  # fmt: skip
                 self._quote(ex, book, now, j, _BUY, my_bids, qty, price)
             qty = (-need if need < 0 else 0) + flex
             price = dn_l[i] + margin
-            if not (skip and _quote_unchanged(book, my_asks.get(j), qty, price, tick, max_ticks)):
+            if not (skip and _quote_unchanged(
+                book, my_asks, j, qty, price, tick, max_ticks, touched.get(j, 0)
+            )):  # fmt: skip
                 self._quote(ex, book, now, j, _SELL, my_asks, qty, price)
 
     def _quote(
@@ -498,7 +531,7 @@ class PlantCoordinator(PoissonArrivals):
         now: float,
         unit: int,
         side: Side,
-        mine: dict[int, tuple[int, int]],
+        mine: dict[int, _Held],
         qty: int,
         price: float,
     ) -> None:
@@ -506,9 +539,10 @@ class PlantCoordinator(PoissonArrivals):
         held = mine.get(unit)
         ticks = round(price / self.tick) if math.isfinite(price) else 0
         ok_price = 1 <= ticks <= self.max_ticks
+        touched = ex.touched[self.agent_id]
         # ``unit`` is open: our order rests in its book, or it is gone (filled,
         # cancelled, dropped), which is what ``ex.remaining(oid) == 0`` says.
-        order = book.peek(held[0]) if held is not None else None  # (side, price, qty)
+        order = None if held is None else _held_order(book, mine, unit, held, touched[unit])
         if held is not None and order is None:
             del mine[unit]
             held = None
@@ -520,20 +554,25 @@ class PlantCoordinator(PoissonArrivals):
         if held is not None:
             assert order is not None
             oid = held[0]
-            if order[1] == ticks and order[2] == qty:
+            if order[0] == ticks and order[1] == qty:
                 return
-            if order[1] == ticks and qty < order[2]:
+            if order[0] == ticks and qty < order[1]:
                 sub = ex.shrink(self.agent_id, oid, qty, now)
+                at = ticks
             else:
                 sub = ex.replace(self.agent_id, oid, now, price=ticks, qty=qty)
-                if sub.ok:
-                    mine[unit] = (oid, ticks)
+                at = ticks if sub.ok else order[0]
             self.rejections += not sub.ok
-            if ex.remaining(oid) == 0:
+            left = ex.remaining(oid)
+            if left == 0:
                 del mine[unit]
+            else:
+                mine[unit] = (oid, at, left, touched[unit])
             return
         sub = ex.submit_limit(self.agent_id, unit, side, ticks, qty, now)
         if not sub.ok:
             self.rejections += 1
-        elif ex.remaining(sub.order_id) > 0:
-            mine[unit] = (sub.order_id, ticks)
+        else:
+            left = ex.remaining(sub.order_id)
+            if left > 0:
+                mine[unit] = (sub.order_id, ticks, left, touched[unit])

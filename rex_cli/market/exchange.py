@@ -117,6 +117,14 @@ class Exchange:
             lambda: defaultdict(int)
         )
         self.cash: defaultdict[int, int] = defaultdict(int)
+        # owner -> unit -> how often the exchange changed that owner's orders of that
+        # unit other than at the owner's request (its fills, maker or taker, and the
+        # orders dropped by drop_resting). While it stands still, what an owner last
+        # read of its resting orders there is still true (gate closure aside: the book
+        # is gone then), so a trader can skip reading them again.
+        self.touched: defaultdict[int, defaultdict[int, int]] = defaultdict(
+            lambda: defaultdict(int)
+        )
         self._order_unit: dict[int, int] = {}
         self._next_id = 1
         self._last_price: dict[int, int] = {}
@@ -289,6 +297,7 @@ class Exchange:
         for o in orders:
             book.cancel(o.order_id)
             self._order_unit.pop(o.order_id, None)
+            self.touched[o.owner][unit] += 1
             if self.record_orders:
                 self._log(time, EventKind.EXPIRE, o.order_id, o.owner, unit, o.side, o.price,
                           o.qty, "auction")  # fmt: skip
@@ -577,6 +586,7 @@ class Exchange:
             return
         t = self.trades
         positions = self.positions
+        touched = self.touched
         cash = self.cash
         volume = value_sum = 0
         for f in fills:
@@ -586,6 +596,8 @@ class Exchange:
                 buyer, seller = f.maker_owner, f.taker_owner
             positions[buyer][unit] += f.qty
             positions[seller][unit] -= f.qty
+            touched[buyer][unit] += 1
+            touched[seller][unit] += 1
             value = f.price * f.qty
             cash[buyer] -= value
             cash[seller] += value

@@ -60,3 +60,30 @@ def test_shortcuts_send_the_requests_of_the_reference_paths(tiny_run, batch, mon
     assert fast == ref
     # The shortcut was taken: fewer _quote calls than units x sides x arrivals.
     assert 0 < fast_calls < ref_calls
+
+
+@pytest.mark.parametrize("mechanism", ["rex", "call", "day_ahead_intraday"])
+def test_untouched_orders_are_what_the_book_holds(tiny_run, mechanism, monkeypatch):
+    """A coordinator's cached order (while the exchange's ``touched`` count stands still)
+    is the order in the book: price, lots and presence, at every read of a whole run."""
+    from rex_cli.agents import rhpo
+
+    real = rhpo._held_order
+    hits = 0
+
+    def checked(book, mine, unit, held, touched):
+        nonlocal hits
+        truth = book.peek(held[0])  # (side, price, qty) or None
+        got = real(book, mine, unit, held, touched)
+        if held[3] == touched:
+            hits += 1
+            assert truth is not None and got == (truth[1], truth[2]), (unit, held, truth)
+        else:
+            assert got == (None if truth is None else (truth[1], truth[2]))
+        return got
+
+    monkeypatch.setattr(rhpo, "_held_order", checked)
+    cfg = tiny_run(*OVERRIDES, f"market.mechanism={mechanism}").cfg
+    world = build_world(cfg, seed_tree(cfg))
+    world.run()
+    assert hits > 100  # the shortcut was taken (and checked) often

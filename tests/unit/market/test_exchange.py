@@ -115,3 +115,33 @@ def test_settlement_by_hand():
     assert res.imbalance_lots.tolist() == [2, -3]
     assert res.payment == pytest.approx([0.08, -0.015])
     assert res.system_imbalance_lots == -1
+
+
+def test_touched_counts_what_the_exchange_did_to_an_owners_orders():
+    """``touched[owner][unit]`` moves on the owner's fills (maker or taker) and on
+    orders the exchange drops, never on the owner's own cancel, shrink or replace."""
+    ex = make()
+    ex.open_unit(3, 0.0)
+    ex.open_unit(4, 0.0)
+    t = ex.touched
+    a = ex.submit_limit(1, 3, Side.SELL, 200, 10, 0.0)
+    b = ex.submit_limit(1, 3, Side.BUY, 150, 5, 0.0)
+    ex.shrink(1, a.order_id, 8, 1.0)
+    ex.replace(1, b.order_id, 1.0, price=160)
+    assert t[1][3] == 0  # only owner 1's own requests so far
+    ex.submit_limit(2, 3, Side.BUY, 210, 3, 2.0)  # owner 2 takes 3 of owner 1's ask
+    assert (t[1][3], t[2][3]) == (1, 1)
+    ex.submit_market(3, 3, Side.SELL, 2, 3.0)  # owner 3 hits owner 1's bid
+    assert (t[1][3], t[3][3]) == (2, 1)
+    ex.cancel(1, b.order_id, 4.0)
+    assert t[1][3] == 2 and t[1][4] == 0  # a unit's count is its own
+    # Batch calls: a clearing and the orders dropped after it.
+    batch = Exchange(unit_minutes=15.0, max_price_ticks=1000, batch=True)
+    batch.open_unit(5, 0.0)
+    batch.submit_limit(7, 5, Side.BUY, 100, 4, 0.0)
+    batch.submit_limit(8, 5, Side.SELL, 90, 3, 0.0)
+    batch.submit_limit(9, 5, Side.SELL, 120, 1, 0.0)  # does not clear
+    batch.clear_call(5, 1.0, "call")
+    assert (batch.touched[7][5], batch.touched[8][5], batch.touched[9][5]) == (1, 1, 0)
+    assert batch.drop_resting(5, 2.0) == 2  # owner 7's remainder and owner 9's ask
+    assert (batch.touched[7][5], batch.touched[8][5], batch.touched[9][5]) == (2, 1, 1)
