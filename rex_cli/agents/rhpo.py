@@ -542,7 +542,7 @@ class PlantCoordinator(PoissonArrivals):
         touched = ex.touched[self.agent_id]
         # ``unit`` is open: our order rests in its book, or it is gone (filled,
         # cancelled, dropped), which is what ``ex.remaining(oid) == 0`` says.
-        order = None if held is None else _held_order(book, mine, unit, held, touched[unit])
+        order = None if held is None else _held_order(book, mine, unit, held, touched.get(unit, 0))
         if held is not None and order is None:
             del mine[unit]
             held = None
@@ -567,7 +567,7 @@ class PlantCoordinator(PoissonArrivals):
             if left == 0:
                 del mine[unit]
             else:
-                mine[unit] = (oid, at, left, touched[unit])
+                mine[unit] = (oid, at, left, touched.get(unit, 0))
             return
         sub = ex.submit_limit(self.agent_id, unit, side, ticks, qty, now)
         if not sub.ok:
@@ -575,4 +575,4 @@ class PlantCoordinator(PoissonArrivals):
         else:
             left = ex.remaining(sub.order_id)
             if left > 0:
-                mine[unit] = (sub.order_id, ticks, left, touched[unit])
+                mine[unit] = (sub.order_id, ticks, left, touched.get(unit, 0))

@@ -26,6 +26,7 @@ follows); ``day_ahead_intraday`` does the same and then turns the books continuo
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -189,14 +190,29 @@ class World:
         }
 
     def run(self, progress: Callable[[int, int], None] | None = None) -> None:
-        """Run to the end of delivery, calling ``progress(delivered, n_units)`` per unit."""
+        """Run to the end of delivery, calling ``progress(delivered, n_units)`` per unit.
+
+        The world built so far (plants, forecasts, agents, solvers: about half a million
+        objects at 10,000 prosumers) lives for the whole run, so it is frozen out of the
+        cyclic garbage collector's passes for the run (``gc.freeze``): its full passes
+        then read only what the run allocates (community_10k, 6 h: 2.2 s of full passes
+        instead of 5.1 s). Undone at the end; skipped when something froze objects
+        already (a sweep worker keeps its imports frozen, and unfreezing would undo that).
+        """
         self.schedule()
         eps = self.unit_minutes
-        for j in range(self.n_units):
-            self.engine.run(until=(j + 1) * eps)
-            if progress is not None:
-                progress(j + 1, self.n_units)
-        self.engine.run()
+        freeze = gc.get_freeze_count() == 0
+        if freeze:
+            gc.freeze()
+        try:
+            for j in range(self.n_units):
+                self.engine.run(until=(j + 1) * eps)
+                if progress is not None:
+                    progress(j + 1, self.n_units)
+            self.engine.run()
+        finally:
+            if freeze:
+                gc.unfreeze()
 
     # ------------------------------------------------------------------ events
 

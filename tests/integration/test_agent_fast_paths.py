@@ -12,6 +12,7 @@ import pytest
 from rex_cli.agents.rhpo import PlantCoordinator
 from rex_cli.agents.simple import ForecastClient, QuotingCoordinator
 from rex_cli.scenario.build import build_world, seed_tree
+from rex_cli.sim.engine import Engine
 
 OVERRIDES = ["population.batteries.count=2"]
 
@@ -87,3 +88,38 @@ def test_untouched_orders_are_what_the_book_holds(tiny_run, mechanism, monkeypat
     world = build_world(cfg, seed_tree(cfg))
     world.run()
     assert hits > 100  # the shortcut was taken (and checked) often
+
+
+@pytest.mark.parametrize("frozen_before", [False, True])
+def test_the_world_is_frozen_out_of_gc_for_the_run_only(tiny_run, frozen_before, monkeypatch):
+    """``World.run`` freezes the built world (``gc.freeze``) while it runs and unfreezes
+    it after; when objects are frozen already (a sweep worker's imports) it leaves the
+    collector as it found it."""
+    import gc
+
+    cfg = tiny_run(*OVERRIDES).cfg
+    world = build_world(cfg, seed_tree(cfg))
+    seen = []
+    real = Engine.run
+
+    def run(self, *a, **k):
+        seen.append(gc.get_freeze_count())
+        return real(self, *a, **k)
+
+    monkeypatch.setattr(Engine, "run", run)
+    gc.unfreeze()
+    if frozen_before:
+        holder = [object() for _ in range(10)]  # noqa: F841  (objects to freeze)
+        gc.freeze()
+    before = gc.get_freeze_count()
+    try:
+        world.run()
+        after = gc.get_freeze_count()
+    finally:
+        gc.unfreeze()
+    if frozen_before:
+        # Not frozen further, not unfrozen (frozen objects that die leave the count).
+        assert before > 0 and 0 < after <= before and all(n <= before for n in seen)
+    else:
+        assert before == 0 and after == 0
+        assert seen and all(n > 10_000 for n in seen)  # the world's objects
