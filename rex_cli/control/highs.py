@@ -500,6 +500,12 @@ class RhpoSolver:
             return RhpoResult.failed(self.plant, self.kappa, LpStatus.ERROR, "highs")
         return self._extract(data, sigma)
 
+    def _kept_inverse(self) -> par.BasisInverse:
+        """The plant's kept basis inverse and matrix (built on first use)."""
+        if self._inverse is None:
+            self._inverse = par.BasisInverse(self._mat)
+        return self._inverse
+
     def _warm_solve(
         self,
         data: RhpoData,
@@ -511,9 +517,7 @@ class RhpoSolver:
         None when the re-solve gives up (the caller runs HiGHS, which holds the same LP).
         """
         z_prev, basis, lo_prev, hi_prev = prev
-        inv = self._inverse
-        if inv is None:
-            inv = self._inverse = par.BasisInverse(self._mat)
+        inv = self._kept_inverse()
         lo, hi = self._bounds()
         is_basic = basis.copy()
         n_all = len(lo)
@@ -525,12 +529,7 @@ class RhpoSolver:
             inv.keep_basic,
             inv.state,
             is_basic,
-            inv.mp,
-            inv.mi,
-            inv.mx,
-            inv.rp,
-            inv.rj,
-            inv.rx,
+            *inv.matrix,
             z_prev,
             lo_prev,
             hi_prev,
@@ -893,9 +892,7 @@ class RhpoSolver:
         keeps the matrix (built on the first call) and the last basis's inverse.
         """
         K = self.kappa
-        inv = self._inverse
-        if inv is None:
-            inv = self._inverse = par.BasisInverse(self._mat)
+        inv = self._kept_inverse()
         work0, work1 = par.spares(inv.m)
         y_up, y_down = np.empty(K), np.empty(K)
         ok, t_lo, t_hi, pivots, up, down = par.one_sided(
@@ -904,12 +901,7 @@ class RhpoSolver:
             inv.state,
             work0,
             work1,
-            inv.mp,
-            inv.mi,
-            inv.mx,
-            inv.rp,
-            inv.rj,
-            inv.rx,
+            *inv.matrix,
             basic_variables,
             x,
             row,

@@ -913,6 +913,37 @@ def one_sided(
     return True, t_lo, t_hi, pivots, up, down
 
 
+@_jit
+def _bound_path(
+    a: float, b: float, value: float, sits_at: bool, free: bool, lower: bool
+) -> tuple[bool, float, float]:
+    """One bound's path from ``a`` (old) to ``b`` (new): ``(ok, start, rate)``.
+
+    ``start`` is the bound at τ = 0 and ``rate`` its move to τ = 1. Unchanged: ``(a, 0)``.
+    Both finite: ``(a, b − a)``. A bound that goes (``b`` infinite) goes at once,
+    unless the nonbasic variable sits at it (``sits_at``). A bound that appears starts
+    at the variable's ``value`` if that lies beyond it (above a lower bound, ``lower``,
+    or below an upper one), else at ``b``; not for a free nonbasic variable (``free``).
+    ``ok`` is False where the bound's kind changes under a nonbasic variable, or an
+    infinite bound stays infinite with the other sign (:data:`BOUND_KIND`).
+    """
+    if a == b:
+        return True, a, 0.0
+    if not (math.isinf(a) or math.isinf(b)):
+        return True, a, b - a
+    if math.isinf(a) and math.isinf(b):
+        return False, a, 0.0
+    if math.isinf(b):
+        return not sits_at, b, 0.0
+    if free:
+        return False, a, 0.0
+    if lower:
+        start = b if b <= value else value
+    else:
+        start = b if b >= value else value
+    return True, start, b - start
+
+
 # Outcomes of :func:`resolve` (anything but RESOLVED: the caller solves with HiGHS).
 RESOLVED = 0
 NO_INVERSE = 1  # the kept inverse cannot be brought to the last basis
@@ -1156,38 +1187,18 @@ def resolve(
     dhi = np.zeros(n_all)
     for j in range(n_all):
         value = beta[where[j]] if is_basic[j] else z[j]
-        a = lo_prev[j]
-        b = lo_new[j]
-        if a != b:
-            if not (math.isinf(a) or math.isinf(b)):
-                dlo[j] = b - a
-            elif math.isinf(a) and math.isinf(b):
-                return BOUND_KIND, 0, 0
-            elif math.isinf(b):
-                if not is_basic[j] and at[j] == LOWER:
-                    return BOUND_KIND, 0, 0
-                lo[j] = b
-            else:
-                if not is_basic[j] and at[j] == FREE:
-                    return BOUND_KIND, 0, 0
-                lo[j] = b if b <= value else value
-                dlo[j] = b - lo[j]
-        a = hi_prev[j]
-        b = hi_new[j]
-        if a != b:
-            if not (math.isinf(a) or math.isinf(b)):
-                dhi[j] = b - a
-            elif math.isinf(a) and math.isinf(b):
-                return BOUND_KIND, 0, 0
-            elif math.isinf(b):
-                if not is_basic[j] and at[j] == UPPER:
-                    return BOUND_KIND, 0, 0
-                hi[j] = b
-            else:
-                if not is_basic[j] and at[j] == FREE:
-                    return BOUND_KIND, 0, 0
-                hi[j] = b if b >= value else value
-                dhi[j] = b - hi[j]
+        nonbasic = not is_basic[j]
+        free = nonbasic and at[j] == FREE
+        ok, lo[j], dlo[j] = _bound_path(
+            lo_prev[j], lo_new[j], value, nonbasic and at[j] == LOWER, free, True
+        )
+        if not ok:
+            return BOUND_KIND, 0, 0
+        ok, hi[j], dhi[j] = _bound_path(
+            hi_prev[j], hi_new[j], value, nonbasic and at[j] == UPPER, free, False
+        )
+        if not ok:
+            return BOUND_KIND, 0, 0
     status, first = _primal_phase(
         keep, basic, is_basic, at, beta, z, d, y, lo, hi, lo_new, hi_new, cost, mp, mi, mx,
         dual_tol, max_pivots,
@@ -1349,6 +1360,8 @@ class BasisInverse:
         np.cumsum(np.bincount(self.mi, minlength=self.m), out=self.rp[1:])
         self.rj = cols[order]
         self.rx = self.mx[order]
+        # M column-wise, then row-wise: in the order the compiled calls take them.
+        self.matrix = (self.mp, self.mi, self.mx, self.rp, self.rj, self.rx)
         self.refresh = int(refresh)
         self.keep = np.empty((self.m, self.m))
         self.keep_basic = np.empty(self.m, dtype=np.int64)
@@ -1496,12 +1509,7 @@ class Walker:
             *(getattr(self, k) for k in self._ARRAYS),
             np.asarray(dlo, dtype=np.float64),
             np.asarray(dhi, dtype=np.float64),
-            inv.mp,
-            inv.mi,
-            inv.mx,
-            inv.rp,
-            inv.rj,
-            inv.rx,
+            *inv.matrix,
             int(max_pivots),
         )
 
