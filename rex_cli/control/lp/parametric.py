@@ -468,8 +468,12 @@ def _walk(
         # increasing rows, and a sum from +0.0 gains nothing from a term ±0.0, so each
         # α_j is the column-wise sum, to the bit.
         # The columns touched (α_j = +0.0 elsewhere) are listed in increasing order, so
-        # that the ratio test meets its candidates in the order of a scan over all j.
+        # that the ratio test meets its candidates in the order of a scan over all j:
+        # by insertion sort when they are few, else by a scan of the marks over their
+        # range (the same list; the sort's quadratic cost was most of a walk's time).
         n_t = 0
+        j_lo = n_all
+        j_hi = -1
         for k in range(m):
             rk = binv[r, k]
             rho[k] = rk
@@ -480,14 +484,25 @@ def _walk(
                         mark[j] = True
                         touched[n_t] = j
                         n_t += 1
+                        if j < j_lo:
+                            j_lo = j
+                        if j > j_hi:
+                            j_hi = j
                     alpha[j] += rk * rx[t]
-        for t in range(1, n_t):  # insertion sort: a few tens of columns
-            j = touched[t]
-            u = t - 1
-            while u >= 0 and touched[u] > j:
-                touched[u + 1] = touched[u]
-                u -= 1
-            touched[u + 1] = j
+        if n_t * n_t > 4 * (j_hi - j_lo + 1):
+            n_t = 0
+            for j in range(j_lo, j_hi + 1):
+                if mark[j]:
+                    touched[n_t] = j
+                    n_t += 1
+        else:
+            for t in range(1, n_t):
+                j = touched[t]
+                u = t - 1
+                while u >= 0 and touched[u] > j:
+                    touched[u + 1] = touched[u]
+                    u -= 1
+                touched[u + 1] = j
         # Dual ratio test over α_r. Leaving at its upper bound needs θ ≥ 0 (its reduced
         # cost becomes −θ ≤ 0), at its lower bound θ ≤ 0; with θ = sgn·t, t ≥ 0, a
         # nonbasic j keeps the sign of d_j − t·sgn·α_j. (α_j = 0 never passes the
