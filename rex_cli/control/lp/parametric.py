@@ -139,22 +139,35 @@ def _ftran(
 
 @_jit
 def _eta(binv: FloatArray, w: FloatArray, r: int) -> None:
-    """``B⁻¹ ← E·B⁻¹``: the basic column at position ``r`` replaced by one with ``B⁻¹a = w``."""
+    """``B⁻¹ ← E·B⁻¹``: the basic column at position ``r`` replaced by one with ``B⁻¹a = w``.
+
+    Over the nonzeros of the pivot row only (a few of a sparse inverse's row): a zero
+    entry of that row changes no other row but in the sign of a zero (``x − f·(±0.0)``
+    is ``x`` for ``x ≠ 0``), so every nonzero of the result is the dense update's, to the
+    bit. Signs of zeros of ``B⁻¹`` reach nothing but the walks' running duals ``y``
+    (:func:`_walk`), which are exact in value; every other product with ``B⁻¹`` sums
+    from ``+0.0`` over nonzero entries.
+    """
     m = binv.shape[0]
     wr = w[r]
-    # The new pivot row goes to a separate array too: reading it from ``binv`` while
-    # writing other rows of ``binv`` makes the compiler's overlap check fail and the
-    # row updates run unvectorised (same operations either way).
+    # The pivot row's nonzeros go to separate arrays (values and columns): the row
+    # updates read them there, never from ``binv`` while writing it.
     prow = np.empty(m)
+    cols = np.empty(m, dtype=np.int64)
+    n_nz = 0
     for j in range(m):
-        v = binv[r, j] / wr
-        binv[r, j] = v
-        prow[j] = v
+        v = binv[r, j]
+        if v != 0.0:
+            v = v / wr
+            binv[r, j] = v
+            prow[n_nz] = v
+            cols[n_nz] = j
+            n_nz += 1
     for i in range(m):
         f = w[i]
         if i != r and f != 0.0:
-            for j in range(m):
-                binv[i, j] -= f * prow[j]
+            for t in range(n_nz):
+                binv[i, cols[t]] -= f * prow[t]
 
 
 @_jit
