@@ -141,17 +141,20 @@ def _ftran(
 def _eta(binv: FloatArray, w: FloatArray, r: int) -> None:
     """``B⁻¹ ← E·B⁻¹``: the basic column at position ``r`` replaced by one with ``B⁻¹a = w``.
 
-    Over the nonzeros of the pivot row only (a few of a sparse inverse's row): a zero
-    entry of that row changes no other row but in the sign of a zero (``x − f·(±0.0)``
-    is ``x`` for ``x ≠ 0``), so every nonzero of the result is the dense update's, to the
-    bit. Signs of zeros of ``B⁻¹`` reach nothing but the walks' running duals ``y``
-    (:func:`_walk`), which are exact in value; every other product with ``B⁻¹`` sums
-    from ``+0.0`` over nonzero entries.
+    The rows where ``w`` is nonzero change by a multiple of the pivot row. A pivot row
+    with few nonzeros (at most ``m/16``, most of them in a sparse inverse) updates
+    those entries only; a fuller one updates whole rows (vectorised, faster there).
+    A zero entry of the pivot row changes nothing but, possibly, the sign of a zero
+    (``x − f·(±0.0)`` is ``x`` for ``x ≠ 0``), so either way every nonzero of the
+    result is the dense update's, to the bit. Signs of zeros of ``B⁻¹`` reach nothing
+    but the walks' running duals ``y`` (:func:`_walk`), which are exact in value:
+    every other product with ``B⁻¹`` sums from ``+0.0`` over nonzero entries.
     """
     m = binv.shape[0]
     wr = w[r]
-    # The pivot row's nonzeros go to separate arrays (values and columns): the row
-    # updates read them there, never from ``binv`` while writing it.
+    # The pivot row goes to separate arrays (its nonzeros' values and columns, or the
+    # whole row): the row updates read it there, never from ``binv`` while writing
+    # it (that makes the compiler's overlap check fail and the loops run unvectorised).
     prow = np.empty(m)
     cols = np.empty(m, dtype=np.int64)
     n_nz = 0
@@ -163,6 +166,15 @@ def _eta(binv: FloatArray, w: FloatArray, r: int) -> None:
             prow[n_nz] = v
             cols[n_nz] = j
             n_nz += 1
+    if 16 * n_nz > m:
+        for j in range(m):
+            prow[j] = binv[r, j]
+        for i in range(m):
+            f = w[i]
+            if i != r and f != 0.0:
+                for j in range(m):
+                    binv[i, j] -= f * prow[j]
+        return
     for i in range(m):
         f = w[i]
         if i != r and f != 0.0:
