@@ -360,21 +360,23 @@ class PlantCoordinator(PoissonArrivals):
         mine = ex.positions[self.agent_id]  # what ex.position(me, j) reads
         pos = [mine[j] * lot for j in ulist]
         books = ex.books
-        batch = ex.batch
+        tops = ex.tops
         my_bids, my_asks = self.bids, self.asks
         touched = ex.touched[self.agent_id]
         for i, j in enumerate(ulist):
-            book = books.get(j)
-            if book is None or (not batch and book.in_call_phase):
-                continue  # no market orders during the call: no trade at known prices
-            # Periodic calls (batch mode): the resting book is the market; the planned
-            # trades are quoted below as limit orders that rest until the next call.
-            b, qty_b, a, qty_a = book.top()  # 0 = empty side
+            # None: the unit is closed, not open yet, or in its opening call (no market
+            # orders then: no trade at known prices). In batch mode (periodic calls)
+            # the resting book is the market; the planned trades are quoted below as
+            # limit orders that rest until the next call.
+            top = tops.get(j)
+            if top is None:
+                continue
+            b, qty_b, a, qty_a = top  # 0 = empty side
             # Our own resting orders are not liquidity for us (self-trade prevention).
             if b:
                 mine_b = my_bids.get(j)
                 if mine_b is not None and mine_b[1] == b:
-                    order = _held_order(book, my_bids, j, mine_b, touched.get(j, 0))
+                    order = _held_order(books[j], my_bids, j, mine_b, touched.get(j, 0))
                     if order is not None and order[0] == b:
                         qty_b -= order[1]
                 if qty_b > 0:
@@ -382,7 +384,7 @@ class PlantCoordinator(PoissonArrivals):
             if a:
                 mine_a = my_asks.get(j)
                 if mine_a is not None and mine_a[1] == a:
-                    order = _held_order(book, my_asks, j, mine_a, touched.get(j, 0))
+                    order = _held_order(books[j], my_asks, j, mine_a, touched.get(j, 0))
                     if order is not None and order[0] == a:
                         qty_a -= order[1]
                 if qty_a > 0:

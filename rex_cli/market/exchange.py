@@ -129,6 +129,11 @@ class Exchange:
         self._next_id = 1
         self._last_price: dict[int, int] = {}
         self._top: dict[int, tuple[int, int]] = {}
+        # unit -> (best bid, its lots, best ask, its lots) of its open book (0, 0 for
+        # an empty side), as of the last change; None while its opening call runs
+        # (continuous trading only: in batch mode the resting book is the market).
+        # What ``book.top()`` says, kept current by every call that changes a book.
+        self.tops: dict[int, tuple[int, int, int, int] | None] = {}
         # Column buffers: appended per event, turned into tables once at the end.
         self.trades: dict[str, list] = {
             k: []
@@ -207,6 +212,7 @@ class Exchange:
             call_phase = self.opening_auction or self.batch
         self.books[unit] = OrderBook(call_phase=call_phase)
         self._top[unit] = (0, 0)
+        self.tops[unit] = None if call_phase and not self.batch else (0, 0, 0, 0)
 
     def is_open(self, unit: int) -> bool:
         """True while the book of ``unit`` accepts orders."""
@@ -338,6 +344,7 @@ class Exchange:
         g["auction_price_ticks"].append(auction[0])
         g["auction_lots"].append(auction[1])
         self._top.pop(unit, None)
+        self.tops.pop(unit, None)
 
     # ------------------------------------------------------------------ requests
 
@@ -645,7 +652,9 @@ class Exchange:
         a["orders"].append(n_orders)
 
     def _note_top(self, unit: int, book: OrderBook, time: float) -> None:
-        bid, bid_lots, ask, ask_lots = book.top()  # 0, 0 for an empty side
+        tops = book.top()
+        bid, bid_lots, ask, ask_lots = tops  # 0, 0 for an empty side
+        self.tops[unit] = None if not self.batch and book.in_call_phase else tops
         top = (bid, ask)
         if self._top.get(unit) == top:
             return

@@ -145,3 +145,74 @@ def test_touched_counts_what_the_exchange_did_to_an_owners_orders():
     assert (batch.touched[7][5], batch.touched[8][5], batch.touched[9][5]) == (1, 1, 0)
     assert batch.drop_resting(5, 2.0) == 2  # owner 7's remainder and owner 9's ask
     assert (batch.touched[7][5], batch.touched[8][5], batch.touched[9][5]) == (2, 1, 1)
+
+
+@pytest.mark.parametrize("mode", ["continuous", "opening_call", "batch"])
+def test_tops_follow_every_change_of_every_book(mode):
+    """``ex.tops[unit]`` is ``book.top()`` after every request that changes a book (None
+    while a continuous unit's opening call runs), over a random stream of limits,
+    market orders, cancels, shrinks, replaces, calls, drops and gate closures."""
+    rng = np.random.default_rng(7)
+    ex = Exchange(
+        unit_minutes=15.0,
+        max_price_ticks=1000,
+        opening_auction=mode == "opening_call",
+        batch=mode == "batch",
+    )
+    units = [0, 1, 2]
+    for u in units:
+        ex.open_unit(u, 0.0)
+    live: list[tuple[int, int]] = []  # (owner, order id)
+    seen_none = seen_tuple = 0
+
+    def check() -> None:
+        nonlocal seen_none, seen_tuple
+        assert set(ex.tops) == set(ex.books)
+        for u, book in ex.books.items():
+            want = None if book.in_call_phase and not ex.batch else book.top()
+            assert ex.tops[u] == want, (u, ex.tops[u], want)
+            seen_none += want is None
+            seen_tuple += want is not None
+
+    check()
+    for step in range(1500):
+        t = step * 0.01
+        open_units = list(ex.books)
+        if not open_units:
+            break
+        u = int(rng.choice(open_units))
+        owner = int(rng.integers(1, 6))
+        side = Side.BUY if rng.random() < 0.5 else Side.SELL
+        x = rng.random()
+        if x < 0.45:
+            price = int(rng.integers(90, 111))
+            sub = ex.submit_limit(owner, u, side, price, int(rng.integers(1, 6)), t)
+            if sub.ok and ex.remaining(sub.order_id):
+                live.append((owner, sub.order_id))
+        elif x < 0.55 and not ex.in_call(u) and not ex.batch:
+            ex.submit_market(owner, u, side, int(rng.integers(1, 8)), t)
+        elif x < 0.85 and live:
+            owner, oid = live.pop(int(rng.integers(len(live))))
+            left = ex.remaining(oid)
+            y = rng.random()
+            if y < 0.4:
+                ex.cancel(owner, oid, t)
+            elif y < 0.7 and left > 1:
+                ex.shrink(owner, oid, left - 1, t)
+                live.append((owner, oid))
+            elif left:
+                ex.replace(owner, oid, t, price=int(rng.integers(90, 111)))
+                live.append((owner, oid))
+        elif x < 0.93:
+            if ex.batch:
+                ex.clear_call(u, t, "call")
+                if rng.random() < 0.3:
+                    ex.drop_resting(u, t)
+            elif ex.in_call(u):
+                ex.end_call(u, t)
+        elif x < 0.95 and len(open_units) > 1:
+            ex.close_unit(u, t)
+            live = [(o, i) for o, i in live if ex.remaining(i)]
+        check()
+    assert seen_tuple > 0
+    assert (seen_none > 0) == (mode == "opening_call")
