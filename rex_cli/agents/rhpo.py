@@ -490,7 +490,7 @@ class PlantCoordinator(PoissonArrivals):
         touched = ex.touched[me]
         books = ex.books
         batch = ex.batch
-        floor = math.floor
+        floor, isfinite = math.floor, math.isfinite
         skip = self.skip_unchanged_quotes
         for i, j in enumerate(ulist):
             if j >= n_units:
@@ -512,18 +512,34 @@ class PlantCoordinator(PoissonArrivals):
             # Make: quote the remaining plan and δ of flexibility around λ±. An order
             # already resting at the same price and size, or no order and no valid
             # quote, is left alone without a call (what ``_quote`` would conclude).
+            # ``_quote_unchanged`` inline where it needs no book: no order held, or one
+            # whose count stands still (the common cases); the function otherwise.
             need = round((u_mkt[i] - mine[j] * lot) / lot)
             qty = (need if need > 0 else 0) + flex
             price = up_l[i] - margin
-            if not (skip and _quote_unchanged(
-                book, my_bids, j, qty, price, tick, max_ticks, touched.get(j, 0)
-            )):  # fmt: skip
+            ticks = round(price / tick) if isfinite(price) else 0
+            held = my_bids.get(j)
+            if held is None:
+                same = not (qty > 0 and 1 <= ticks <= max_ticks)
+            elif held[3] == touched.get(j, 0):  # a held order is valid: lots > 0, ticks in range
+                same = held[2] == qty and held[1] == ticks
+            else:
+                same = _quote_unchanged(book, my_bids, j, qty, price, tick, max_ticks,
+                                        touched.get(j, 0))  # fmt: skip
+            if not (skip and same):
                 self._quote(ex, book, now, j, _BUY, my_bids, qty, price)
             qty = (-need if need < 0 else 0) + flex
             price = dn_l[i] + margin
-            if not (skip and _quote_unchanged(
-                book, my_asks, j, qty, price, tick, max_ticks, touched.get(j, 0)
-            )):  # fmt: skip
+            ticks = round(price / tick) if isfinite(price) else 0
+            held = my_asks.get(j)
+            if held is None:
+                same = not (qty > 0 and 1 <= ticks <= max_ticks)
+            elif held[3] == touched.get(j, 0):  # a held order is valid: lots > 0, ticks in range
+                same = held[2] == qty and held[1] == ticks
+            else:
+                same = _quote_unchanged(book, my_asks, j, qty, price, tick, max_ticks,
+                                        touched.get(j, 0))  # fmt: skip
+            if not (skip and same):
                 self._quote(ex, book, now, j, _SELL, my_asks, qty, price)
 
     def _quote(
