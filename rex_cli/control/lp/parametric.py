@@ -50,7 +50,10 @@ nothing from a term ``±0.0``, so a product skips the zero factors and gets the 
 result exactly. The tableau row ``α_r = ρᵀM`` is summed from the rows of ``M`` where
 ``ρ = e_rᵀB⁻¹`` is nonzero (each ``α_j`` gets its terms in the order of the
 column-wise sum), the dual ratio test visits only the columns it touches (in column
-order), ``γ = −B⁻¹v`` skips the zeros of ``v`` and of ``B⁻¹``. The walks of one
+order), ``γ = −B⁻¹v`` skips the zeros of ``v`` and of ``B⁻¹``, and the eta update
+changes only the entries under a sparse pivot row's nonzeros (:func:`_eta`: every
+nonzero of ``B⁻¹`` stays the dense update's to the bit; the sign of a zero may differ,
+which reaches only the walks' running duals and changes no value). The walks of one
 arrival pivot on the kept inverse itself and undo their pivots from a log of the rows
 they changed (:func:`_walk`, :func:`_restore`; the buffers come from :func:`spares`,
 shared by all LPs of one size), so a plant keeps one ``m × m`` matrix and no arrival
