@@ -20,12 +20,13 @@ standard library counts for Rex's caller. Its overhead is about 1%, so one run g
 both the wall time and the shares. (Until 2026-12-03 a sampling thread took the
 samples, and nearly all of them landed in HiGHS runs; see the class.)
 
-The 10,000 size takes about 16 minutes of CPU (940 CPU-s, 15.8 min wall and 3.5 GB
-peak for the day at 5df7a9c, on a shared machine; 1.14x the per-prosumer CPU of the
-1,000 size, median of eleven 1,000 days run back to back beside it, 82.3 CPU-s; at
-7e61f30, before the world was frozen out of the GC and the coordinators stopped
-re-reading unchanged orders: 1,101 CPU-s, 1.23x; at d345ba1, HiGHS every solve:
-1,396 CPU-s, 1.17x) and sits behind
+The 10,000 size takes about 15 minutes of CPU (889 CPU-s, 15.0 min wall and 3.5 GB
+peak for the day at edcbe83, on a shared machine; 1.23x the per-prosumer CPU of the
+1,000 size, median of eleven 1,000 days run back to back beside it, 72.5 CPU-s; at
+5df7a9c, before the compiled pivots' sort and eta update were tuned: 940 CPU-s beside
+82.3, 1.14x; at 7e61f30, before the world was frozen out of the GC and the
+coordinators stopped re-reading unchanged orders: 1,101 CPU-s, 1.23x; at d345ba1,
+HiGHS every solve: 1,396 CPU-s, 1.17x) and sits behind
 ``REX_BENCH_10K=1``; without it the benchmark runs 250 and 1,000 (a few minutes). With
 it, 1,000-size days run back to back on the other core for as long as the 10,000 size
 runs (the two sizes meet the same load over the same stretch of the clock); the 1,000
