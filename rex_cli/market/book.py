@@ -862,8 +862,7 @@ class OrderBook:
                     lvl.dead -= 1
                     continue
                 if maker == owner:
-                    lvl.appendleft(o)
-                    lvl.popped = popped - 1
+                    lvl.appendleft(o)  # (the slow path renumbers the level)
                     lvl.qty = lq
                     qty = self._take_level_slow(lvl, fills, order_id, owner, side, qty, time)
                     lq = lvl.qty
