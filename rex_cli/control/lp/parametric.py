@@ -452,8 +452,22 @@ def _walk(
     rho = np.empty(m)
     w = np.empty(m)
     alpha = np.zeros(n_all)
-    mark = np.zeros(n_all, dtype=np.bool_)
+    # The marks of the touched columns, scanned a word (8 marks) at a time.
+    mark_words = np.zeros((n_all + 7) // 8, dtype=np.uint64)
+    mark = mark_words.view(np.bool_)
     touched = np.empty(n_all, dtype=np.int64)
+    # The bounds and their rates by basis position (the primal ratio test reads them in
+    # order; a pivot changes one position).
+    lo_b = np.empty(m)
+    hi_b = np.empty(m)
+    dlo_b = np.empty(m)
+    dhi_b = np.empty(m)
+    for i in range(m):
+        j = basic[i]
+        lo_b[i] = lo[j]
+        hi_b[i] = hi[j]
+        dlo_b[i] = dlo[j]
+        dhi_b[i] = dhi[j]
     tau = 0.0
     pivots = 0
     n_saved = 0
@@ -467,18 +481,18 @@ def _walk(
         # step, and so has its rounded quotient: the division is skipped, the outcome
         # is that of dividing.)
         for i in range(m):
-            j = basic[i]
-            rate = gamma[i] - dlo[j]
-            if rate < -RATE_TOL and lo[j] > -np.inf:
-                slack = beta[i] - lo[j] + tau * rate
+            g = gamma[i]
+            rate = g - dlo_b[i]
+            if rate < -RATE_TOL and lo_b[i] > -np.inf:
+                slack = beta[i] - lo_b[i] + tau * rate
                 bound = step * -rate * _NOT_BELOW
                 if not (slack > bound and bound > 0.0):
                     t = (slack if slack > 0.0 else 0.0) / -rate
                     if t < step:
                         step, r, leave_upper = t, i, False
-            rate = dhi[j] - gamma[i]
-            if rate < -RATE_TOL and hi[j] < np.inf:
-                slack = hi[j] - beta[i] + tau * rate
+            rate = dhi_b[i] - g
+            if rate < -RATE_TOL and hi_b[i] < np.inf:
+                slack = hi_b[i] - beta[i] + tau * rate
                 bound = step * -rate * _NOT_BELOW
                 if not (slack > bound and bound > 0.0):
                     t = (slack if slack > 0.0 else 0.0) / -rate
@@ -519,10 +533,12 @@ def _walk(
                     alpha[j] += rk * rx[t]
         if n_t * n_t > 4 * (j_hi - j_lo + 1):
             n_t = 0
-            for j in range(j_lo, j_hi + 1):
-                if mark[j]:
-                    touched[n_t] = j
-                    n_t += 1
+            for wd in range(j_lo >> 3, (j_hi >> 3) + 1):
+                if mark_words[wd] != 0:
+                    for j in range(wd << 3, (wd << 3) + 8):
+                        if mark[j]:
+                            touched[n_t] = j
+                            n_t += 1
         else:
             for t in range(1, n_t):
                 j = touched[t]
@@ -603,6 +619,10 @@ def _walk(
         is_basic[jr] = False
         is_basic[q] = True
         basic[r] = q
+        lo_b[r] = lo[q]
+        hi_b[r] = hi[q]
+        dlo_b[r] = dlo[q]
+        dhi_b[r] = dhi[q]
         if log:
             for i in range(m):
                 if (i == r or w[i] != 0.0) and not saved[i]:
