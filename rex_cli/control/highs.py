@@ -307,6 +307,14 @@ class RhpoSolver:
         self._exo = np.asarray(b.exo, dtype=np.intp)
         self._n_inputs, self._n_states = self.plant.n_inputs, self.plant.n_states
         self._u_is_dec = not b.exo and np.array_equal(self._dec, np.arange(self._n_inputs))
+        # The same indices as slices where they are ranges (a slice reads faster than an
+        # index array; the values are the same): _result's reads of x and writes of u.
+        self._x_u, self._x_w, self._x_v = (
+            _as_slice(self._c_u),
+            _as_slice(self._c_w),
+            _as_slice(self._c_v),
+        )
+        self._u_dec, self._u_exo = _as_slice(self._dec), _as_slice(self._exo)
         self._terminal = self.weights.terminal is TerminalCondition.REQUEST and b.nt > 0
         n_term = b.nt if self._terminal else 0
         self._r_term = np.arange(K + b.n_rows, K + b.n_rows + n_term, dtype=np.int32)
@@ -782,15 +790,16 @@ class RhpoSolver:
         """The result of an optimal solve (and the state one_sided starts from)."""
         K = self.kappa
         b = self.block
+        x_u = x[self._x_u].reshape(self._c_u.shape)
         if self._u_is_dec:
-            u = x[self._c_u]  # every input is a decision input, in order
+            u = x_u.copy()  # every input is a decision input, in order
         else:
             u = np.empty((K, self._n_inputs))
-            u[:, self._dec] = x[self._c_u]
+            u[:, self._u_dec] = x_u
             if b.exo:
-                u[:, self._exo] = data.exogenous
+                u[:, self._u_exo] = data.exogenous
         w = np.empty((K + 1, self._n_states))
-        w[:K] = x[self._c_w]
+        w[:K] = x[self._x_w].reshape(self._c_w.shape)
         w[K] = self._A @ w[K - 1] + self._B @ u[K - 1]
         objective = -cost
         if sigma != 0.0 and b.exo:
@@ -804,7 +813,7 @@ class RhpoSolver:
             surplus=x[2 * K : 3 * K].copy(),
             shortfall=x[3 * K : 4 * K].copy(),
             u=u,
-            v=x[self._c_v],
+            v=x[self._x_v].reshape(self._c_v.shape).copy(),
             w=w,
             dual_balance=row_dual[:K].copy(),
             backend="highs",
@@ -991,6 +1000,18 @@ class RhpoSolver:
     def iterations(self) -> int:
         """Simplex iterations of HiGHS's last run (warm re-solves are not runs of HiGHS)."""
         return int(self._h.getInfo().simplex_iteration_count)
+
+
+def _as_slice(index: NDArray[Any]) -> slice | NDArray[Any]:
+    """``index`` as a slice of the flat array when its entries (row-major) are a range.
+
+    ``a[_as_slice(i)].reshape(i.shape)`` then holds ``a[i]``; otherwise ``index`` itself,
+    flattened (the same expression then gathers).
+    """
+    flat = np.asarray(index).reshape(-1)
+    if flat.size and np.array_equal(flat, np.arange(flat[0], flat[0] + flat.size)):
+        return slice(int(flat[0]), int(flat[0]) + flat.size)
+    return flat
 
 
 def _changed_bounds(
