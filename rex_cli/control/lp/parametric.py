@@ -141,7 +141,7 @@ def _ftran(
 
 
 @_jit
-def _eta(binv: FloatArray, w: FloatArray, r: int) -> None:
+def _eta(binv: FloatArray, w: FloatArray, r: int, prow: FloatArray, cols: IntArray) -> None:
     """``B⁻¹ ← E·B⁻¹``: the basic column at position ``r`` replaced by one with ``B⁻¹a = w``.
 
     The rows where ``w`` is nonzero change by a multiple of the pivot row. A pivot row
@@ -152,14 +152,13 @@ def _eta(binv: FloatArray, w: FloatArray, r: int) -> None:
     result is the dense update's, to the bit. Signs of zeros of ``B⁻¹`` reach nothing
     but the walks' running duals ``y`` (:func:`_walk`), which are exact in value:
     every other product with ``B⁻¹`` sums from ``+0.0`` over nonzero entries.
+    ``prow`` (m,) and ``cols`` (m,) are work buffers (the caller's, reused across pivots).
     """
     m = binv.shape[0]
     wr = w[r]
     # The pivot row goes to separate arrays (its nonzeros' values and columns, or the
     # whole row): the row updates read it there, never from ``binv`` while writing
     # it (that makes the compiler's overlap check fail and the loops run unvectorised).
-    prow = np.empty(m)
-    cols = np.empty(m, dtype=np.int64)
     n_nz = 0
     for j in range(m):
         v = binv[r, j]
@@ -206,6 +205,8 @@ def rebasis(
     for r in range(m):
         current[basic[r]] = True
     w = np.empty(m)
+    prow = np.empty(m)  # _eta's work buffers
+    cols = np.empty(m, dtype=np.int64)
     done = 0
     for e in range(n_all):
         if not target[e] or current[e]:
@@ -219,7 +220,7 @@ def rebasis(
                 best_v = abs(w[r])
         if best < 0:
             return -1
-        _eta(binv, w, best)
+        _eta(binv, w, best, prow, cols)
         current[basic[best]] = False
         current[e] = True
         basic[best] = e
@@ -451,6 +452,8 @@ def _walk(
     gamma = basic_slope(binv, basic, at, dlo, dhi, mp, mi, mx, is_basic)
     rho = np.empty(m)
     w = np.empty(m)
+    prow = np.empty(m)  # _eta's work buffers
+    cols = np.empty(m, dtype=np.int64)
     alpha = np.zeros(n_all)
     # The marks of the touched columns, scanned a word (8 marks) at a time.
     mark_words = np.zeros((n_all + 7) // 8, dtype=np.uint64)
@@ -631,7 +634,7 @@ def _walk(
                     for k in range(m):
                         saved_rows[n_saved, k] = binv[i, k]
                     n_saved += 1
-        _eta(binv, w, r)
+        _eta(binv, w, r, prow, cols)
         pivots += 1
     if status == OPTIMAL:
         for i in range(m):
@@ -1095,6 +1098,8 @@ def _primal_phase(
     n_all = at.shape[0]
     n = n_all - m
     w = np.empty(m)
+    prow = np.empty(m)  # _eta's work buffers
+    cols = np.empty(m, dtype=np.int64)
     pivots = 0
     while True:
         q = -1
@@ -1152,7 +1157,7 @@ def _primal_phase(
         is_basic[jr] = False
         is_basic[q] = True
         basic[r] = q
-        _eta(binv, w, r)
+        _eta(binv, w, r, prow, cols)
         _duals(binv, basic, cost, n, y)
         _reduced(cost, y, is_basic, mp, mi, mx, n, d)
         pivots += 1
