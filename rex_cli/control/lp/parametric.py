@@ -471,6 +471,11 @@ def _walk(
         hi_b[i] = hi[j]
         dlo_b[i] = dlo[j]
         dhi_b[i] = dhi[j]
+    # Columns the dual ratio test passes over: the basic ones and those fixed along the
+    # path (no room and no move: they never enter). The bounds stay put during the walk.
+    skip = np.empty(n_all, dtype=np.bool_)
+    for j in range(n_all):
+        skip[j] = is_basic[j] or (hi[j] - lo[j] <= 0.0 and dhi[j] == dlo[j])
     tau = 0.0
     pivots = 0
     n_saved = 0
@@ -560,13 +565,11 @@ def _walk(
         best_a = 0.0
         for t in range(n_t):
             j = touched[t]
-            if is_basic[j]:
-                continue
+            if skip[j]:
+                continue  # basic, or fixed along the path
             acc = alpha[j]
             if acc == 0.0:
                 continue
-            if hi[j] - lo[j] <= 0.0 and dhi[j] == dlo[j]:
-                continue  # fixed along the path: never enters
             a = sgn * acc
             if at[j] == LOWER:
                 if a <= PIVOT_TOL:
@@ -621,6 +624,8 @@ def _walk(
         z[q], zs[q] = 0.0, 0.0
         is_basic[jr] = False
         is_basic[q] = True
+        skip[jr] = hi[jr] - lo[jr] <= 0.0 and dhi[jr] == dlo[jr]
+        skip[q] = True
         basic[r] = q
         lo_b[r] = lo[q]
         hi_b[r] = hi[q]
@@ -628,7 +633,7 @@ def _walk(
         dhi_b[r] = dhi[q]
         if log:
             for i in range(m):
-                if (i == r or w[i] != 0.0) and not saved[i]:
+                if not saved[i] and (i == r or w[i] != 0.0):
                     saved[i] = True
                     saved_at[n_saved] = i
                     for k in range(m):
