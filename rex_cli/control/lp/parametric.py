@@ -123,6 +123,10 @@ RESIDUAL_TOL = 1e-6
 """Largest relative residual of a solution's basic values recomputed with the inverse."""
 
 _jit: Any = numba.njit(cache=True, nogil=True)
+# For :func:`_walk`: every division there is guarded (its divisor is nonzero) except
+# the primal ratio test's branch-free quotients, whose lanes with a zero divisor are
+# masked; without Python's zero-division check that loop vectorises.
+_jit_numpy_errors: Any = numba.njit(cache=True, nogil=True, error_model="numpy")
 
 
 @_jit
@@ -404,7 +408,7 @@ def basic_slope(
     return g
 
 
-@_jit
+@_jit_numpy_errors
 def _walk(
     binv: FloatArray,
     log: bool,
@@ -463,6 +467,8 @@ def _walk(
     # order; a pivot changes one position).
     lo_b = np.empty(m)
     hi_b = np.empty(m)
+    t_lo = np.empty(m)  # the primal ratio test's quotients
+    t_hi = np.empty(m)
     dlo_b = np.empty(m)
     dhi_b = np.empty(m)
     for i in range(m):
@@ -481,31 +487,28 @@ def _walk(
     n_saved = 0
     status = OPTIMAL
     while True:
-        # Primal ratio test: the first basic variable to reach a (moving) bound.
-        step = np.inf
-        r = -1
-        leave_upper = False
-        # (A slack above step·|rate|·(1 + 1e-6), as computed, has slack/|rate| above
-        # step, and so has its rounded quotient: the division is skipped, the outcome
-        # is that of dividing.)
+        # Primal ratio test: the first basic variable to reach a (moving) bound. The
+        # quotients first (every position, without branches, so the loop vectorises;
+        # inf where the variable does not move towards a finite bound), then the first
+        # smallest, lower bound before upper at each position.
         for i in range(m):
             g = gamma[i]
             rate = g - dlo_b[i]
-            if rate < -RATE_TOL and lo_b[i] > -np.inf:
-                slack = beta[i] - lo_b[i] + tau * rate
-                bound = step * -rate * _NOT_BELOW
-                if not (slack > bound and bound > 0.0):
-                    t = (slack if slack > 0.0 else 0.0) / -rate
-                    if t < step:
-                        step, r, leave_upper = t, i, False
+            slack = beta[i] - lo_b[i] + tau * rate
+            t = (slack if slack > 0.0 else 0.0) / -rate
+            t_lo[i] = t if (rate < -RATE_TOL) & (lo_b[i] > -np.inf) else np.inf
             rate = dhi_b[i] - g
-            if rate < -RATE_TOL and hi_b[i] < np.inf:
-                slack = hi_b[i] - beta[i] + tau * rate
-                bound = step * -rate * _NOT_BELOW
-                if not (slack > bound and bound > 0.0):
-                    t = (slack if slack > 0.0 else 0.0) / -rate
-                    if t < step:
-                        step, r, leave_upper = t, i, True
+            slack = hi_b[i] - beta[i] + tau * rate
+            t = (slack if slack > 0.0 else 0.0) / -rate
+            t_hi[i] = t if (rate < -RATE_TOL) & (hi_b[i] < np.inf) else np.inf
+        step = np.inf
+        r = -1
+        leave_upper = False
+        for i in range(m):
+            if t_lo[i] < step:
+                step, r, leave_upper = t_lo[i], i, False
+            if t_hi[i] < step:
+                step, r, leave_upper = t_hi[i], i, True
         if r < 0 or tau + step >= 1.0 - END_TOL:
             break
         if pivots >= max_pivots:
