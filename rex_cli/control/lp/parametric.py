@@ -115,8 +115,6 @@ RATE_TOL = 1e-12
 END_TOL = 1e-9
 """A breakpoint this close to the end of the path (in τ) is left alone: the bound is
 reached at the end, within the rounding of the ratio test."""
-_NOT_BELOW = 1.000001
-"""Margin of the primal ratio test's shortcut (:func:`_walk`)."""
 EXCHANGE_TOL = 1e-9
 """Smallest pivot element accepted when exchanging towards a known basis."""
 RESIDUAL_TOL = 1e-6
