@@ -1028,7 +1028,11 @@ BAD_END = 6  # the end point fails the primal / dual feasibility or residual che
 
 @_jit
 def _duals(binv: FloatArray, basic: IntArray, cost: FloatArray, n: int, y: FloatArray) -> None:
-    """``y = c_Bᵀ B⁻¹`` (logicals cost 0), skipping zero costs and zero entries."""
+    """``y = c_Bᵀ B⁻¹`` (logicals cost 0), skipping zero costs.
+
+    Each ``y_k`` sums from ``+0.0`` and so never is ``−0.0``: a term ``cb·0`` (``±0.0``)
+    leaves it as it is, and the rows are added whole (a loop that vectorises).
+    """
     m = binv.shape[0]
     for k in range(m):
         y[k] = 0.0
@@ -1040,9 +1044,7 @@ def _duals(binv: FloatArray, basic: IntArray, cost: FloatArray, n: int, y: Float
         if cb == 0.0:
             continue
         for k in range(m):
-            b = binv[i, k]
-            if b != 0.0:
-                y[k] += cb * b
+            y[k] += cb * binv[i, k]
 
 
 @_jit
@@ -1328,14 +1330,22 @@ def resolve(
         if zj != 0.0:
             for k in range(mp[j], mp[j + 1]):
                 v[mi[k]] += mx[k] * zj
+    # β = −B⁻¹v over the nonzeros of v (listed once) and of B⁻¹: the terms of the dense
+    # sum in its order, less those that are ±0.0 (which a sum from +0.0 ignores).
+    nz = np.empty(m, dtype=np.int64)
+    vnz = np.empty(m)
+    n_nz = 0
+    for k in range(m):
+        if v[k] != 0.0:
+            nz[n_nz] = k
+            vnz[n_nz] = v[k]
+            n_nz += 1
     for i in range(m):
         acc = 0.0
-        for k in range(m):
-            vk = v[k]
-            if vk != 0.0:
-                b = keep[i, k]
-                if b != 0.0:
-                    acc += b * vk
+        for t in range(n_nz):
+            b = keep[i, nz[t]]
+            if b != 0.0:
+                acc += b * vnz[t]
         bi = -acc
         j = basic[i]
         if abs(bi - beta[i]) > tol * (1.0 + abs(beta[i])):
