@@ -50,7 +50,7 @@ nothing from a term ``±0.0``, so a product skips the zero factors and gets the 
 result exactly. The tableau row ``α_r = ρᵀM`` is summed from the rows of ``M`` where
 ``ρ = e_rᵀB⁻¹`` is nonzero (each ``α_j`` gets its terms in the order of the
 column-wise sum), the dual ratio test visits only the columns it touches (in column
-order), ``γ = −B⁻¹v`` skips the zeros of ``v`` and of ``B⁻¹``, and the eta update
+order), ``γ = −B⁻¹v`` skips the zeros of ``v``, and the eta update
 changes only the entries under a sparse pivot row's nonzeros (:func:`_eta`: every
 nonzero of ``B⁻¹`` stays the dense update's to the bit; the sign of a zero may differ,
 which reaches only the walks' running duals and changes no value). The walks of one
@@ -391,17 +391,15 @@ def basic_slope(
         if v[k] != 0.0:
             nz[n_nz] = k
             n_nz += 1
-    # Row by row over the nonzeros of v and of B⁻¹ (sparse): a term with a zero factor
-    # is ±0.0, which a sum from +0.0 ignores, so this is the dense product to the bit
-    # (v is finite).
+    # Row by row over the nonzeros of v: a term with a zero factor is ±0.0, which a
+    # sum from +0.0 ignores, so this is the dense product to the bit (v and B⁻¹ are
+    # finite). Zero entries of B⁻¹ are summed too: a test per entry costs more.
     g = np.empty(m)
     for i in range(m):
         acc = 0.0
         for t in range(n_nz):
             k = nz[t]
-            b = binv[i, k]
-            if b != 0.0:
-                acc += b * v[k]
+            acc += binv[i, k] * v[k]
         g[i] = -acc
     return g
 
@@ -1330,8 +1328,8 @@ def resolve(
         if zj != 0.0:
             for k in range(mp[j], mp[j + 1]):
                 v[mi[k]] += mx[k] * zj
-    # β = −B⁻¹v over the nonzeros of v (listed once) and of B⁻¹: the terms of the dense
-    # sum in its order, less those that are ±0.0 (which a sum from +0.0 ignores).
+    # β = −B⁻¹v over the nonzeros of v (listed once): the terms of the dense sum in its
+    # order, less some that are ±0.0 (which a sum from +0.0 ignores).
     nz = np.empty(m, dtype=np.int64)
     vnz = np.empty(m)
     n_nz = 0
@@ -1343,9 +1341,7 @@ def resolve(
     for i in range(m):
         acc = 0.0
         for t in range(n_nz):
-            b = keep[i, nz[t]]
-            if b != 0.0:
-                acc += b * vnz[t]
+            acc += keep[i, nz[t]] * vnz[t]
         bi = -acc
         j = basic[i]
         if abs(bi - beta[i]) > tol * (1.0 + abs(beta[i])):
