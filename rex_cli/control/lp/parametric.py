@@ -456,7 +456,8 @@ def _walk(
     cols = np.empty(m, dtype=np.int64)
     alpha = np.zeros(n_all)
     # The marks of the touched columns, scanned a word (8 marks) at a time.
-    mark_words = np.zeros((n_all + 7) // 8, dtype=np.uint64)
+    n_words = (n_all + 7) // 8
+    mark_words = np.zeros(n_words, dtype=np.uint64)
     mark = mark_words.view(np.bool_)
     touched = np.empty(n_all, dtype=np.int64)
     # The bounds and their rates by basis position (the primal ratio test reads them in
@@ -516,44 +517,24 @@ def _walk(
         # (ρ is sparse): every α_j gets its terms in the order of a column-wise sum over
         # increasing rows, and a sum from +0.0 gains nothing from a term ±0.0, so each
         # α_j is the column-wise sum, to the bit.
-        # The columns touched (α_j = +0.0 elsewhere) are listed in increasing order, so
-        # that the ratio test meets its candidates in the order of a scan over all j:
-        # by insertion sort when they are few, else by a scan of the marks over their
-        # range (the same list; the sort's quadratic cost was most of a walk's time).
-        n_t = 0
-        j_lo = n_all
-        j_hi = -1
+        # The columns touched (α_j = +0.0 elsewhere) are marked, then listed in
+        # increasing order by a scan of the marks a word (8 marks) at a time, so that
+        # the ratio test meets its candidates in the order of a scan over all j.
         for k in range(m):
             rk = binv[r, k]
             rho[k] = rk
             if rk != 0.0:
                 for t in range(rp[k], rp[k + 1]):
                     j = rj[t]
-                    if not mark[j]:
-                        mark[j] = True
+                    mark[j] = True
+                    alpha[j] += rk * rx[t]
+        n_t = 0
+        for wd in range(n_words):
+            if mark_words[wd] != 0:
+                for j in range(wd << 3, (wd << 3) + 8):
+                    if mark[j]:
                         touched[n_t] = j
                         n_t += 1
-                        if j < j_lo:
-                            j_lo = j
-                        if j > j_hi:
-                            j_hi = j
-                    alpha[j] += rk * rx[t]
-        if n_t * n_t > 4 * (j_hi - j_lo + 1):
-            n_t = 0
-            for wd in range(j_lo >> 3, (j_hi >> 3) + 1):
-                if mark_words[wd] != 0:
-                    for j in range(wd << 3, (wd << 3) + 8):
-                        if mark[j]:
-                            touched[n_t] = j
-                            n_t += 1
-        else:
-            for t in range(1, n_t):
-                j = touched[t]
-                u = t - 1
-                while u >= 0 and touched[u] > j:
-                    touched[u + 1] = touched[u]
-                    u -= 1
-                touched[u + 1] = j
         # Dual ratio test over α_r. Leaving at its upper bound needs θ ≥ 0 (its reduced
         # cost becomes −θ ≤ 0), at its lower bound θ ≤ 0; with θ = sgn·t, t ≥ 0, a
         # nonbasic j keeps the sign of d_j − t·sgn·α_j. (α_j = 0 never passes the
