@@ -20,11 +20,12 @@ standard library counts for Rex's caller. Its overhead is about 1%, so one run g
 both the wall time and the shares. (Until 2026-12-03 a sampling thread took the
 samples, and nearly all of them landed in HiGHS runs; see the class.)
 
-The 10,000 size takes about 15 minutes of CPU (889 CPU-s, 15.0 min wall and 3.5 GB
-peak for the day at edcbe83, on a shared machine; 1.23x the per-prosumer CPU of the
-1,000 size, median of eleven 1,000 days run back to back beside it, 72.5 CPU-s; at
-5df7a9c, before the compiled pivots' sort and eta update were tuned: 940 CPU-s beside
-82.3, 1.14x; at 7e61f30, before the world was frozen out of the GC and the
+The 10,000 size takes about 13 minutes of CPU (792 CPU-s, 13.4 min wall and 3.5 GB
+peak for the day at f3b2319, on a shared machine; 1.14x the per-prosumer CPU of the
+1,000 size, median of eleven 1,000 days run back to back beside it, 69.3 CPU-s; at
+edcbe83, before the book's O(1) shrink and the pivots' branch-free loops: 889 CPU-s
+beside 72.5, 1.23x; at 5df7a9c, before the compiled pivots' sort and eta update were
+tuned: 940 CPU-s beside 82.3, 1.14x; at 7e61f30, before the world was frozen out of the GC and the
 coordinators stopped re-reading unchanged orders: 1,101 CPU-s, 1.23x; at d345ba1,
 HiGHS every solve: 1,396 CPU-s, 1.17x) and sits behind
 ``REX_BENCH_10K=1``; without it the benchmark runs 250 and 1,000 (a few minutes). With
