@@ -358,6 +358,40 @@ def _start(
 
 
 @_jit
+def _neg_products(
+    binv: FloatArray, nz: IntArray, vals: FloatArray, n_nz: int, out: FloatArray
+) -> None:
+    """``out_i = −Σ_t B⁻¹[i, nz_t]·vals_t`` for every row, each sum in the order of ``t``.
+
+    Four rows at a time: their sums are independent chains of additions, which the
+    processor overlaps (one row's chain waits on each addition's latency); every row
+    still adds its own terms in order from ``+0.0``, so each result is the plain loop's.
+    """
+    m = binv.shape[0]
+    i = 0
+    while i + 4 <= m:
+        a0 = a1 = a2 = a3 = 0.0
+        for t in range(n_nz):
+            k = nz[t]
+            x = vals[t]
+            a0 += binv[i, k] * x
+            a1 += binv[i + 1, k] * x
+            a2 += binv[i + 2, k] * x
+            a3 += binv[i + 3, k] * x
+        out[i] = -a0
+        out[i + 1] = -a1
+        out[i + 2] = -a2
+        out[i + 3] = -a3
+        i += 4
+    while i < m:
+        acc = 0.0
+        for t in range(n_nz):
+            acc += binv[i, nz[t]] * vals[t]
+        out[i] = -acc
+        i += 1
+
+
+@_jit
 def basic_slope(
     binv: FloatArray,
     basic: IntArray,
@@ -386,21 +420,18 @@ def basic_slope(
             for k in range(mp[j], mp[j + 1]):
                 v[mi[k]] += mx[k] * s
     nz = np.empty(m, dtype=np.int64)
+    vnz = np.empty(m)
     n_nz = 0
     for k in range(m):
         if v[k] != 0.0:
             nz[n_nz] = k
+            vnz[n_nz] = v[k]
             n_nz += 1
     # Row by row over the nonzeros of v: a term with a zero factor is ±0.0, which a
     # sum from +0.0 ignores, so this is the dense product to the bit (v and B⁻¹ are
     # finite). Zero entries of B⁻¹ are summed too: a test per entry costs more.
     g = np.empty(m)
-    for i in range(m):
-        acc = 0.0
-        for t in range(n_nz):
-            k = nz[t]
-            acc += binv[i, k] * v[k]
-        g[i] = -acc
+    _neg_products(binv, nz, vnz, n_nz, g)
     return g
 
 
@@ -1319,11 +1350,10 @@ def resolve(
             nz[n_nz] = k
             vnz[n_nz] = v[k]
             n_nz += 1
+    b_end = np.empty(m)
+    _neg_products(keep, nz, vnz, n_nz, b_end)
     for i in range(m):
-        acc = 0.0
-        for t in range(n_nz):
-            acc += keep[i, nz[t]] * vnz[t]
-        bi = -acc
+        bi = b_end[i]
         j = basic[i]
         if abs(bi - beta[i]) > tol * (1.0 + abs(beta[i])):
             state[0] = 0  # the inverse drifted: rebuilt from −I next time
