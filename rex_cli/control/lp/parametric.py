@@ -358,16 +358,25 @@ def _start(
 
 
 @_jit
-def _neg_products(
-    binv: FloatArray, nz: IntArray, vals: FloatArray, n_nz: int, out: FloatArray
-) -> None:
-    """``out_i = −Σ_t B⁻¹[i, nz_t]·vals_t`` for every row, each sum in the order of ``t``.
+def _neg_inverse_times(binv: FloatArray, v: FloatArray, out: FloatArray) -> None:
+    """``out = −B⁻¹v``, over the nonzeros of ``v``, each row's sum in increasing column order.
 
+    The nonzeros of ``v`` are listed once; a term with a zero factor is ``±0.0``, which a
+    sum from ``+0.0`` ignores, so this is the dense product to the bit (``v`` and ``B⁻¹``
+    are finite; zero entries of ``B⁻¹`` are summed too: a test per entry costs more).
     Four rows at a time: their sums are independent chains of additions, which the
     processor overlaps (one row's chain waits on each addition's latency); every row
     still adds its own terms in order from ``+0.0``, so each result is the plain loop's.
     """
     m = binv.shape[0]
+    nz = np.empty(m, dtype=np.int64)
+    vals = np.empty(m)
+    n_nz = 0
+    for k in range(m):
+        if v[k] != 0.0:
+            nz[n_nz] = k
+            vals[n_nz] = v[k]
+            n_nz += 1
     i = 0
     while i + 4 <= m:
         a0 = a1 = a2 = a3 = 0.0
@@ -419,19 +428,8 @@ def basic_slope(
         if s != 0.0:
             for k in range(mp[j], mp[j + 1]):
                 v[mi[k]] += mx[k] * s
-    nz = np.empty(m, dtype=np.int64)
-    vnz = np.empty(m)
-    n_nz = 0
-    for k in range(m):
-        if v[k] != 0.0:
-            nz[n_nz] = k
-            vnz[n_nz] = v[k]
-            n_nz += 1
-    # Row by row over the nonzeros of v: a term with a zero factor is ±0.0, which a
-    # sum from +0.0 ignores, so this is the dense product to the bit (v and B⁻¹ are
-    # finite). Zero entries of B⁻¹ are summed too: a test per entry costs more.
     g = np.empty(m)
-    _neg_products(binv, nz, vnz, n_nz, g)
+    _neg_inverse_times(binv, v, g)
     return g
 
 
@@ -495,8 +493,6 @@ def _walk(
     # order; a pivot changes one position).
     lo_b = np.empty(m)
     hi_b = np.empty(m)
-    t_lo = np.empty(m)  # the primal ratio test's quotients
-    t_hi = np.empty(m)
     dlo_b = np.empty(m)
     dhi_b = np.empty(m)
     for i in range(m):
@@ -505,6 +501,8 @@ def _walk(
         hi_b[i] = hi[j]
         dlo_b[i] = dlo[j]
         dhi_b[i] = dhi[j]
+    t_lo = np.empty(m)  # the primal ratio test's quotients
+    t_hi = np.empty(m)
     # Columns the dual ratio test passes over: the basic ones and those fixed along the
     # path (no room and no move: they never enter). The bounds stay put during the walk.
     skip = np.empty(n_all, dtype=np.bool_)
@@ -1340,18 +1338,8 @@ def resolve(
         if zj != 0.0:
             for k in range(mp[j], mp[j + 1]):
                 v[mi[k]] += mx[k] * zj
-    # β = −B⁻¹v over the nonzeros of v (listed once): the terms of the dense sum in its
-    # order, less some that are ±0.0 (which a sum from +0.0 ignores).
-    nz = np.empty(m, dtype=np.int64)
-    vnz = np.empty(m)
-    n_nz = 0
-    for k in range(m):
-        if v[k] != 0.0:
-            nz[n_nz] = k
-            vnz[n_nz] = v[k]
-            n_nz += 1
-    b_end = np.empty(m)
-    _neg_products(keep, nz, vnz, n_nz, b_end)
+    b_end = np.empty(m)  # β = −B⁻¹v, recomputed through the inverse
+    _neg_inverse_times(keep, v, b_end)
     for i in range(m):
         bi = b_end[i]
         j = basic[i]
