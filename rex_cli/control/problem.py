@@ -9,6 +9,7 @@ described in :mod:`rex_cli.control.rhpo`.
 from __future__ import annotations
 
 import enum
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -305,7 +306,19 @@ def prepared_data(
         exogenous=exo,
         w0=w0_a,
         u_prev=up,
-        short_price=np.full(K, float(short_price)),
-        long_price=np.full(K, float(long_price)),
+        short_price=_per_unit_constant(K, float(short_price).hex()),
+        long_price=_per_unit_constant(K, float(long_price).hex()),
         stored_value=float(stored_value),
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _per_unit_constant(kappa: int, value_hex: str) -> FloatArray:
+    """A read-only (κ,) array of one price (``float.hex`` keeps ``-0.0`` apart from ``0.0``).
+
+    Shared by every solve with that κ and price: the solver sees the very array of its
+    last solve and does not compare the prices again.
+    """
+    out = np.full(kappa, float.fromhex(value_hex))
+    out.setflags(write=False)
+    return out

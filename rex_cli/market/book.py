@@ -309,6 +309,11 @@ class OrderBook:
             return None
         return _view(o)
 
+    def owner_of(self, order_id: int) -> int | None:
+        """Owner of a resting order, or None if it is not resting: :meth:`get` for one field."""
+        o = self._index.get(order_id)
+        return None if o is None else o[2]
+
     def peek(self, order_id: int) -> tuple[Side, int, int] | None:
         """``(side, price, qty)`` of a resting order, or None: :meth:`get` without the view.
 

@@ -437,11 +437,11 @@ class Exchange:
         book = self.books.get(unit)
         if book is None:
             return None, unit, ExchangeReject.CLOSED_UNIT.value
-        order = book.get(order_id)
-        if order is None:
+        order_owner = book.owner_of(order_id)
+        if order_owner is None:
             self._order_unit.pop(order_id, None)
             return None, unit, "unknown_order"
-        if order.owner != owner:
+        if order_owner != owner:
             return None, unit, ExchangeReject.NOT_OWNER.value
         return book, unit, None
 
@@ -595,6 +595,7 @@ class Exchange:
         positions = self.positions
         touched = self.touched
         cash = self.cash
+        order_unit, books = self._order_unit, self.books
         volume = value_sum = 0
         for f in fills:
             if f.taker_side is Side.BUY:
@@ -624,8 +625,12 @@ class Exchange:
                 self._log(
                     time, EventKind.FILL, f.maker_id, f.maker_owner, unit, None, f.price, f.qty, ""
                 )
-            if self._order_unit.get(f.maker_id) is not None and self.remaining(f.maker_id) == 0:
-                self._order_unit.pop(f.maker_id, None)
+            # A maker that no longer rests is forgotten (``remaining(maker) == 0``).
+            maker_unit = order_unit.get(f.maker_id)
+            if maker_unit is not None:
+                maker_book = books.get(maker_unit)
+                if maker_book is None or f.maker_id not in maker_book:
+                    del order_unit[f.maker_id]
         self._last_price[unit] = fills[-1].price
         self._volume[unit] += volume
         self._value[unit] += value_sum

@@ -49,12 +49,13 @@ def test_call_phase_self_cross_matches_brute_force() -> None:
             if expected:
                 drops += 1
                 assert book.last_dropped_qty == qty, step
-                assert book.get(oid) is None
+                assert book.get(oid) is None and book.owner_of(oid) is None
                 gone.append(oid)
             else:
                 rests += 1
                 assert book.last_dropped_qty == 0, step
                 assert book.peek(oid) == (side, price, qty)
+                assert book.owner_of(oid) == owner
         elif r < 0.75:
             oid = rng.choice(live)
             assert book.cancel(oid)
