@@ -90,6 +90,74 @@ def test_untouched_orders_are_what_the_book_holds(tiny_run, mechanism, monkeypat
     assert hits > 100  # the shortcut was taken (and checked) often
 
 
+@pytest.mark.parametrize("mechanism", ["rex", "call"])
+def test_units_to_work_are_the_units_the_loop_acts_in(tiny_run, mechanism, monkeypatch):
+    """At every arrival, ``_units_to_work`` returns exactly the units where the per-unit
+    loop's own test (written out here in plain Python, one unit at a time) sends a
+    market order, or cannot tell a side unchanged without the book, or sees a side
+    changed; and the held-order arrays repeat the dicts after every arrival."""
+    import math
+
+    from rex_cli.agents import rhpo
+
+    real = rhpo.PlantCoordinator._units_to_work
+    checked = busy_total = 0
+
+    def brute(self, res, one_sided, pos, ulist, batch, touched):
+        nonlocal checked, busy_total
+        got = real(self, res, one_sided, pos, ulist, batch, touched)
+        lot, tick, margin = self.lot, self.tick, self.margin
+        flex = max(round(self.quote_kwh / lot), 0)
+        want = []
+        for i, j in enumerate(ulist):
+            busy = not batch and (
+                math.floor(float(res.buy[i]) / lot + 1e-9) > 0
+                or math.floor(float(res.sell[i]) / lot + 1e-9) > 0
+            )
+            need = round((float(res.u[i, 0]) - float(pos[i])) / lot)
+            for mine, qty, price in (
+                (self.bids, max(need, 0) + flex, float(one_sided.up[i]) - margin),
+                (self.asks, max(-need, 0) + flex, float(one_sided.down[i]) + margin),
+            ):
+                ticks = round(price / tick) if math.isfinite(price) else 0
+                held = mine.get(j)
+                if held is None:
+                    busy = busy or (qty > 0 and 1 <= ticks <= self.max_ticks)
+                elif held[3] != touched.get(j, 0):
+                    busy = True  # the loop asks the book
+                else:
+                    busy = busy or (held[1], held[2]) != (ticks, qty)
+            if busy:
+                want.append(i)
+        assert got == want
+        checked += 1
+        busy_total += len(got)
+        return got
+
+    def mirrored(c):
+        for mine in (c.bids, c.asks):
+            held_units = [u for u in range(len(mine.ticks)) if mine.ticks[u] > 0]
+            assert held_units == sorted(mine)
+            for u, held in mine.items():
+                assert (mine.ticks[u], mine.lots[u], mine.count[u]) == held[1:]
+
+    monkeypatch.setattr(rhpo.PlantCoordinator, "_units_to_work", brute)
+    cfg = tiny_run(*OVERRIDES, f"market.mechanism={mechanism}").cfg
+    world = build_world(cfg, seed_tree(cfg))
+    plants = [c for c in world.coordinators if isinstance(c, PlantCoordinator)]
+    for c in plants:
+        real_arrive = c.arrive
+
+        def arrive(_c=c, _real=real_arrive):
+            _real()
+            mirrored(_c)
+
+        monkeypatch.setattr(c, "arrive", arrive)
+    world.run()
+    # Checked often, and the loop is left most units (not all, not none).
+    assert checked > 50 and 0 < busy_total < checked * cfg.market.horizon_units // 2
+
+
 @pytest.mark.parametrize("frozen_before", [False, True])
 def test_the_world_is_frozen_out_of_gc_for_the_run_only(tiny_run, frozen_before, monkeypatch):
     """``World.run`` freezes the built world (``gc.freeze``) while it runs and unfreezes
