@@ -57,7 +57,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rex_cli.agents.arrivals import PoissonArrivals
-from rex_cli.control.highs import OneSided, RhpoSolver
+from rex_cli.control.highs import RhpoSolver
 from rex_cli.control.problem import prepared_data
 from rex_cli.control.rhpo import RhpoResult
 from rex_cli.market.book import OrderBook
@@ -77,34 +77,6 @@ _Held = tuple[int, int, int, int]
 _SWEEP_UNITS = 8
 
 log = logging.getLogger(__name__)
-
-
-class _HeldSide(dict[int, _Held]):
-    """Our resting orders of one side, ``unit -> _Held``, mirrored in arrays by unit.
-
-    ``ticks[unit]`` (0: none held), ``lots[unit]`` and ``count[unit]`` repeat the held
-    tuple's price, lots and ``touched`` count, written wherever the dict is (item
-    assignment and ``del``; nothing else changes it), so an arrival can test all its
-    units' quotes at once (:meth:`PlantCoordinator._units_to_work`).
-    """
-
-    __slots__ = ("count", "lots", "ticks")
-
-    def __init__(self, n_units: int) -> None:
-        super().__init__()
-        self.ticks = np.zeros(n_units, dtype=np.int64)
-        self.lots = np.zeros(n_units, dtype=np.int64)
-        self.count = np.zeros(n_units, dtype=np.int64)
-
-    def __setitem__(self, unit: int, held: _Held) -> None:
-        dict.__setitem__(self, unit, held)
-        self.ticks[unit] = held[1]
-        self.lots[unit] = held[2]
-        self.count[unit] = held[3]
-
-    def __delitem__(self, unit: int) -> None:
-        dict.__delitem__(self, unit)
-        self.ticks[unit] = 0
 
 
 def _quote_unchanged(
@@ -267,8 +239,8 @@ class PlantCoordinator(PoissonArrivals):
         # price changes only when we replace the order, and the lots only when we act or
         # the count moves: the book is asked for our order only after it moved. One dict
         # per side: no ``Side`` is hashed on the hot path.
-        self.bids = _HeldSide(n_units)
-        self.asks = _HeldSide(n_units)
+        self.bids: dict[int, _Held] = {}
+        self.asks: dict[int, _Held] = {}
         self._swept = -_SWEEP_UNITS  # the first unit of the arrival that last swept them
         self.w_next = np.asarray(data.w_init, dtype=float).copy()  # state at start of next unit
         self.u_last = np.full(plant.n_inputs, np.nan)
@@ -485,9 +457,8 @@ class PlantCoordinator(PoissonArrivals):
         ulist = units.tolist()
         bid_l, ask_l, bid_dl, ask_dl, pos_l = self._market_lists(ex, ulist)
         t0 = time.perf_counter()
-        pos = np.array(pos_l)
         res = self._solve(units, np.array(bid_l), np.array(ask_l), np.array(bid_dl),
-                          np.array(ask_dl), pos)  # fmt: skip
+                          np.array(ask_dl), np.array(pos_l))  # fmt: skip
         self.solve_ms.append((time.perf_counter() - t0) * 1e3)
         self.solves += 1
         self.arrival_solves += 1
@@ -525,13 +496,9 @@ class PlantCoordinator(PoissonArrivals):
         batch = ex.batch
         floor, isfinite = math.floor, math.isfinite
         skip = self.skip_unchanged_quotes
-        todo = (
-            self._units_to_work(res, one_sided, pos, ulist[:k], batch, touched)
-            if skip and k > 0
-            else range(max(k, 0))
-        )
-        for i in todo:
-            j = ulist[i]
+        for i, j in enumerate(ulist):
+            if j >= n_units:
+                break
             book = books.get(j)
             if book is None:
                 continue
@@ -578,51 +545,6 @@ class PlantCoordinator(PoissonArrivals):
                                         touched.get(j, 0))  # fmt: skip
             if not (skip and same):
                 self._quote(ex, book, now, j, _SELL, my_asks, qty, price)
-
-    def _units_to_work(
-        self,
-        res: RhpoResult,
-        one_sided: OneSided,
-        pos: np.ndarray,
-        ulist: list[int],
-        batch: bool,
-        touched: dict[int, int],
-    ) -> list[int]:
-        """Indices into ``ulist`` of the units the per-unit loop has anything to do in.
-
-        A unit is left out when the loop would send nothing for it: no market order
-        (none in batch mode) and, on each side, no order held and no valid quote, or a
-        held order whose ``touched`` count stands still with the quote's price and lots
-        (the loop's inline test, on arrays: the same floating-point operations, so the
-        same outcome; a held order whose count moved is left to the loop, which asks
-        the book). What the loop does for one unit never changes another unit's
-        position, count or orders, so each unit is judged on the state at the start.
-        """
-        k = len(ulist)
-        lot, tick, margin, max_ticks = self.lot, self.tick, self.margin, self.max_ticks
-        first = ulist[0]
-        units = slice(first, first + k)
-        flex = max(round(self.quote_kwh / lot), 0)
-        need = np.rint((res.u[:k, 0] - pos[:k]) / lot)
-        count = np.array([touched.get(j, 0) for j in ulist], dtype=np.int64)
-        busy = np.zeros(k, dtype=np.bool_)
-        if not batch:
-            busy |= np.floor(res.buy[:k] / lot + 1e-9) > 0
-            busy |= np.floor(res.sell[:k] / lot + 1e-9) > 0
-        for mine, qty, price in (
-            (self.bids, np.maximum(need, 0.0) + flex, one_sided.up[:k] - margin),
-            (self.asks, np.maximum(-need, 0.0) + flex, one_sided.down[:k] + margin),
-        ):
-            ticks = np.rint(price / tick)
-            ticks[~np.isfinite(price)] = 0.0
-            held_ticks = mine.ticks[units]
-            same = np.where(
-                held_ticks > 0,
-                (mine.count[units] == count) & (mine.lots[units] == qty) & (held_ticks == ticks),
-                ~((qty > 0) & (ticks >= 1) & (ticks <= max_ticks)),
-            )
-            busy |= ~same
-        return np.flatnonzero(busy).tolist()
 
     def _quote(
         self,
