@@ -65,6 +65,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import highspy
+import numba
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
@@ -181,6 +182,48 @@ class _Views:
     rhi_term: FloatArray
 
 
+@numba.njit(cache=True, nogil=True)
+def _market_columns(
+    l_: float,
+    ask: FloatArray,
+    ask_depth: FloatArray,
+    bid: FloatArray,
+    bid_depth: FloatArray,
+    position: FloatArray,
+    cost: FloatArray,
+    upper: FloatArray,
+    row_lower: FloatArray,
+    row_upper: FloatArray,
+) -> None:
+    """The LP's entries that move with the book and the positions, for ``κ = len(ask)``.
+
+    Columns ``E⁺_k`` (``k``) and ``E⁻_k`` (``κ + k``): costs ``l·A_k`` and ``−l·B_k``,
+    upper bounds the depths; an empty side (``NaN`` price) is fixed at 0 at cost 0.
+    Balance rows ``k``: both bounds ``−Y_k``. Each entry is one IEEE operation on the
+    data, as NumPy's elementwise ``multiply`` and ``negative`` compute it.
+    """
+    K = ask.shape[0]
+    neg_l = -l_
+    for k in range(K):
+        a = ask[k]
+        if a != a:
+            cost[k] = 0.0
+            upper[k] = 0.0
+        else:
+            cost[k] = l_ * a
+            upper[k] = ask_depth[k]
+        b = bid[k]
+        if b != b:
+            cost[K + k] = 0.0
+            upper[K + k] = 0.0
+        else:
+            cost[K + k] = neg_l * b
+            upper[K + k] = bid_depth[k]
+        y = -position[k]
+        row_lower[k] = y
+        row_upper[k] = y
+
+
 class _Seen:
     """What each part of :class:`RhpoSolver`'s buffers was last written from.
 
@@ -190,12 +233,6 @@ class _Seen:
     """
 
     __slots__ = (
-        "ask",
-        "ask_depth",
-        "ask_key",
-        "bid",
-        "bid_depth",
-        "bid_key",
         "exogenous",
         "exogenous_key",
         "long_price",
@@ -214,12 +251,6 @@ class _Seen:
         for name in self.__slots__:
             setattr(self, name, None)
 
-    ask: object
-    ask_depth: object
-    ask_key: bytes | None
-    bid: object
-    bid_depth: object
-    bid_key: bytes | None
     exogenous: object
     exogenous_key: bytes | None
     long_price: object
@@ -603,9 +634,10 @@ class RhpoSolver:
 
         The arrays (``_cost``, ``_lower``, ``_upper``, ``_row_lower``, ``_row_upper``)
         are the LP of this solve; HiGHS is handed what differs from what it holds only
-        before it runs (:meth:`_sync`). A part of the buffers is recomputed only when
-        the data holds other arrays than the last solve's with other values (bit for
-        bit).
+        before it runs (:meth:`_sync`). The market columns and the balance rows are
+        written on every call (:func:`_market_columns`); any other part of the buffers
+        is recomputed only when the data holds other arrays than the last solve's with
+        other values (bit for bit).
         """
         b = self.block
         v = self._views
@@ -614,29 +646,20 @@ class RhpoSolver:
         # Columns: E⁺/E⁻ costs l·A, −l·B and caps (an empty side is fixed at 0 at cost 0),
         # H/S costs, w_0 fixed by its bounds. The rest of the buffers is static.
         seen = self._seen
-        l_ = self.weights.l
-        ask, ask_d = data.ask, data.ask_depth
-        if ask is not seen.ask or ask_d is not seen.ask_depth:
-            seen.ask, seen.ask_depth = ask, ask_d
-            key = ask.tobytes() + ask_d.tobytes()
-            if key != seen.ask_key:
-                seen.ask_key = key
-                ask_nan = np.isnan(ask)
-                np.multiply(l_, ask, out=v.cost_ask)
-                v.cost_ask[ask_nan] = 0.0
-                v.hi_ask[:] = ask_d
-                v.hi_ask[ask_nan] = 0.0
-        bid, bid_d = data.bid, data.bid_depth
-        if bid is not seen.bid or bid_d is not seen.bid_depth:
-            seen.bid, seen.bid_depth = bid, bid_d
-            key = bid.tobytes() + bid_d.tobytes()
-            if key != seen.bid_key:
-                seen.bid_key = key
-                bid_nan = np.isnan(bid)
-                np.multiply(-l_, bid, out=v.cost_bid)
-                v.cost_bid[bid_nan] = 0.0
-                v.hi_bid[:] = bid_d
-                v.hi_bid[bid_nan] = 0.0
+        # The market columns and the balance rows change with every arrival: one
+        # compiled call writes them (the balance rows are rows 0 … κ−1).
+        _market_columns(
+            float(self.weights.l),
+            data.ask,
+            data.ask_depth,
+            data.bid,
+            data.bid_depth,
+            data.position,
+            self._cost,
+            self._upper,
+            self._row_lower,
+            self._row_upper,
+        )
         if data.long_price is not seen.long_price:
             seen.long_price = data.long_price
             key = data.long_price.tobytes()
@@ -658,10 +681,8 @@ class RhpoSolver:
                 self._lower[cols] = data.w0
                 self._upper[cols] = data.w0
 
-        # Rows: balance rhs −Y, exogenous contributions, requests, first ramp, terminal.
-        bal = self._row_lower[:K]  # the balance rows are rows 0 … κ−1
-        np.negative(data.position, out=bal)
-        self._row_upper[:K] = bal
+        # Rows: exogenous contributions, requests, first ramp, terminal (the balance rhs
+        # −Y is written above).
         parts = []
         if b.exo and data.exogenous is not seen.exogenous:
             seen.exogenous = data.exogenous
