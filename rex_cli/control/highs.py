@@ -557,31 +557,23 @@ class RhpoSolver:
         """
         z_prev, basis, lo_prev, hi_prev = prev
         inv = self._kept_inverse()
-        lo, hi = self._bounds()
-        is_basic = basis.copy()
-        n_all = len(lo)
-        z = np.empty(n_all)
-        y = np.empty(self.n_rows)
-        d = np.empty(n_all)
-        outcome, pivots, primal = par.resolve(
+        outcome, pivots, primal, z, y, d, lo, hi, is_basic, basic_variables = par.warm_resolve(
             inv.keep,
             inv.keep_basic,
             inv.state,
-            is_basic,
+            basis,
             *inv.matrix,
             z_prev,
             lo_prev,
             hi_prev,
-            lo,
-            hi,
+            self._lower,
+            self._upper,
+            self._row_lower,
+            self._row_upper,
             self._cost,
-            self.n_rows,
             par.RESIDUAL_TOL,
             WARM_DUAL_TOL,
             WARM_FEASIBILITY_TOL,
-            z,
-            y,
-            d,
         )
         self.warm_outcomes[outcome] += 1
         self.warm_pivots += pivots
@@ -590,8 +582,6 @@ class RhpoSolver:
             return None
         n = self.n_cols
         x = z[:n]
-        kb = inv.keep_basic
-        basic_variables = np.where(kb < n, kb, n - kb - 1)
         self._prev = (z, is_basic, lo, hi)
         cost = float(self._cost @ x)
         return self._result(data, sigma, x, z[n:], y, d[:n], cost, basic_variables)

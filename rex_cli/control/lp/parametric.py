@@ -1388,6 +1388,68 @@ def resolve(
     return RESOLVED, pivots, first
 
 
+@_jit
+def warm_resolve(
+    keep: FloatArray,
+    keep_basic: IntArray,
+    state: IntArray,
+    basis: BoolArray,
+    mp: IntArray,
+    mi: IntArray,
+    mx: FloatArray,
+    rp: IntArray,
+    rj: IntArray,
+    rx: FloatArray,
+    z_prev: FloatArray,
+    lo_prev: FloatArray,
+    hi_prev: FloatArray,
+    lower: FloatArray,
+    upper: FloatArray,
+    row_lower: FloatArray,
+    row_upper: FloatArray,
+    cost: FloatArray,
+    tol: float,
+    dual_tol: float,
+    feasibility_tol: float,
+) -> tuple[
+    int, int, int, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, BoolArray, IntArray
+]:
+    """:func:`resolve` with its arrays made here, for a solver's column and row bounds.
+
+    The new bounds are ``lower``/``upper`` (n,) then ``row_lower``/``row_upper`` (m,)
+    (the rows' activities); the basis ``basis`` (N,) is copied (``resolve`` changes its
+    copy); at most ``m`` pivots. Returns ``(outcome, pivots, primal, z, y, d, lo, hi,
+    is_basic, basic_variables)``: ``resolve``'s outcome and counts, the values, row
+    duals and reduced costs it wrote, the bounds and basis of the end (the next call's
+    ``lo_prev``/``hi_prev``/``basis``), and the basic variables in HiGHS's convention
+    (column ``j``, or ``−1 − i`` for row ``i``'s logical).
+    """
+    n = lower.shape[0]
+    m = row_lower.shape[0]
+    n_all = n + m
+    lo = np.empty(n_all)
+    hi = np.empty(n_all)
+    for j in range(n):
+        lo[j] = lower[j]
+        hi[j] = upper[j]
+    for i in range(m):
+        lo[n + i] = row_lower[i]
+        hi[n + i] = row_upper[i]
+    is_basic = basis.copy()
+    z = np.empty(n_all)
+    y = np.empty(m)
+    d = np.empty(n_all)
+    outcome, pivots, primal = resolve(
+        keep, keep_basic, state, is_basic, mp, mi, mx, rp, rj, rx, z_prev, lo_prev, hi_prev,
+        lo, hi, cost, m, tol, dual_tol, feasibility_tol, z, y, d,
+    )  # fmt: skip
+    basic_variables = np.empty(m, dtype=np.int64)
+    for i in range(m):
+        kb = keep_basic[i]
+        basic_variables[i] = kb if kb < n else n - kb - 1
+    return outcome, pivots, primal, z, y, d, lo, hi, is_basic, basic_variables
+
+
 _local = threading.local()
 
 

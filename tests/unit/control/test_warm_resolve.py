@@ -253,3 +253,71 @@ def test_resolve_is_highs_optimum_on_random_lps() -> None:
         best = h2.getInfo().objective_function_value
         assert abs(c2 @ x - best) <= 1e-7 * (1 + abs(best)), (trial, c2 @ x, best)
     assert outcomes[par.RESOLVED] >= 100, outcomes
+
+
+def test_warm_resolve_is_resolve_with_its_arrays_made_inside() -> None:
+    """``parametric.warm_resolve`` (the solver's call: bounds split into columns and
+    rows, the arrays made inside) gives what ``resolve`` gives on arrays made in
+    Python, bit for bit: outcome, counts, values, duals, reduced costs, the basis and
+    the kept inverse; its basic variables are HiGHS's convention of the kept basis."""
+    import scipy.sparse as sp
+
+    from rex_cli.control.lp.highs import new_highs, pass_model
+
+    rng = np.random.default_rng(20_261_205)
+    compared = resolved = 0
+    for _trial in range(800):
+        m, n = int(rng.integers(2, 14)), int(rng.integers(2, 18))
+        N = n + m
+        A = rng.standard_normal((m, n)) * (rng.random((m, n)) < 0.6)
+        if not np.any(A):
+            continue
+        c = rng.standard_normal(n)
+        lo, hi = _random_bounds(rng, N)
+        h = new_highs()
+        pass_model(h, sp.csc_matrix(A), c, lo[:n], hi[:n], lo[n:], hi[n:], what="test LP")
+        h.run()
+        if h.getModelStatus() != highspy_optimal():
+            continue
+        sol = h.getSolution()
+        z = np.concatenate([sol.col_value, sol.row_value])
+        status = h.getBasis()
+        basis = np.array([s == basic_status() for s in [*status.col_status, *status.row_status]])
+        c2 = c + rng.standard_normal(n) * rng.choice([0.0, 0.1, 1.0])
+        lo2, hi2 = _moved_bounds(rng, lo, hi)
+        ref, new = par.BasisInverse(sp.csc_matrix(A)), par.BasisInverse(sp.csc_matrix(A))
+        is_basic = basis.copy()
+        out = (np.empty(N), np.empty(m), np.empty(N))
+        want = par.resolve(
+            ref.keep, ref.keep_basic, ref.state, is_basic, *ref.matrix, z, lo, hi,
+            lo2.copy(), hi2.copy(), c2, m, par.RESIDUAL_TOL, 1e-9, 1e-7, *out,
+        )  # fmt: skip
+        got = par.warm_resolve(
+            new.keep, new.keep_basic, new.state, basis, *new.matrix, z, lo, hi,
+            lo2[:n], hi2[:n], lo2[n:], hi2[n:], c2, par.RESIDUAL_TOL, 1e-9, 1e-7,
+        )  # fmt: skip
+        assert got[:3] == want
+        if want[0] == par.RESOLVED:  # (the outputs are written only then)
+            for a, b in zip(got[3:6], out, strict=True):
+                assert a.tobytes() == b.tobytes()
+        assert got[6].tobytes() == lo2.tobytes() and got[7].tobytes() == hi2.tobytes()
+        assert np.array_equal(got[8], is_basic) and np.array_equal(basis, basis.copy())
+        assert new.keep.tobytes() == ref.keep.tobytes()
+        assert np.array_equal(new.keep_basic, ref.keep_basic)
+        kb = ref.keep_basic
+        assert np.array_equal(got[9], np.where(kb < n, kb, n - kb - 1))
+        compared += 1
+        resolved += want[0] == par.RESOLVED
+    assert compared >= 150 and resolved >= 60, (compared, resolved)
+
+
+def highspy_optimal():  # type: ignore[no-untyped-def]
+    import highspy
+
+    return highspy.HighsModelStatus.kOptimal
+
+
+def basic_status():  # type: ignore[no-untyped-def]
+    import highspy
+
+    return highspy.HighsBasisStatus.kBasic
