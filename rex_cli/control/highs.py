@@ -224,6 +224,50 @@ def _market_columns(
         row_upper[k] = y
 
 
+@numba.njit(cache=True, nogil=True)
+def _result_arrays(
+    x: FloatArray,
+    row_dual: FloatArray,
+    c_u: NDArray[Any],
+    dec: NDArray[Any],
+    exo: NDArray[Any],
+    exogenous: FloatArray,
+    n_inputs: int,
+    c_w: NDArray[Any],
+    c_v: NDArray[Any],
+) -> tuple[FloatArray, ...]:
+    """The arrays of an optimal solve's result, copied out of the solution ``x``.
+
+    ``u`` (κ, m): decision input ``dec[a]`` of unit ``k`` from column ``c_u[k, a]``,
+    exogenous input ``exo[e]`` from ``exogenous[k, e]``; ``w`` (κ+1, n): rows 0 … κ−1
+    from columns ``c_w`` (row κ is left for the caller); ``v`` from ``c_v``; the market
+    columns ``E⁺, E⁻, H, S`` (columns 0 … 4κ−1) and the balance duals (rows 0 … κ−1).
+    """
+    K = c_u.shape[0]
+    u = np.empty((K, n_inputs))
+    w = np.empty((K + 1, c_w.shape[1]))
+    v = np.empty((K, c_v.shape[1]))
+    for k in range(K):
+        for a in range(dec.shape[0]):
+            u[k, dec[a]] = x[c_u[k, a]]
+        for e in range(exo.shape[0]):
+            u[k, exo[e]] = exogenous[k, e]
+        for i in range(c_w.shape[1]):
+            w[k, i] = x[c_w[k, i]]
+        for i in range(c_v.shape[1]):
+            v[k, i] = x[c_v[k, i]]
+    return (
+        u,
+        w,
+        v,
+        x[:K].copy(),
+        x[K : 2 * K].copy(),
+        x[2 * K : 3 * K].copy(),
+        x[3 * K : 4 * K].copy(),
+        row_dual[:K].copy(),
+    )
+
+
 class _Seen:
     """What each part of :class:`RhpoSolver`'s buffers was last written from.
 
@@ -337,15 +381,6 @@ class RhpoSolver:
         self._dec = np.asarray(b.dec, dtype=np.intp)  # inputs of u: decision, exogenous
         self._exo = np.asarray(b.exo, dtype=np.intp)
         self._n_inputs, self._n_states = self.plant.n_inputs, self.plant.n_states
-        self._u_is_dec = not b.exo and np.array_equal(self._dec, np.arange(self._n_inputs))
-        # The same indices as slices where they are ranges (a slice reads faster than an
-        # index array; the values are the same): _result's reads of x and writes of u.
-        self._x_u, self._x_w, self._x_v = (
-            _as_slice(self._c_u),
-            _as_slice(self._c_w),
-            _as_slice(self._c_v),
-        )
-        self._u_dec, self._u_exo = _as_slice(self._dec), _as_slice(self._exo)
         self._terminal = self.weights.terminal is TerminalCondition.REQUEST and b.nt > 0
         n_term = b.nt if self._terminal else 0
         self._r_term = np.arange(K + b.n_rows, K + b.n_rows + n_term, dtype=np.int32)
@@ -801,16 +836,17 @@ class RhpoSolver:
         """The result of an optimal solve (and the state one_sided starts from)."""
         K = self.kappa
         b = self.block
-        x_u = x[self._x_u].reshape(self._c_u.shape)
-        if self._u_is_dec:
-            u = x_u.copy()  # every input is a decision input, in order
-        else:
-            u = np.empty((K, self._n_inputs))
-            u[:, self._u_dec] = x_u
-            if b.exo:
-                u[:, self._u_exo] = data.exogenous
-        w = np.empty((K + 1, self._n_states))
-        w[:K] = x[self._x_w].reshape(self._c_w.shape)
+        u, w, v, buy, sell, surplus, shortfall, dual_balance = _result_arrays(
+            x,
+            row_dual,
+            self._c_u,
+            self._dec,
+            self._exo,
+            data.exogenous,
+            self._n_inputs,
+            self._c_w,
+            self._c_v,
+        )
         w[K] = self._A @ w[K - 1] + self._B @ u[K - 1]
         objective = -cost
         if sigma != 0.0 and b.exo:
@@ -819,14 +855,14 @@ class RhpoSolver:
         res = RhpoResult(
             status=LpStatus.OPTIMAL,
             objective=objective,
-            buy=x[:K].copy(),  # the columns E⁺, E⁻, H, S: 0 … 4κ−1
-            sell=x[K : 2 * K].copy(),
-            surplus=x[2 * K : 3 * K].copy(),
-            shortfall=x[3 * K : 4 * K].copy(),
+            buy=buy,
+            sell=sell,
+            surplus=surplus,
+            shortfall=shortfall,
             u=u,
-            v=x[self._x_v].reshape(self._c_v.shape).copy(),
+            v=v,
             w=w,
-            dual_balance=row_dual[:K].copy(),
+            dual_balance=dual_balance,
             backend="highs",
         )
         self._last = (data, res, x, row, row_dual, col_dual, basic_variables)
@@ -1011,18 +1047,6 @@ class RhpoSolver:
     def iterations(self) -> int:
         """Simplex iterations of HiGHS's last run (warm re-solves are not runs of HiGHS)."""
         return int(self._h.getInfo().simplex_iteration_count)
-
-
-def _as_slice(index: NDArray[Any]) -> slice | NDArray[Any]:
-    """``index`` as a slice of the flat array when its entries (row-major) are a range.
-
-    ``a[_as_slice(i)].reshape(i.shape)`` then holds ``a[i]``; otherwise ``index`` itself,
-    flattened (the same expression then gathers).
-    """
-    flat = np.asarray(index).reshape(-1)
-    if flat.size and np.array_equal(flat, np.arange(flat[0], flat[0] + flat.size)):
-        return slice(int(flat[0]), int(flat[0]) + flat.size)
-    return flat
 
 
 def _changed_bounds(
