@@ -242,6 +242,8 @@ class PlantCoordinator(PoissonArrivals):
         self.bids: dict[int, _Held] = {}
         self.asks: dict[int, _Held] = {}
         self._swept = -_SWEEP_UNITS  # the first unit of the arrival that last swept them
+        self._window_first = (-1, 0)  # the window of _window's arrays: (first unit, length)
+        self._window_data: tuple[np.ndarray, np.ndarray] = (np.empty(0), np.empty(0))
         self.w_next = np.asarray(data.w_init, dtype=float).copy()  # state at start of next unit
         self.u_last = np.full(plant.n_inputs, np.nan)
         self.arrivals = 0
@@ -401,7 +403,26 @@ class PlantCoordinator(PoissonArrivals):
 
     def exogenous(self, units: np.ndarray) -> np.ndarray:
         """Exogenous inputs the LP assumes for ``units`` (here: the plant's data)."""
-        return self.data.exogenous[units]
+        return self._window(units)[1]
+
+    def _window(self, units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The plant's requests and exogenous data for the window ``units``.
+
+        Every caller passes consecutive units ``first … first + len − 1``. The arrays of
+        the last window are kept and handed out again while the first unit stays the
+        same (the arrivals within a unit and the next gate's re-dispatch): the solver
+        then sees the very arrays of its last solve and does not compare them.
+        Read-only: the LP data must not change afterwards.
+        """
+        first = (int(units[0]), len(units))
+        if first != self._window_first:
+            request = self.data.request[units]
+            exogenous = self.data.exogenous[units]
+            request.flags.writeable = False
+            exogenous.flags.writeable = False
+            self._window_first = first
+            self._window_data = (request, exogenous)
+        return self._window_data
 
     def _solve(self, units, bid, ask, bid_d, ask_d, pos) -> RhpoResult:
         first = int(units[0])
@@ -429,7 +450,7 @@ class PlantCoordinator(PoissonArrivals):
                 bid_depth=bid_d,
                 ask_depth=ask_d,
                 position=pos,
-                request=self.data.request[units],
+                request=self._window(units)[0],
                 exogenous=exogenous,
                 w0=w0,
                 u_prev=u_prev,
@@ -442,7 +463,7 @@ class PlantCoordinator(PoissonArrivals):
             bid=bid,
             ask=ask,
             position=pos,
-            request=self.data.request[units],
+            request=self._window(units)[0],
             w0=w0,
             u_prev=u_prev,
             exogenous=exogenous,

@@ -285,15 +285,12 @@ def prepared_data(
     (κ,) ``>= 0`` and not ``NaN``, ``position`` float64 (κ,) finite, ``request`` float64
     (κ, n_tracked) finite or ``NaN``, ``exogenous`` float64 (κ, n_exogenous) finite, ``w0``
     finite and the prices finite scalars; for such inputs the data equals
-    :func:`prepare_data`'s. The arrays are used as given and must not be changed
-    afterwards.
+    :func:`prepare_data`'s. The arrays (``w0`` and ``u_prev`` too when they are float64
+    vectors) are used as given and must not be changed afterwards.
     """
     K = int(kappa)
-    w0_a = np.array(w0, dtype=np.float64).reshape(-1)
-    if u_prev is None:
-        up = np.full(plant.n_inputs, np.nan)
-    else:
-        up = np.array(u_prev, dtype=np.float64).reshape(-1)
+    w0_a = _as_vector(w0)
+    up = np.full(plant.n_inputs, np.nan) if u_prev is None else _as_vector(u_prev)
     exo = np.asarray(exogenous, dtype=np.float64) if plant.exogenous_inputs else np.zeros((K, 0))
     return RhpoData(
         kappa=K,
@@ -310,6 +307,17 @@ def prepared_data(
         long_price=_per_unit_constant(K, float(long_price).hex()),
         stored_value=float(stored_value),
     )
+
+
+def _as_vector(x: ArrayLike) -> FloatArray:
+    """``x`` as a float64 vector: itself if it is one, else a flattened float64 copy.
+
+    Used as given, the solver sees the very array of its last solve while a
+    coordinator's state stands still.
+    """
+    if type(x) is np.ndarray and x.dtype == np.float64 and x.ndim == 1:
+        return x
+    return np.array(x, dtype=np.float64).reshape(-1)
 
 
 @functools.lru_cache(maxsize=64)
