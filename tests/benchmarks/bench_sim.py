@@ -20,9 +20,11 @@ standard library counts for Rex's caller. Its overhead is about 1%, so one run g
 both the wall time and the shares. (Until 2026-12-03 a sampling thread took the
 samples, and nearly all of them landed in HiGHS runs; see the class.)
 
-The 10,000 size takes about 13 minutes of CPU (792 CPU-s, 13.4 min wall and 3.5 GB
-peak for the day at f3b2319, on a shared machine; 1.14x the per-prosumer CPU of the
-1,000 size, median of eleven 1,000 days run back to back beside it, 69.3 CPU-s; at
+The 10,000 size takes about 12 minutes of CPU (714 CPU-s, 719 s wall and 3.6 GB peak
+for the day at 7d3dc00, on a shared machine; 1.14x the per-prosumer CPU of the 1,000
+size, median of eleven 1,000 days run back to back beside it, 62.9 CPU-s; at e43f4ce,
+before the glue around the compiled LP calls moved into them, in the same session:
+724 CPU-s and 731 s wall beside 63.7, 1.14x; at f3b2319: 792 CPU-s beside 69.3; at
 edcbe83, before the book's O(1) shrink and the pivots' branch-free loops: 889 CPU-s
 beside 72.5, 1.23x; at 5df7a9c, before the compiled pivots' sort and eta update were
 tuned: 940 CPU-s beside 82.3, 1.14x; at 7e61f30, before the world was frozen out of the GC and the
