@@ -141,17 +141,14 @@ class OneSided:
 class _Views:
     """Writable views of the parts of :class:`RhpoSolver`'s data buffers.
 
-    ``cost_*``, ``hi_*`` of the data columns (in the LP's arrays), ``rlo_*``/``rhi_*`` of
-    the data rows other than the balance rows.
+    ``cost_*`` of the columns ``H``/``S`` (in the LP's arrays), ``rlo_*``/``rhi_*`` of the
+    data rows other than the balance rows (the market columns and the balance rows are
+    written by :func:`_market_columns`).
     """
 
     __slots__ = (
-        "cost_ask",
-        "cost_bid",
         "cost_h",
         "cost_s",
-        "hi_ask",
-        "hi_bid",
         "rhi_dyn",
         "rhi_out",
         "rhi_ramp",
@@ -164,12 +161,8 @@ class _Views:
         "rlo_trk",
     )
 
-    cost_ask: FloatArray
-    cost_bid: FloatArray
     cost_h: FloatArray
     cost_s: FloatArray
-    hi_ask: FloatArray
-    hi_bid: FloatArray
     rlo_dyn: FloatArray
     rlo_out: FloatArray
     rlo_trk: FloatArray
@@ -466,10 +459,8 @@ class RhpoSolver:
             at += size
         assert at == nr
         v = _Views()
-        cost, upper = self._cost, self._upper
-        v.cost_ask, v.cost_bid = cost[:K], cost[K : 2 * K]
+        cost = self._cost
         v.cost_h, v.cost_s = cost[2 * K : 3 * K], cost[3 * K : 4 * K]
-        v.hi_ask, v.hi_bid = upper[:K], upper[K : 2 * K]
         for name, sl in rows.items():
             if name == "bal":
                 continue  # written in place (_update)

@@ -22,7 +22,8 @@ samples, and nearly all of them landed in HiGHS runs; see the class.)
 
 The 10,000 size takes about 12 minutes of CPU (714 CPU-s, 719 s wall and 3.6 GB peak
 for the day at 7d3dc00, on a shared machine; 1.14x the per-prosumer CPU of the 1,000
-size, median of eleven 1,000 days run back to back beside it, 62.9 CPU-s; at e43f4ce,
+size, median of eleven 1,000 days run back to back beside it, 62.9 CPU-s; a second run
+of the same code 688 CPU-s, 694 s wall beside 59.4, 1.16x; at e43f4ce,
 before the glue around the compiled LP calls moved into them, in the same session:
 724 CPU-s and 731 s wall beside 63.7, 1.14x; at f3b2319: 792 CPU-s beside 69.3; at
 edcbe83, before the book's O(1) shrink and the pivots' branch-free loops: 889 CPU-s
