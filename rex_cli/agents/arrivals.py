@@ -7,13 +7,17 @@ import numpy as np
 from rex_cli.market.exchange import Exchange
 from rex_cli.sim.engine import Engine
 
-__all__ = ["ARRIVAL_PRIORITY", "PoissonArrivals"]
+__all__ = ["ARRIVAL_PRIORITY", "SWEEP_UNITS", "PoissonArrivals"]
 
 # After the timeline's events (gate, settlement, opening, call end, snapshot) and
 # forecast requests at the same instant.
 ARRIVAL_PRIORITY = 10
 # Gaps between arrivals drawn per call of the generator.
 _GAP_BATCH = 32
+# A coordinator forgets its orders of closed units (only for memory: a closed unit is
+# never read again and never reopens) once the delivery unit has moved on by this many
+# since its last sweep, instead of at every arrival.
+SWEEP_UNITS = 8
 
 
 class PoissonArrivals:

@@ -56,7 +56,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rex_cli.agents.arrivals import PoissonArrivals
+from rex_cli.agents.arrivals import SWEEP_UNITS, PoissonArrivals
 from rex_cli.control.highs import RhpoSolver
 from rex_cli.control.problem import prepared_data
 from rex_cli.control.rhpo import RhpoResult
@@ -71,10 +71,6 @@ _BUY, _SELL = Side.BUY, Side.SELL
 # Our resting order in one unit and side: (order id, price ticks, lots, the exchange's
 # ``touched`` count for us and the unit when we read the lots).
 _Held = tuple[int, int, int, int]
-# Our orders of closed units are forgotten (for memory) when the first open unit has
-# moved on by this many since the last sweep: one sweep per arrival in a new unit read
-# every held unit's book (1.3% of a 1,000-prosumer day) to find about one closed unit.
-_SWEEP_UNITS = 8
 
 log = logging.getLogger(__name__)
 
@@ -241,8 +237,8 @@ class PlantCoordinator(PoissonArrivals):
         # per side: no ``Side`` is hashed on the hot path.
         self.bids: dict[int, _Held] = {}
         self.asks: dict[int, _Held] = {}
-        self._swept = -_SWEEP_UNITS  # the first unit of the arrival that last swept them
-        self._window_first = (-1, 0)  # the window of _window's arrays: (first unit, length)
+        self._swept = -SWEEP_UNITS  # the first unit of the arrival that last swept them
+        self._window_key = (-1, 0)  # the window of _window's arrays: (first unit, length)
         self._window_data: tuple[np.ndarray, np.ndarray] = (np.empty(0), np.empty(0))
         self.w_next = np.asarray(data.w_init, dtype=float).copy()  # state at start of next unit
         self.u_last = np.full(plant.n_inputs, np.nan)
@@ -338,8 +334,8 @@ class PlantCoordinator(PoissonArrivals):
         self._solve_and_trade(ex, now, units)
         # Forget our orders in units whose books closed. Only for memory: a closed unit
         # is never read again (units >= ``first`` are) and never reopens, so a sweep every
-        # ``_SWEEP_UNITS`` first units suffices (at most that many stale entries per side).
-        if first >= self._swept + _SWEEP_UNITS:
+        # ``SWEEP_UNITS`` first units suffices (at most that many stale entries per side).
+        if first >= self._swept + SWEEP_UNITS:
             self._swept = first
             books = ex.books
             for mine in (self.bids, self.asks):
@@ -414,13 +410,13 @@ class PlantCoordinator(PoissonArrivals):
         then sees the very arrays of its last solve and does not compare them.
         Read-only: the LP data must not change afterwards.
         """
-        first = (int(units[0]), len(units))
-        if first != self._window_first:
+        key = (int(units[0]), len(units))
+        if key != self._window_key:
             request = self.data.request[units]
             exogenous = self.data.exogenous[units]
             request.flags.writeable = False
             exogenous.flags.writeable = False
-            self._window_first = first
+            self._window_key = key
             self._window_data = (request, exogenous)
         return self._window_data
 

@@ -27,7 +27,7 @@ from typing import Protocol
 
 import numpy as np
 
-from rex_cli.agents.arrivals import PoissonArrivals
+from rex_cli.agents.arrivals import SWEEP_UNITS, PoissonArrivals
 from rex_cli.agents.strategies import Strategy
 from rex_cli.market.exchange import Exchange
 from rex_cli.market.orders import Side
@@ -43,9 +43,6 @@ __all__ = [
 
 REQUEST_PRIORITY = 9
 _BUY, _SELL = Side.BUY, Side.SELL
-# Orders of closed units are forgotten (for memory) once the delivery unit has moved on
-# by this many since the last sweep.
-_SWEEP_UNITS = 8
 
 
 class AgentKind(Enum):
@@ -194,7 +191,7 @@ class QuotingCoordinator(PoissonArrivals):
         self.rejections = 0
         self._trade_cursor = 0
         self._quote_cursor = 0
-        self._swept = -_SWEEP_UNITS  # the delivery unit of the arrival that last swept orders
+        self._swept = -SWEEP_UNITS  # the delivery unit of the arrival that last swept orders
         self._top: dict[int, tuple[int, int]] = {}  # unit -> last seen (bid, ask), -1 = none
 
     def arrive(self) -> None:
@@ -231,9 +228,9 @@ class QuotingCoordinator(PoissonArrivals):
         self.strategy.active = active
         # Forget orders of closed units (they expired at gate closure). Only for memory:
         # a closed unit is never read again and never reopens, so a sweep every
-        # ``_SWEEP_UNITS`` delivery units suffices (instead of one per arrival).
+        # ``SWEEP_UNITS`` delivery units suffices (instead of one per arrival).
         now_unit = int(now // self.unit_minutes)
-        if now_unit >= self._swept + _SWEEP_UNITS:
+        if now_unit >= self._swept + SWEEP_UNITS:
             self._swept = now_unit
             for unit in [u for u in orders if u not in books]:
                 del orders[unit]

@@ -595,7 +595,6 @@ class Exchange:
         positions = self.positions
         touched = self.touched
         cash = self.cash
-        order_unit, books = self._order_unit, self.books
         volume = value_sum = 0
         for f in fills:
             if f.taker_side is Side.BUY:
@@ -625,12 +624,8 @@ class Exchange:
                 self._log(
                     time, EventKind.FILL, f.maker_id, f.maker_owner, unit, None, f.price, f.qty, ""
                 )
-            # A maker that no longer rests is forgotten (``remaining(maker) == 0``).
-            maker_unit = order_unit.get(f.maker_id)
-            if maker_unit is not None:
-                maker_book = books.get(maker_unit)
-                if maker_book is None or f.maker_id not in maker_book:
-                    del order_unit[f.maker_id]
+            if self.remaining(f.maker_id) == 0:  # the maker no longer rests: forget it
+                self._order_unit.pop(f.maker_id, None)
         self._last_price[unit] = fills[-1].price
         self._volume[unit] += volume
         self._value[unit] += value_sum
