@@ -6,7 +6,14 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from rex_cli.cli.errors import allow_fast_exit, fail, friendly_errors
 from rex_cli.cli.stdout import to_stderr
@@ -78,6 +85,7 @@ def run(
                 BarColumn(),
                 MofNCompleteColumn(),
                 TimeElapsedColumn(),
+                TimeRemainingColumn(),  # a 10k day takes ~10 min
                 transient=True,
                 console=Console(stderr=True),
             )
