@@ -20,10 +20,12 @@ standard library counts for Rex's caller. Its overhead is about 1%, so one run g
 both the wall time and the shares. (Until 2026-12-03 a sampling thread took the
 samples, and nearly all of them landed in HiGHS runs; see the class.)
 
-The 10,000 size takes about 12 minutes of CPU (714 CPU-s, 719 s wall and 3.6 GB peak
-for the day at 7d3dc00, on a shared machine; 1.14x the per-prosumer CPU of the 1,000
-size, median of eleven 1,000 days run back to back beside it, 62.9 CPU-s; a second run
-of the same code 688 CPU-s, 694 s wall beside 59.4, 1.16x; at e43f4ce,
+The 10,000 size takes about 10 minutes of CPU (596 CPU-s, 600 s wall and 3.5 GB peak
+for the day at 0fca457, nothing else running on the 2-core machine; 1.12x the
+per-prosumer CPU of the 1,000 size, median of eleven 1,000 days run back to back beside
+it, 53.3 CPU-s; the same simulation code at 7d3dc00, in a slower slot of the shared
+machine: 714 CPU-s, 719 s wall beside 62.9, 1.14x, and 688 CPU-s, 694 s wall beside
+59.4, 1.16x; at e43f4ce,
 before the glue around the compiled LP calls moved into them, in the same session:
 724 CPU-s and 731 s wall beside 63.7, 1.14x; at f3b2319: 792 CPU-s beside 69.3; at
 edcbe83, before the book's O(1) shrink and the pivots' branch-free loops: 889 CPU-s

@@ -14,15 +14,15 @@ Every job's run digest (``digest.txt``: all tables, byte for byte) must be the s
 under both launchers.
 
 A job is the default scenario over two simulated days (about 2.2 s in the sequential
-sweep; ``job_s`` prints the mean): each new worker process pays about 0.4 s of start-up
-and imports (``run_sweep`` starts the workers while it validates the grid, so most of
-it overlaps) and more in its first job (lazily imported modules, numba's cached
-functions loaded on first call), so sub-second jobs measure process start-up
-rather than the launcher. Until December 2026 a job was the ``debug=tiny`` population
-over one day, about 2.5 s then; the simulator has since become about three times
-faster and that job takes 0.7-0.9 s, with which the same launcher measured
-``ceiling_fraction`` 0.70 (0.64-0.78) on 4 December 2026, so the grid was lengthened
-to keep the jobs at the length this benchmark is meant for.
+sweep; ``job_s``: the median round's sequential time over 8): each new worker process
+pays about 0.4 s of start-up and imports (``run_sweep`` starts the workers while it
+validates the grid, so most of it overlaps) and more in its first job (lazily imported
+modules, numba's cached functions loaded on first call), so sub-second jobs measure
+process start-up rather than the launcher. Until December 2026 a job was the
+``debug=tiny`` population over one day, about 2.5 s then; the simulator has since
+become about three times faster and that job takes 0.7-0.9 s, with which the same
+launcher measured ``ceiling_fraction`` 0.70 (0.64-0.78) on 4 December 2026, so the
+grid was lengthened to keep the jobs at the length this benchmark is meant for.
 Run: ``python tests/benchmarks/bench_sweep.py [ROUNDS]`` (default 3) or
 ``pytest -n 0 -m benchmark -s tests/benchmarks/bench_sweep.py``.
 """
